@@ -1,0 +1,3 @@
+export * from './apdu.js';
+export * from './status.js';
+export * from './transport.js';

@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+/**
+ * `neid`: operator tooling — test PKI, CV certificates, virtual cards,
+ * the card revocation list. Exit codes: 0 ok, 1 failed check, 2 usage error.
+ */
+import { ConfigError } from '../config/errors.js';
+import { UsageError } from './args.js';
+import { cvcPrint, cvcVerify } from './commands/cvc.js';
+import { pkiInit } from './commands/pki-init.js';
+import { revocationAdd, revocationList } from './commands/revocation.js';
+
+type Command = (argv: string[]) => Promise<number>;
+
+const lazy = (load: () => Promise<Command>): Command => async (argv) => (await load())(argv);
+
+const COMMANDS: Record<string, Command> = {
+  'pki init': pkiInit,
+  'cvc print': cvcPrint,
+  'cvc verify': cvcVerify,
+  'card create': lazy(async () => (await import('./commands/card-create.js')).cardCreate),
+  'card vpcd': lazy(async () => (await import('./commands/card-vpcd.js')).cardVpcd),
+  'revocation add': revocationAdd,
+  'revocation list': revocationList,
+};
+
+const USAGE = `usage: neid <command> [options]
+
+  pki init --out DIR [--cvca-chr CHR] [--curve NAME] [--server-url URL] [--config FILE]
+  cvc print FILE... [--description FILE]
+  cvc verify FILE... [--trust FILE] [--date YYYYMMDD]
+  card create --out FILE [--pki DIR] [--set FIELD=VALUE ...] [--pin N] [--can N]
+  card vpcd --card FILE [--host H] [--port N]
+  revocation add --card FILE [--pki DIR] [--reason TEXT]
+  revocation list [--pki DIR]
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const key = argv.slice(0, 2).join(' ');
+  const cmd = COMMANDS[key];
+  if (!cmd) {
+    process.stderr.write(USAGE);
+    return argv.length === 0 || argv[0] === '--help' ? 0 : 2;
+  }
+  try {
+    return await cmd(argv.slice(2));
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (e instanceof ConfigError) {
+      process.stderr.write(`configuration error: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`neid ${key}: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+const invoked = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (invoked) main(process.argv.slice(2)).then((code) => process.exit(code));

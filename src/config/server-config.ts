@@ -1,0 +1,128 @@
+/**
+ * Server settings (config/server.yaml): every key has a documented, validated
+ * default, so `npm start` runs with no file at all. Environment variables
+ * override the file for the usual deployment knobs (see docs/configuration.md).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { ConfigError } from './errors.js';
+import { Reader } from './validate.js';
+
+export interface ListenerConfig {
+  readonly host: string;
+  readonly port: number;
+  /** The externally visible base URL (scheme, host, port), no trailing slash. */
+  readonly publicUrl: string;
+}
+
+export interface ServerConfig {
+  readonly file?: string;
+  /** Browser and eID-Client facing HTTPS listener: TCToken, PAOS (attached TLS), SAML, OIDC, demo. */
+  readonly web: ListenerConfig;
+  /** TLS-PSK listener for PAOS (RSA-PSK, TLS 1.2, no resumption); null when disabled. */
+  readonly psk: ListenerConfig | null;
+  /** Mutual-TLS listener of the SOAP eID-Interface; null when disabled. */
+  readonly soap: ListenerConfig | null;
+  readonly pki: { readonly dir: string; readonly autoCreate: boolean; readonly curve: string; readonly cvcaChr?: string };
+  readonly relyingParties: string;
+  readonly sessions: {
+    readonly ttlSeconds: number;
+    readonly resultTtlSeconds: number;
+    readonly store: 'memory' | 'redis';
+    readonly redisUrl: string;
+    /** 32-byte hex key file sealing sessions in Redis; created if missing. */
+    readonly keyFile: string;
+  };
+  readonly demo: { readonly enabled: boolean; readonly card: string; readonly clientPort: number };
+  readonly log: { readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent' };
+  /** Directory for generated state (PKI, demo card, session key). */
+  readonly varDir: string;
+}
+
+const url = (host: string, port: number) => `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+function listener(r: Reader, defPort: number, enabledByDefault: boolean): ListenerConfig | null {
+  r.only(['enabled', 'host', 'port', 'publicUrl']);
+  if (!r.at('enabled').bool(enabledByDefault)) return null;
+  const host = r.at('host').string('127.0.0.1');
+  const port = r.at('port').int(defPort, 0, 65535);
+  const publicUrl = r.at('publicUrl').url(url(host, port)).replace(/\/$/, '');
+  return { host, port, publicUrl };
+}
+
+export function parseServerConfig(doc: unknown, file: string | undefined, env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const base = file ? dirname(file) : process.cwd();
+  const root = new Reader(file ?? '(defaults)', '', doc ?? {}).only(['web', 'psk', 'soap', 'pki', 'relyingParties', 'sessions', 'demo', 'log', 'varDir']);
+  const varDir = resolve(base, root.at('varDir').string('var'));
+  const web = listener(root.at('web'), 8443, true)!;
+  const psk = listener(root.at('psk'), 8444, true);
+  const soap = listener(root.at('soap'), 8445, true);
+  const pki = root.at('pki').only(['dir', 'autoCreate', 'curve', 'cvcaChr']);
+  const sessions = root.at('sessions').only(['ttlSeconds', 'resultTtlSeconds', 'store', 'redisUrl', 'keyFile']);
+  const demo = root.at('demo').only(['enabled', 'card', 'clientPort']);
+  const cvcaChr = pki.at('cvcaChr').optionalString();
+  const cfg: ServerConfig = {
+    ...(file ? { file } : {}),
+    web,
+    psk,
+    soap,
+    pki: {
+      dir: resolve(base, pki.at('dir').string(resolve(varDir, 'pki'))),
+      autoCreate: pki.at('autoCreate').bool(true),
+      curve: pki.at('curve').oneOf(['brainpoolP256r1', 'brainpoolP384r1', 'prime256v1', 'secp384r1'], 'brainpoolP256r1'),
+      ...(cvcaChr ? { cvcaChr } : {}),
+    },
+    relyingParties: resolve(base, root.at('relyingParties').string(resolve(process.cwd(), 'config/relying-parties.yaml'))),
+    sessions: {
+      ttlSeconds: sessions.at('ttlSeconds').int(600, 30, 86_400),
+      resultTtlSeconds: sessions.at('resultTtlSeconds').int(120, 5, 3600),
+      store: sessions.at('store').oneOf(['memory', 'redis'], 'memory'),
+      redisUrl: sessions.at('redisUrl').url('redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+      keyFile: resolve(base, sessions.at('keyFile').string(resolve(varDir, 'session.key'))),
+    },
+    demo: {
+      enabled: demo.at('enabled').bool(true),
+      card: resolve(base, demo.at('card').string(resolve(varDir, 'cards/demo.json'))),
+      clientPort: demo.at('clientPort').int(24727, 1, 65535),
+    },
+    log: { level: root.at('log').only(['level']).at('level').oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'silent'], 'info') },
+    varDir,
+  };
+  return applyEnv(cfg, env);
+}
+
+/** NEID_* environment overrides (documented in docs/configuration.md). */
+function applyEnv(c: ServerConfig, env: NodeJS.ProcessEnv): ServerConfig {
+  const int = (name: string, v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${name} must be a port number`);
+    return n;
+  };
+  let out = c;
+  if (env.NEID_REDIS_URL) out = { ...out, sessions: { ...out.sessions, store: 'redis', redisUrl: env.NEID_REDIS_URL } };
+  if (env.NEID_SESSION_STORE) {
+    if (env.NEID_SESSION_STORE !== 'memory' && env.NEID_SESSION_STORE !== 'redis') throw new ConfigError('NEID_SESSION_STORE must be memory or redis');
+    out = { ...out, sessions: { ...out.sessions, store: env.NEID_SESSION_STORE } };
+  }
+  if (env.NEID_PKI_DIR) out = { ...out, pki: { ...out.pki, dir: resolve(env.NEID_PKI_DIR) } };
+  if (env.NEID_LOG_LEVEL) out = { ...out, log: { level: env.NEID_LOG_LEVEL as ServerConfig['log']['level'] } };
+  if (env.NEID_WEB_PORT) {
+    const port = int('NEID_WEB_PORT', env.NEID_WEB_PORT);
+    out = { ...out, web: { ...out.web, port, publicUrl: url(out.web.host, port) } };
+  }
+  return out;
+}
+
+/** Loads NEID_CONFIG, else config/server.yaml if present, else the embedded defaults. */
+export function loadServerConfig(path?: string, env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const file = path ?? env.NEID_CONFIG ?? (existsSync('config/server.yaml') ? 'config/server.yaml' : undefined);
+  if (!file) return parseServerConfig({}, undefined, env);
+  let doc: unknown;
+  try {
+    doc = parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`cannot read ${file}: ${(e as Error).message}`);
+  }
+  return parseServerConfig(doc, resolve(file), env);
+}

@@ -1,0 +1,63 @@
+/**
+ * Where `neid pki init` writes the test PKI and where the server and tools
+ * read it. Paths are relative to the PKI directory. Private keys are PKCS#8
+ * PEM, X.509 certificates PEM, CV certificates and CRLs DER.
+ */
+export const PKI_FILES = {
+  manifest: 'pki.json',
+  cvcaCert: 'eac/cvca.cvcert',
+  cvcaKey: 'eac/cvca.key.pem',
+  dvCert: 'eac/dv.cvcert',
+  dvKey: 'eac/dv.key.pem',
+  cscaCert: 'passive-auth/csca.pem',
+  cscaKey: 'passive-auth/csca.key.pem',
+  cscaCrl: 'passive-auth/csca.crl',
+  dsCert: 'passive-auth/ds.pem',
+  dsKey: 'passive-auth/ds.key.pem',
+  cardRevocationList: 'revocation/card-revocation-list.der',
+  tlsCert: 'tls/server.pem',
+  tlsKey: 'tls/server.key.pem',
+  /** SAML signing, ECDSA P-256 (TR-03116-4 default set). */
+  samlSigningEcCert: 'saml/signing-ec.pem',
+  samlSigningEcKey: 'saml/signing-ec.key.pem',
+  /** SAML signing, RSA-3072 (RSA-PSS, or rsa-sha256 for SPs opted into the legacy set). */
+  samlSigningRsaCert: 'saml/signing-rsa.pem',
+  samlSigningRsaKey: 'saml/signing-rsa.key.pem',
+  /** SAML encryption key of the IdP (encrypted AuthnRequestExtension), RSA-3072. */
+  samlEncryptionCert: 'saml/encryption.pem',
+  samlEncryptionKey: 'saml/encryption.key.pem',
+  /** WS-Security signing key of the SOAP eID-Interface, RSA-3072. */
+  soapSigningCert: 'soap/signing.pem',
+  soapSigningKey: 'soap/signing.key.pem',
+  /** OpenID Provider signing keys (private JWKS: PS256 RSA-3072 and ES256 P-256). */
+  oidcJwks: 'oidc/jwks.json',
+} as const;
+
+/** Per-eService EAC material: terminal certificate and key, CertificateDescription, RI sector key. */
+export function terminalFiles(eServiceId: string) {
+  const dir = `eac/terminals/${eServiceId}`;
+  return {
+    dir,
+    cert: `${dir}/terminal.cvcert`,
+    key: `${dir}/terminal.key.pem`,
+    description: `${dir}/description.der`,
+    sectorKey: `${dir}/sector.key.pem`,
+  } as const;
+}
+
+/** Per-eService TLS client certificate for the SOAP interface (mutual TLS, WS-Security). */
+export function soapClientFiles(eServiceId: string) {
+  return { cert: `soap-clients/${eServiceId}.pem`, key: `soap-clients/${eServiceId}.key.pem` } as const;
+}
+
+export interface PkiManifest {
+  readonly version: 1;
+  readonly createdAt: string;
+  readonly curve: string;
+  /** The server's public base URL the CertificateDescriptions were issued for. */
+  readonly serverUrl: string;
+  readonly cvcaChr: string;
+  readonly dvChr: string;
+  /** eService id → terminal CHR. */
+  readonly terminals: Readonly<Record<string, string>>;
+}

@@ -1,0 +1,87 @@
+/**
+ * Loading the PKI directory once at start-up into parsed, immutable material:
+ * certificate chains, descriptions, keys and the derived per-sector
+ * revocation blacklists are computed here and cached for the process's life.
+ */
+import type { KeyObject } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Registry } from '../config/relying-parties.js';
+import { loadPrivateKey, publicPointOf } from '../crypto/keys.js';
+import { CvCertificate } from './cvc/certificate.js';
+import { decodeCertificateDescription } from './cvc/certificate-description.js';
+import { sectorPublicKeyObject } from './cvc/issue.js';
+import { curveOfKey } from '../crypto/keys.js';
+import { PKI_FILES, type PkiManifest, terminalFiles } from './layout.js';
+import { derFromPem } from './x509/pem.js';
+
+export class PkiError extends Error {
+  override readonly name = 'PkiError';
+}
+
+export interface TerminalMaterial {
+  readonly eServiceId: string;
+  readonly cert: CvCertificate;
+  readonly key: KeyObject;
+  /** The encoded CertificateDescription sent in EAC1 (its hash is in `cert`). */
+  readonly description: Buffer;
+  readonly sectorKey: KeyObject;
+  /** The sector public key data object for Restricted Identification. */
+  readonly sectorPublicKey: Buffer;
+}
+
+export interface PkiMaterial {
+  readonly dir: string;
+  readonly manifest: PkiManifest;
+  readonly cvca: CvCertificate;
+  readonly dv: CvCertificate;
+  readonly terminals: ReadonlyMap<string, TerminalMaterial>;
+  readonly cscaCerts: readonly Buffer[];
+  readonly crls: readonly Buffer[];
+  readonly cardRevocationList: Buffer;
+  readonly tls: { readonly key: string; readonly cert: string; readonly certDer: Buffer };
+}
+
+export const pkiExists = (dir: string): boolean => existsSync(join(dir, PKI_FILES.manifest));
+
+export function loadPki(dir: string, registry: Registry): PkiMaterial {
+  const read = (rel: string) => {
+    try {
+      return readFileSync(join(dir, rel));
+    } catch (e) {
+      throw new PkiError(`PKI file ${join(dir, rel)} is missing or unreadable: ${(e as Error).message}`);
+    }
+  };
+  const manifest = JSON.parse(read(PKI_FILES.manifest).toString('utf8')) as PkiManifest;
+  const terminals = new Map<string, TerminalMaterial>();
+  for (const es of registry.eServices) {
+    const f = terminalFiles(es.id);
+    if (!existsSync(join(dir, f.cert))) {
+      throw new PkiError(`no terminal certificate for eService ${es.id} in ${dir}; run "neid pki init" or add one`);
+    }
+    const cert = CvCertificate.decode(read(f.cert));
+    const description = read(f.description);
+    decodeCertificateDescription(description);
+    const sectorKey = loadPrivateKey(read(f.sectorKey).toString());
+    terminals.set(es.id, {
+      eServiceId: es.id,
+      cert,
+      key: loadPrivateKey(read(f.key).toString()),
+      description,
+      sectorKey,
+      sectorPublicKey: sectorPublicKeyObject(curveOfKey(sectorKey), publicPointOf(sectorKey)),
+    });
+  }
+  const tlsCert = read(PKI_FILES.tlsCert).toString();
+  return {
+    dir,
+    manifest,
+    cvca: CvCertificate.decode(read(PKI_FILES.cvcaCert)),
+    dv: CvCertificate.decode(read(PKI_FILES.dvCert)),
+    terminals,
+    cscaCerts: [derFromPem(read(PKI_FILES.cscaCert).toString())],
+    crls: [read(PKI_FILES.cscaCrl)],
+    cardRevocationList: read(PKI_FILES.cardRevocationList),
+    tls: { key: read(PKI_FILES.tlsKey).toString(), cert: tlsCert, certDer: derFromPem(tlsCert) },
+  };
+}

@@ -1,0 +1,211 @@
+/**
+ * `neid pki init`: a complete test PKI for the product, written to a
+ * directory in the layout of src/pki/layout.ts —
+ *
+ * - EAC PKI (TR-03110-3 §2): CVCA (explicit domain parameters, every AT
+ *   right), a domestic DV, and per eService of the registry a terminal
+ *   certificate whose CHAT is exactly its approved fields and functions (plus
+ *   Restricted Identification), with the id-description hash of its
+ *   CertificateDescription (commCertificates = the server's TLS certificate)
+ *   and the id-sector hash of its Restricted Identification sector key;
+ * - passive authentication (ICAO 9303-12 style): CSCA, Document Signer,
+ *   CRL; the signed, empty card revocation list;
+ * - TLS server certificate (RSA-3072: the PSK suites need RSA), SAML and SOAP
+ *   signing/encryption keys, SOAP client certificates, OIDC signing keys.
+ *
+ * Private keys are PKCS#8 PEM, written with mode 0600.
+ */
+import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { EService, Registry } from '../../config/relying-parties.js';
+import { type Curve, curveByName } from '../../crypto/curves.js';
+import { exportPkcs8Pem, generateEcKeyPair } from '../../crypto/keys.js';
+import { chatFor } from '../../profile/authorization.js';
+import { fieldDef } from '../../profile/fields.js';
+import {
+  type CertificateDescription,
+  encodeCertificateDescription,
+  hashCertificateDescription,
+} from '../cvc/certificate-description.js';
+import { Chat } from '../cvc/chat.js';
+import { dateString } from '../cvc/dates.js';
+import { allAtBits, issueCvca, issueSubordinate, sectorKeyHash } from '../cvc/issue.js';
+import { PKI_FILES, type PkiManifest, soapClientFiles, terminalFiles } from '../layout.js';
+import { signCardRevocationList } from '../revocation/card-revocation-list.js';
+import { issueCertificate } from '../x509/certificate.js';
+import { issueCrl } from '../x509/crl.js';
+import { pemFromDer } from '../x509/pem.js';
+import { issueClientCertificate, selfSignedTlsCertificate } from '../x509/tls.js';
+import { writeOidcJwks } from './oidc-keys.js';
+
+export interface CreatePkiOptions {
+  readonly dir: string;
+  readonly registry: Registry;
+  readonly curve?: string;
+  /** CHR of the CVCA; AusweisApp's simulator card trusts only DETESTeID00005. */
+  readonly cvcaChr?: string;
+  /** Origin the eID-Client fetches TCTokens from (CertificateDescription subjectURL). */
+  readonly serverUrl: string;
+  /** Additional TLS certificates (DER) the eID-Client may see, hashed into commCertificates. */
+  readonly extraCommCertificates?: readonly Buffer[];
+  readonly now?: Date;
+}
+
+const ISSUER_NAME = '內政部 (測試) Ministry of the Interior (TEST)';
+const ISSUER_URL = 'https://www.moi.gov.tw/';
+const DAY = 86_400_000;
+
+export class PkiWriter {
+  constructor(readonly dir: string) {}
+  write(rel: string, data: string | Buffer, secret = false): void {
+    const p = join(this.dir, rel);
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, data, { mode: secret ? 0o600 : 0o644 });
+  }
+  key(rel: string, k: KeyObject): void {
+    this.write(rel, exportPkcs8Pem(k), true);
+  }
+  pem(rel: string, der: Buffer): void {
+    this.write(rel, pemFromDer(der));
+  }
+}
+
+export function rsaKey(): KeyObject {
+  return generateKeyPairSync('rsa', { modulusLength: 3072 }).privateKey;
+}
+
+/** Terms of usage shown by eID-Clients before PIN entry (TR-03110-4 §2.2.6.1). */
+export function termsOfUsage(es: EService): string {
+  const fields = es.approvedFields.map((f) => `${fieldDef(f).label.zh} ${fieldDef(f).label.en}`).join('\n');
+  return [
+    `服務提供者 Service provider: ${es.displayName.zh} / ${es.displayName.en}`,
+    `目的 Purpose: ${es.purpose.zh} / ${es.purpose.en}`,
+    `核准欄位 Approved fields:\n${fields || '-'}`,
+    'N_eID-Server 不留存讀取之個人資料；資料僅交付予上述服務提供者。',
+    'The N_eID-Server keeps no personal data it reads; it is released only to the service provider above.',
+  ].join('\n\n');
+}
+
+export function createTestPki(o: CreatePkiOptions): PkiManifest {
+  const now = o.now ?? new Date();
+  const today = dateString(now);
+  const curve: Curve = curveByName(o.curve ?? 'brainpoolP256r1');
+  const w = new PkiWriter(o.dir);
+
+  // EAC PKI
+  const cvca = issueCvca({ curve, chr: o.cvcaChr ?? 'TWTESTCVCA00001', effectiveDate: today, validityDays: 3 * 365 });
+  w.write(PKI_FILES.cvcaCert, cvca.cert.raw);
+  w.key(PKI_FILES.cvcaKey, cvca.key.privateKey);
+  const dv = issueSubordinate(
+    { cert: cvca.cert, key: cvca.key.privateKey },
+    { role: 'dv-domestic', chr: 'TWTESTDV00001', chat: Chat.forRole('terminal', allAtBits()), effectiveDate: today, validityDays: 365, curve },
+  );
+  w.write(PKI_FILES.dvCert, dv.cert.raw);
+  w.key(PKI_FILES.dvKey, dv.key.privateKey);
+
+  // TLS: one RSA key for the web, PSK and SOAP listeners.
+  const tlsKey = rsaKey();
+  const tlsCert = selfSignedTlsCertificate({ commonName: 'N_eID-Server (TEST)', key: tlsKey, ips: ['127.0.0.1', '::1'], dns: ['localhost'], days: 365 });
+  w.pem(PKI_FILES.tlsCert, tlsCert);
+  w.key(PKI_FILES.tlsKey, tlsKey);
+
+  const terminals: Record<string, string> = {};
+  for (const es of o.registry.eServices) {
+    const f = terminalFiles(es.id);
+    const sector = generateEcKeyPair(curve);
+    const hash = curve.hash;
+    const description: CertificateDescription = {
+      issuerName: ISSUER_NAME,
+      issuerUrl: ISSUER_URL,
+      subjectName: `${es.displayName.zh} ${es.displayName.en}`,
+      subjectUrl: o.serverUrl,
+      termsOfUsage: termsOfUsage(es),
+      commCertificates: [tlsCert, ...(o.extraCommCertificates ?? [])].map((c) => createHash(hash).update(c).digest()),
+    };
+    const encoded = encodeCertificateDescription(description);
+    const chr = `TW${es.terminalMnemonic}00001`;
+    const term = issueSubordinate(
+      { cert: dv.cert, key: dv.key.privateKey },
+      {
+        role: 'terminal',
+        chr,
+        chat: chatFor(es.approvedFields, es.approvedFunctions),
+        effectiveDate: today,
+        validityDays: 90,
+        curve,
+        descriptionHash: hashCertificateDescription(encoded, hash),
+        sectorKeyHash: sectorKeyHash(curve, sector.publicPoint, hash),
+      },
+    );
+    w.write(f.cert, term.cert.raw);
+    w.key(f.key, term.key.privateKey);
+    w.write(f.description, encoded);
+    w.key(f.sectorKey, sector.privateKey);
+    terminals[es.id] = chr;
+    if (es.soap) {
+      const c = soapClientFiles(es.id);
+      const k = rsaKey();
+      w.key(c.key, k);
+      w.pem(c.cert, issueClientCertificate({ subject: { CN: `${es.id} (TEST eService)` }, publicKey: k, issuerKey: k, days: 365 }));
+    }
+  }
+
+  // Passive authentication
+  const csca = generateEcKeyPair(curve);
+  const cscaName = { C: 'TW', O: 'Ministry of the Interior', OU: 'TEST', CN: 'TEST CSCA Taiwan' };
+  const cscaCert = issueCertificate({
+    subject: cscaName,
+    issuer: cscaName,
+    notBefore: now,
+    notAfter: new Date(now.getTime() + 15 * 365 * DAY),
+    subjectPublicKey: csca.publicKey,
+    issuerKey: csca.privateKey,
+    ca: { pathLen: 0 },
+    keyUsage: ['keyCertSign', 'cRLSign'],
+  });
+  w.pem(PKI_FILES.cscaCert, cscaCert);
+  w.key(PKI_FILES.cscaKey, csca.privateKey);
+  const ds = generateEcKeyPair(curve);
+  const dsCert = issueCertificate({
+    subject: { C: 'TW', O: 'Ministry of the Interior', OU: 'TEST', CN: 'TEST Document Signer New eID' },
+    issuer: cscaCert,
+    notBefore: now,
+    notAfter: new Date(now.getTime() + 10 * 365 * DAY),
+    subjectPublicKey: ds.publicKey,
+    issuerKey: csca.privateKey,
+    keyUsage: ['digitalSignature'],
+  });
+  w.pem(PKI_FILES.dsCert, dsCert);
+  w.key(PKI_FILES.dsKey, ds.privateKey);
+  const nextYear = new Date(now.getTime() + 365 * DAY);
+  w.write(PKI_FILES.cscaCrl, issueCrl({ issuerCert: cscaCert, issuerKey: csca.privateKey, thisUpdate: now, nextUpdate: nextYear, crlNumber: 1n, revoked: [] }));
+  w.write(PKI_FILES.cardRevocationList, signCardRevocationList({ thisUpdate: now, nextUpdate: nextYear, revoked: [] }, { cert: cscaCert, key: csca.privateKey }));
+
+  // SAML, SOAP, OIDC keys
+  const samlEc = generateEcKeyPair(curveByName('prime256v1')).privateKey;
+  w.key(PKI_FILES.samlSigningEcKey, samlEc);
+  w.pem(PKI_FILES.samlSigningEcCert, selfSignedTlsCertificate({ commonName: 'N_eID-Server SAML signing (ECDSA)', key: samlEc, days: 730 }));
+  for (const [certFile, keyFile, cn] of [
+    [PKI_FILES.samlSigningRsaCert, PKI_FILES.samlSigningRsaKey, 'N_eID-Server SAML signing (RSA)'],
+    [PKI_FILES.samlEncryptionCert, PKI_FILES.samlEncryptionKey, 'N_eID-Server SAML encryption'],
+    [PKI_FILES.soapSigningCert, PKI_FILES.soapSigningKey, 'N_eID-Server SOAP signing'],
+  ] as const) {
+    const k = rsaKey();
+    w.key(keyFile, k);
+    w.pem(certFile, selfSignedTlsCertificate({ commonName: cn, key: k, days: 730 }));
+  }
+  writeOidcJwks(w, rsaKey());
+
+  const manifest: PkiManifest = {
+    version: 1,
+    createdAt: now.toISOString(),
+    curve: curve.name,
+    serverUrl: o.serverUrl,
+    cvcaChr: cvca.cert.chr,
+    dvChr: dv.cert.chr,
+    terminals,
+  };
+  w.write(PKI_FILES.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}

@@ -1,0 +1,207 @@
+/**
+ * Redis session store: sealed session blobs with a version prefix for
+ * compare-and-set, a TCToken index, and one sorted set per eService for the
+ * open-session cap; insert, replace and cap are Lua scripts, so concurrent
+ * server instances cannot race past each other.
+ */
+import { createClient } from 'redis';
+import { decodeSession, encodeSession } from './codec.js';
+import { seal, unseal } from './sealed.js';
+import type { PskDirectory, SessionStore } from './store.js';
+import type { AuthSession } from './types.js';
+
+type Client = ReturnType<typeof createClient>;
+
+const INSERT = `
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[3])
+if redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[5]) then return 0 end
+if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('SET', KEYS[2], ARGV[6], 'PX', ARGV[2])
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[6])
+return 1`;
+
+const REPLACE = `
+local cur = redis.call('GET', KEYS[1])
+if not cur then return 0 end
+local v = string.match(cur, '^(%d+):')
+if v ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5])
+return 1`;
+
+/** Adds a PSK and prunes expired ones (a sorted set by expiry avoids scanning the hash). */
+const PSK_ADD = `
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+local stale = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[4])
+for _, id in ipairs(stale) do redis.call('HDEL', KEYS[1], id) end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[4])
+return 1`;
+
+export interface RedisStoreOptions {
+  readonly url: string;
+  /** 32-byte AES key shared by all instances. */
+  readonly key: Buffer;
+  readonly prefix?: string;
+  readonly now?: () => number;
+}
+
+export class RedisSessionStore implements SessionStore {
+  private constructor(
+    private readonly client: Client,
+    private readonly key: Buffer,
+    private readonly prefix: string,
+    private readonly now: () => number,
+  ) {}
+
+  static async connect(o: RedisStoreOptions): Promise<RedisSessionStore> {
+    if (o.key.length !== 32) throw new Error('the session encryption key must be 32 bytes');
+    const client = createClient({ url: o.url });
+    client.on('error', () => {
+      /* reconnects; each command reports its own failure */
+    });
+    await client.connect();
+    return new RedisSessionStore(client, o.key, o.prefix ?? 'neid:', o.now ?? Date.now);
+  }
+
+  private k = {
+    session: (id: string) => `${this.prefix}s:${id}`,
+    token: (t: string) => `${this.prefix}t:${t}`,
+    open: (e: string) => `${this.prefix}open:${e}`,
+  };
+
+  private value(s: AuthSession): string {
+    return `${s.version}:${seal(this.key, s.id, encodeSession(s))}`;
+  }
+
+  private ttl(s: AuthSession): number {
+    return Math.max(1, s.expiresAt - this.now());
+  }
+
+  async insert(s: AuthSession, maxOpen: number): Promise<boolean> {
+    const r = await this.client.eval(INSERT, {
+      keys: [this.k.session(s.id), this.k.token(s.tcTokenId), this.k.open(s.request.eServiceId)],
+      arguments: [this.value(s), String(this.ttl(s)), String(this.now()), String(s.expiresAt), String(maxOpen), s.id],
+    });
+    if (r === -1) throw new Error('session id collision');
+    return r === 1;
+  }
+
+  async get(id: string): Promise<AuthSession | undefined> {
+    const v = await this.client.get(this.k.session(id));
+    if (!v) return undefined;
+    const i = v.indexOf(':');
+    const s = decodeSession(unseal(this.key, id, v.slice(i + 1)));
+    return s.expiresAt > this.now() ? s : undefined;
+  }
+
+  async getByTcToken(tcTokenId: string): Promise<AuthSession | undefined> {
+    const id = await this.client.get(this.k.token(tcTokenId));
+    return id ? this.get(id) : undefined;
+  }
+
+  async replace(s: AuthSession): Promise<boolean> {
+    const r = await this.client.eval(REPLACE, {
+      keys: [this.k.session(s.id), this.k.token(s.tcTokenId), this.k.open(s.request.eServiceId)],
+      arguments: [String(s.version - 1), this.value(s), String(this.ttl(s)), String(s.expiresAt), s.id],
+    });
+    return r === 1;
+  }
+
+  async delete(id: string): Promise<void> {
+    const s = await this.get(id).catch(() => undefined);
+    const keys = [this.k.session(id), ...(s ? [this.k.token(s.tcTokenId)] : [])];
+    await this.client.del(keys);
+    if (s) await this.client.zRem(this.k.open(s.request.eServiceId), id);
+  }
+
+  async countOpen(eServiceId: string): Promise<number> {
+    await this.client.zRemRangeByScore(this.k.open(eServiceId), '-inf', this.now());
+    return this.client.zCard(this.k.open(eServiceId));
+  }
+
+  async close(): Promise<void> {
+    await this.client.quit().catch(() => undefined);
+  }
+}
+
+/**
+ * PSKs mirrored into every instance: a sealed Redis hash for instances that
+ * start later, and a pub/sub channel for those already running.
+ */
+export class RedisPskDirectory implements PskDirectory {
+  private readonly local = new Map<string, { psk: Buffer; expiresAt: number }>();
+
+  private constructor(
+    private readonly client: Client,
+    private readonly sub: Client,
+    private readonly key: Buffer,
+    private readonly prefix: string,
+    private readonly now: () => number,
+  ) {}
+
+  static async connect(o: RedisStoreOptions): Promise<RedisPskDirectory> {
+    const client = createClient({ url: o.url });
+    client.on('error', () => undefined);
+    await client.connect();
+    const sub = client.duplicate();
+    sub.on('error', () => undefined);
+    await sub.connect();
+    const d = new RedisPskDirectory(client, sub, o.key, o.prefix ?? 'neid:', o.now ?? Date.now);
+    await sub.subscribe(`${d.prefix}psk`, (msg) => d.onMessage(msg));
+    const all = await client.hGetAll(`${d.prefix}psk`);
+    for (const [id, v] of Object.entries(all)) d.absorb(id, v);
+    return d;
+  }
+
+  private absorb(id: string, sealed: string): void {
+    try {
+      const [exp, hex] = unseal(this.key, id, sealed).split(':');
+      const expiresAt = Number(exp);
+      if (expiresAt > this.now() && hex) this.local.set(id, { psk: Buffer.from(hex, 'hex'), expiresAt });
+    } catch {
+      /* a blob sealed under another key is ignored */
+    }
+  }
+
+  private onMessage(msg: string): void {
+    const [op, id, sealed] = msg.split(' ');
+    if (!id) return;
+    if (op === 'add' && sealed) this.absorb(id, sealed);
+    if (op === 'del') this.local.delete(id);
+  }
+
+  lookup(identity: string): Buffer | undefined {
+    const e = this.local.get(identity);
+    if (!e) return undefined;
+    if (e.expiresAt <= this.now()) {
+      this.local.delete(identity);
+      return undefined;
+    }
+    return e.psk;
+  }
+
+  async add(id: string, psk: Buffer, expiresAt: number): Promise<void> {
+    this.local.set(id, { psk, expiresAt });
+    const sealed = seal(this.key, id, `${expiresAt}:${psk.toString('hex')}`);
+    await this.client.eval(PSK_ADD, {
+      keys: [`${this.prefix}psk`, `${this.prefix}psk:exp`],
+      arguments: [id, sealed, String(expiresAt), String(this.now())],
+    });
+    await this.client.publish(`${this.prefix}psk`, `add ${id} ${sealed}`);
+  }
+
+  async remove(id: string): Promise<void> {
+    this.local.delete(id);
+    await this.client.hDel(`${this.prefix}psk`, id);
+    await this.client.zRem(`${this.prefix}psk:exp`, id);
+    await this.client.publish(`${this.prefix}psk`, `del ${id}`);
+  }
+
+  async close(): Promise<void> {
+    await this.sub.quit().catch(() => undefined);
+    await this.client.quit().catch(() => undefined);
+  }
+}

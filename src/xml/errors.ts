@@ -1,0 +1,10 @@
+/** Why an XML document was refused. */
+export class XmlError extends Error {
+  override readonly name = 'XmlError';
+  constructor(
+    readonly code: 'too-large' | 'dtd-forbidden' | 'too-deep' | 'malformed' | 'schema',
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// Suites that need the Debian packages installed by scripts/install-test-deps.sh
+// (OpenPACE, xmlsec1, AusweisApp2, pcscd + vpcd, SimpleSAMLphp, Apache, Chromium).
+export default defineConfig({
+  test: {
+    include: ['test/interop/**/*.test.ts'],
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
+    pool: 'forks',
+    fileParallelism: false,
+  },
+});
