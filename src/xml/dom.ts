@@ -7,7 +7,7 @@ export function elementChildren(el: Element, ns?: string, local?: string): Eleme
   for (let c: Node | null = el.firstChild; c; c = c.nextSibling) {
     if (c.nodeType !== 1) continue;
     const e = c as Element;
-    if (ns !== undefined && e.namespaceURI !== ns) continue;
+    if (ns !== undefined && (e.namespaceURI ?? '') !== ns) continue;
     if (local !== undefined && e.localName !== local) continue;
     out.push(e);
   }

@@ -50,6 +50,8 @@ export interface CreatePkiOptions {
   /** Additional TLS certificates (DER) the eID-Client may see, hashed into commCertificates. */
   readonly extraCommCertificates?: readonly Buffer[];
   readonly now?: Date;
+  /** Source of RSA-3072 keys (tests pass a cached key: generation dominates the run time). */
+  readonly rsaKey?: () => KeyObject;
 }
 
 const ISSUER_NAME = '內政部 (測試) Ministry of the Interior (TEST)';
@@ -92,6 +94,7 @@ export function createTestPki(o: CreatePkiOptions): PkiManifest {
   const today = dateString(now);
   const curve: Curve = curveByName(o.curve ?? 'brainpoolP256r1');
   const w = new PkiWriter(o.dir);
+  const rsa = o.rsaKey ?? rsaKey;
 
   // EAC PKI
   const cvca = issueCvca({ curve, chr: o.cvcaChr ?? 'TWTESTCVCA00001', effectiveDate: today, validityDays: 3 * 365 });
@@ -105,7 +108,7 @@ export function createTestPki(o: CreatePkiOptions): PkiManifest {
   w.key(PKI_FILES.dvKey, dv.key.privateKey);
 
   // TLS: one RSA key for the web, PSK and SOAP listeners.
-  const tlsKey = rsaKey();
+  const tlsKey = rsa();
   const tlsCert = selfSignedTlsCertificate({ commonName: 'N_eID-Server (TEST)', key: tlsKey, ips: ['127.0.0.1', '::1'], dns: ['localhost'], days: 365 });
   w.pem(PKI_FILES.tlsCert, tlsCert);
   w.key(PKI_FILES.tlsKey, tlsKey);
@@ -145,7 +148,7 @@ export function createTestPki(o: CreatePkiOptions): PkiManifest {
     terminals[es.id] = chr;
     if (es.soap) {
       const c = soapClientFiles(es.id);
-      const k = rsaKey();
+      const k = rsa();
       w.key(c.key, k);
       w.pem(c.cert, issueClientCertificate({ subject: { CN: `${es.id} (TEST eService)` }, publicKey: k, issuerKey: k, days: 365 }));
     }
@@ -191,11 +194,11 @@ export function createTestPki(o: CreatePkiOptions): PkiManifest {
     [PKI_FILES.samlEncryptionCert, PKI_FILES.samlEncryptionKey, 'N_eID-Server SAML encryption'],
     [PKI_FILES.soapSigningCert, PKI_FILES.soapSigningKey, 'N_eID-Server SOAP signing'],
   ] as const) {
-    const k = rsaKey();
+    const k = rsa();
     w.key(keyFile, k);
     w.pem(certFile, selfSignedTlsCertificate({ commonName: cn, key: k, days: 730 }));
   }
-  writeOidcJwks(w, rsaKey());
+  writeOidcJwks(w, rsa());
 
   const manifest: PkiManifest = {
     version: 1,

@@ -102,6 +102,15 @@ export class SessionService {
     throw new Error(`session ${id} kept changing during an update`);
   }
 
+  /**
+   * Writes `next` over `cur` if nobody changed the session meanwhile; false on
+   * a concurrent change (the caller's step is then void).
+   */
+  async advance(cur: AuthSession, next: Omit<AuthSession, 'version'>): Promise<AuthSession | undefined> {
+    const written = { ...next, version: cur.version + 1 } as AuthSession;
+    return (await this.o.store.replace(written)) ? written : undefined;
+  }
+
   /** Ends the session with a result; the EAC state is wiped, the result kept for resultTtl. */
   async complete(id: string, result: AuthResult): Promise<AuthSession | undefined> {
     return this.finish(id, { result });

@@ -4,6 +4,7 @@
  * ended — the verified, authorized result or the failure. Personal data
  * lives only in `result` and only until the front-end has fetched it.
  */
+import type { FunctionId } from '../../profile/authorization.js';
 import type { FieldId } from '../../profile/fields.js';
 import type { FieldValues } from '../../profile/values.js';
 
@@ -45,13 +46,14 @@ export const FINAL_STATES: readonly SessionState[] = ['completed', 'failed'];
 
 export type FieldOperation = 'ALLOWED' | 'PROHIBITED' | 'NOTONCHIP';
 
-export type DocumentValidity = 'valid' | 'expired' | 'revoked';
+/** TR-03130-1 §4.4.3 DocumentValidityResultType. */
+export type DocumentValidity = 'valid' | 'expired' | 'revoked' | 'notAuthentic';
 
 export interface AuthResult {
   /** Released values: requested ∩ approved ∩ consented ∩ present and verified. */
   readonly fields: FieldValues;
-  /** For every requested field: released, withheld by the citizen, or absent on the chip. */
-  readonly operations: Readonly<Partial<Record<FieldId, FieldOperation>>>;
+  /** For every requested field and verification: released, withheld by the citizen, or absent on the chip. */
+  readonly operations: Readonly<Partial<Record<FieldId | FunctionId, FieldOperation>>>;
   readonly ageVerification?: boolean;
   readonly placeVerification?: boolean;
   readonly documentValidity: DocumentValidity;
@@ -68,8 +70,7 @@ export type FailureCode =
   | 'cancelled' // the citizen cancelled in the eID-Client
   | 'client-error' // the eID-Client reported an error (wrong PIN, no card, card blocked …)
   | 'timeout'
-  | 'invalid-document' // passive authentication, data-group hash, CA token or consistency check failed
-  | 'denied-document' // the card is revoked or expired: no data is released
+  | 'invalid-document' // not authentic (passive authentication, data-group hash, CA token), revoked or expired: no data is released
   | 'channel-error' // a secure-messaging MAC or TLS binding check failed
   | 'protocol-error' // unexpected or malformed PAOS / APDU data
   | 'missing-rights' // the citizen deselected a field the eService marked required (SAML, OIDC)

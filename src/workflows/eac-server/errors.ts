@@ -1,0 +1,18 @@
+/**
+ * An EAC conversation that cannot continue. Carries the session failure (for
+ * the front-end) and the ResultMinor the server reports in
+ * StartPAOSResponse (TR-03112-7 §2.6 note: the Server-SAL ends an aborted
+ * process with StartPAOSResponse).
+ */
+import type { AuthFailure } from '../session/types.js';
+
+export class EacServerError extends Error {
+  override readonly name = 'EacServerError';
+  constructor(
+    readonly failure: AuthFailure,
+    /** ResultMinor for StartPAOSResponse; undefined: the exchange itself ended OK (e.g. a revoked card). */
+    readonly resultMinor: string | undefined,
+  ) {
+    super(failure.reason);
+  }
+}

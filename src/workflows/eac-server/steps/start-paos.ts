@@ -1,0 +1,63 @@
+/**
+ * StartPAOS → DIDAuthenticate EAC1 (TR-03112-7 §3.6.4.1): the eService
+ * certificate with its DV certificate, the CertificateDescription, the
+ * required and optional CHATs (only what the eService requested, which the
+ * session service already checked against its approval), and the
+ * authenticated auxiliary data for document validity, age and place.
+ */
+import { auxiliaryDataFor } from '../../../eac/aux-data.js';
+import { buildDidAuthenticate } from '../../../paos/messages/did-authenticate.js';
+import { buildEac1Input } from '../../../paos/messages/eac1.js';
+import type { StartPaos } from '../../../paos/messages/start-paos.js';
+import { chatFor } from '../../../profile/authorization.js';
+import { dateString } from '../../../pki/cvc/dates.js';
+import type { AuthSession } from '../../session/types.js';
+import type { EacServerContext } from '../context.js';
+import type { PaosState } from '../state.js';
+import { protocolError, type ReplyIds, terminalOf } from './common.js';
+
+export function startPaos(ctx: EacServerContext, session: AuthSession, msg: StartPaos, ids: ReplyIds): { reply: string; paos: PaosState } {
+  if (msg.sessionIdentifier !== session.id) throw protocolError('StartPAOS names another session');
+  const req = session.request;
+  const terminal = terminalOf(ctx, session);
+  const requiredFunctions = [
+    ...(req.ageVerification?.required ? (['ageVerification'] as const) : []),
+    ...(req.placeVerification?.required ? (['placeVerification'] as const) : []),
+  ];
+  const optionalFunctions = [
+    ...(req.ageVerification && !req.ageVerification.required ? (['ageVerification'] as const) : []),
+    ...(req.placeVerification && !req.placeVerification.required ? (['placeVerification'] as const) : []),
+  ];
+  const required = chatFor(req.required, requiredFunctions).encode();
+  const hasOptional = req.optional.length + optionalFunctions.length > 0;
+  const optional = hasOptional ? chatFor(req.optional, optionalFunctions, { ri: false }).encode() : undefined;
+  const auxData = auxiliaryDataFor({
+    today: dateString(ctx.now()),
+    validity: true,
+    ...(req.ageVerification ? { minimumAge: req.ageVerification.age } : {}),
+    ...(req.placeVerification ? { municipality: req.placeVerification.areaCode } : {}),
+  });
+  const reply = buildDidAuthenticate(
+    { ...msg.connectionHandle },
+    'EAC1InputType',
+    buildEac1Input({
+      certificates: [terminal.cert.raw, ctx.pki.dv.raw],
+      certificateDescription: terminal.description,
+      requiredChat: required,
+      ...(optional ? { optionalChat: optional } : {}),
+      ...(auxData ? { authenticatedAuxiliaryData: auxData } : {}),
+      ...(req.transactionInfo ? { transactionInfo: req.transactionInfo } : {}),
+    }),
+    ids,
+  );
+  return {
+    reply,
+    paos: {
+      slotHandle: msg.connectionHandle.slotHandle,
+      lastMessageId: ids.messageId,
+      requiredChat: required,
+      ...(optional ? { optionalChat: optional } : {}),
+      ...(auxData ? { auxData } : {}),
+    },
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * Starts a real N_eID-Server for a test: free loopback ports, its own test
+ * PKI issued for its URL (descriptions carry the origin and TLS certificate
+ * hash, exactly as eID-Clients check them), memory or Redis sessions.
+ */
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadRegistry } from '../../src/config/relying-parties.js';
+import { parseServerConfig, type ServerConfig } from '../../src/config/server-config.js';
+import { pkiExists } from '../../src/pki/store.js';
+import { createTestPki } from '../../src/pki/test-pki/create.js';
+import { createLogger } from '../../src/server/log.js';
+import { type RunningServer, type StartOptions, startServer } from '../../src/server/server.js';
+import { ROOT } from './cli.js';
+
+let cachedRsa: KeyObject | undefined;
+/** One RSA-3072 key for all test PKIs of a run (generating several per test would dominate the run time). */
+export const testRsaKey = (): KeyObject => {
+  cachedRsa ??= generateKeyPairSync('rsa', { modulusLength: 3072 }).privateKey;
+  return cachedRsa;
+};
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.unref();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestServerOptions {
+  readonly relyingParties?: string;
+  readonly store?: 'memory' | 'redis';
+  readonly pkiDir?: string;
+  readonly webPort?: number;
+  readonly pskPort?: number;
+  readonly curve?: string;
+  readonly cvcaChr?: string;
+  readonly extra?: Record<string, unknown>;
+  readonly mount?: StartOptions['mount'];
+  readonly logLevel?: string;
+}
+
+export interface TestServer {
+  readonly server: RunningServer;
+  readonly config: ServerConfig;
+  readonly pkiDir: string;
+  readonly web: string;
+  readonly psk: string;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(o: TestServerOptions = {}): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'neid-server-'));
+  const webPort = o.webPort ?? (await freePort());
+  const pskPort = o.pskPort ?? (await freePort());
+  const pkiDir = o.pkiDir ?? join(dir, 'pki');
+  const relyingParties = o.relyingParties ?? join(ROOT, 'config/relying-parties.yaml');
+  const config = parseServerConfig(
+    {
+      varDir: dir,
+      web: { port: webPort },
+      psk: { port: pskPort },
+      soap: { enabled: false },
+      pki: { dir: pkiDir, ...(o.curve ? { curve: o.curve } : {}), ...(o.cvcaChr ? { cvcaChr: o.cvcaChr } : {}) },
+      relyingParties,
+      sessions: { store: o.store ?? 'memory', keyFile: join(dir, 'session.key') },
+      log: { level: o.logLevel ?? 'silent' },
+      ...(o.extra ?? {}),
+    },
+    undefined,
+    {},
+  );
+  if (!pkiExists(pkiDir)) {
+    createTestPki({
+      dir: pkiDir,
+      registry: loadRegistry(relyingParties),
+      serverUrl: config.web.publicUrl,
+      curve: config.pki.curve,
+      rsaKey: testRsaKey,
+      ...(o.cvcaChr ? { cvcaChr: o.cvcaChr } : {}),
+    });
+  }
+  const server = await startServer(config, { logger: createLogger(config.log.level), ...(o.mount ? { mount: o.mount } : {}) });
+  return { server, config, pkiDir, web: config.web.publicUrl, psk: config.psk!.publicUrl, close: () => server.close() };
+}
