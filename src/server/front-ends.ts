@@ -3,6 +3,6 @@
  * registers its routes and listeners here (SOAP eID-Interface, SAML IdP,
  * OpenID Provider, the demo).
  */
-import type { RunningServer } from './server.js';
+import type { MountContext } from './server.js';
 
-export async function mountFrontEnds(_s: Omit<RunningServer, 'close'>): Promise<void> {}
+export async function mountFrontEnds(_s: MountContext): Promise<void> {}

@@ -15,6 +15,7 @@ import type { ServerConfig } from '../config/server-config.js';
 import { PKI_FILES } from '../pki/layout.js';
 import { loadPki, type PkiMaterial, pkiExists } from '../pki/store.js';
 import { createTestPki } from '../pki/test-pki/create.js';
+import { BrowserLogins } from '../interfaces/browser/login.js';
 import { paosHandler } from '../interfaces/eid/paos-endpoint.js';
 import { tcTokenHandler } from '../interfaces/eid/tctoken.js';
 import { EacConversation } from '../workflows/eac-server/conversation.js';
@@ -36,13 +37,21 @@ export interface RunningServer {
   readonly urls: { readonly web: string; readonly psk?: string };
   readonly webApp: Koa;
   readonly webRouter: Router;
+  /** The browser part of SAML and OIDC logins (activation page, return to the IdP). */
+  readonly logins: BrowserLogins;
+  /** The card revocation lists; `reload()` picks up a changed file at once (also done every 30 s). */
+  readonly revocation: RevocationLists;
+  /** Front-ends that open their own listeners register their shutdown here. */
+  onClose(fn: () => Promise<void>): void;
   close(): Promise<void>;
 }
+
+export type MountContext = Omit<RunningServer, 'close'>;
 
 export interface StartOptions {
   readonly logger?: Logger;
   /** Extra routes for the web listener (front-ends). */
-  readonly mount?: (s: Omit<RunningServer, 'close'>) => Promise<void> | void;
+  readonly mount?: (s: MountContext) => Promise<void> | void;
 }
 
 function sessionKey(file: string): Buffer {
@@ -57,7 +66,7 @@ function sessionKey(file: string): Buffer {
 
 export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
   const log = opts.logger ?? createLogger(config.log.level);
-  const registry = loadRegistry(config.relyingParties);
+  const registry = loadRegistry(config.relyingParties, { pkiDir: config.pki.dir });
   if (!pkiExists(config.pki.dir)) {
     if (!config.pki.autoCreate) throw new Error(`no PKI in ${config.pki.dir}; run "neid pki init --out ${config.pki.dir}"`);
     log.warn({ dir: config.pki.dir }, 'creating a TEST PKI (never use it in production)');
@@ -120,7 +129,22 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   webApp.use(errorBoundary(log));
 
   const servers: Server[] = [];
-  const partial = { config, log, registry, pki, sessions, urls: { web: config.web.publicUrl, ...(config.psk ? { psk: config.psk.publicUrl } : {}) }, webApp, webRouter };
+  const closeHooks: (() => Promise<void>)[] = [];
+  const logins = new BrowserLogins({ sessions, webUrl: config.web.publicUrl, ttlMs: config.sessions.ttlSeconds * 1000 });
+  logins.mount(webRouter);
+  const partial: MountContext = {
+    config,
+    log,
+    registry,
+    pki,
+    sessions,
+    urls: { web: config.web.publicUrl, ...(config.psk ? { psk: config.psk.publicUrl } : {}) },
+    webApp,
+    webRouter,
+    logins,
+    revocation,
+    onClose: (fn) => closeHooks.push(fn),
+  };
   if (opts.mount) await opts.mount(partial);
   webApp.use(webRouter.routes()).use(webRouter.allowedMethods());
 
@@ -142,6 +166,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     ...partial,
     async close() {
       revocation.stop();
+      for (const fn of closeHooks.reverse()) await fn().catch((e: Error) => log.error({ err: e.message }, 'shutdown hook failed'));
       await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
       for (const s of servers) s.closeAllConnections?.();
       await store.close();

@@ -13,7 +13,7 @@ import { buildTransmit } from '../../../paos/messages/transmit.js';
 import { Chat } from '../../../pki/cvc/chat.js';
 import { PassiveAuthError } from '../../../pki/x509/errors.js';
 import { FUNCTION_IDS, grantsOf } from '../../../profile/authorization.js';
-import { fieldDef } from '../../../profile/fields.js';
+import { fieldByDg, fieldDef } from '../../../profile/fields.js';
 import { parseTlv } from '../../../tlv/tlv.js';
 import type { AuthSession } from '../../session/types.js';
 import { firstBatch } from '../batch.js';
@@ -70,7 +70,8 @@ export function eac2Response(ctx: EacServerContext, session: AuthSession, out: E
   const riKey = profile.ri[0];
   const plan = firstBatch({
     dgs,
-    chipSecurity: dgs.some((dg) => !publicHashes.hashes[String(dg)]),
+    // Encrypted-area hashes are in EF.ChipSecurity, readable only after TA (docs/chip-profile.md §7).
+    chipSecurity: dgs.some((dg) => fieldByDg(dg)?.area === 'encrypted' && !publicHashes.hashes[String(dg)]),
     verify,
     ...(riKey && confined.restrictedIdentification ? { ri: { keyId: riKey.keyId, sectorPublicKey: terminal.sectorPublicKey } } : {}),
     readMode: ctx.readMode,
