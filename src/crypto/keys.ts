@@ -68,9 +68,22 @@ export function privateKeyFromScalar(curve: Curve, scalar: Uint8Array): KeyObjec
   return createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
 }
 
-/** Loads a PEM or DER private key; EC keys must be on a supported curve. */
+/**
+ * Loads a PEM private key, or a DER PKCS#8 or SEC1 (RFC 5915) key — the form
+ * OpenPACE's cvc-create writes despite its ".pkcs8" file names. EC keys must
+ * be on a supported curve.
+ */
 export function loadPrivateKey(data: string | Buffer): KeyObject {
-  const key = createPrivateKey(typeof data === 'string' || data.includes('-----BEGIN') ? { key: data } : { key: data, format: 'der', type: 'pkcs8' });
+  const pem = typeof data === 'string' || data.includes('-----BEGIN');
+  let key: KeyObject;
+  if (pem) key = createPrivateKey({ key: data });
+  else {
+    try {
+      key = createPrivateKey({ key: data, format: 'der', type: 'pkcs8' });
+    } catch {
+      key = createPrivateKey({ key: data, format: 'der', type: 'sec1' });
+    }
+  }
   if (key.asymmetricKeyType === 'ec') curveOfKey(key);
   return key;
 }

@@ -29,6 +29,20 @@ export class SmError extends Error {
 
 const SM_CLA = 0x0c;
 
+/**
+ * Each SM data object at most once and in the order of TR-03110-3 F.3
+ * (87, 97/99, 8E last): an object outside that order would fall outside the MAC.
+ */
+function checkOrder(dos: readonly Tlv[], order: readonly number[]): void {
+  let last = -1;
+  for (const d of dos) {
+    const i = order.indexOf(d.tag);
+    if (i < 0) throw new SmError('malformed', `unexpected SM data object 0x${d.tag.toString(16)}`);
+    if (i <= last) throw new SmError('malformed', `SM data object 0x${d.tag.toString(16)} repeated or out of order`);
+    last = i;
+  }
+}
+
 export class SecureMessaging {
   private readonly ssc: Buffer;
   private open = true;
@@ -112,6 +126,12 @@ export class SecureMessaging {
       throw new SmError('missing-objects', `card answered ${r.sw.toString(16)} without secure messaging`);
     }
     const dos = this.parseObjects(r.data);
+    try {
+      checkOrder(dos, [0x87, 0x99, 0x8e]);
+    } catch (e) {
+      this.close();
+      throw e;
+    }
     const do87 = findTlv(dos, 0x87);
     const do99 = findTlv(dos, 0x99);
     const do8e = findTlv(dos, 0x8e);
@@ -124,9 +144,11 @@ export class SecureMessaging {
       this.close();
       throw new SmError('bad-mac', 'response MAC is wrong');
     }
-    if (do99.value.length !== 2) throw new SmError('malformed', 'DO 99 must hold two bytes');
-    const sw = do99.value.readUInt16BE(0);
-    if (sw !== r.sw) throw new SmError('malformed', 'status word differs from the MAC-protected one');
+    if (do99.value.length !== 2 || do99.value.readUInt16BE(0) !== r.sw) {
+      this.close();
+      throw new SmError('malformed', 'DO 99 must hold the two-byte status word of the response');
+    }
+    const sw = r.sw;
     return { data: do87 ? this.decrypt87(do87) : Buffer.alloc(0), sw };
   }
 
@@ -138,13 +160,11 @@ export class SecureMessaging {
     this.increment();
     if ((c.cla & SM_CLA) !== SM_CLA) throw new SmError('missing-objects', 'command is not protected');
     const dos = this.parseObjects(c.data);
+    checkOrder(dos, [0x87, 0x97, 0x8e]);
     const do87 = findTlv(dos, 0x87);
     const do97 = findTlv(dos, 0x97);
     const do8e = findTlv(dos, 0x8e);
     if (!do8e) throw new SmError('missing-objects', 'command lacks DO 8E');
-    for (const d of dos) {
-      if (![0x87, 0x97, 0x8e].includes(d.tag)) throw new SmError('malformed', `unexpected SM data object 0x${d.tag.toString(16)}`);
-    }
     const header = pad(Buffer.from([c.cla, c.ins, c.p1, c.p2]));
     const body = Buffer.concat([...(do87 ? [do87.raw] : []), ...(do97 ? [do97.raw] : [])]);
     const expected = this.mac(Buffer.concat([header, ...(body.length ? [pad(body)] : [])]));

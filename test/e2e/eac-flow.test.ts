@@ -157,6 +157,13 @@ describe('EAC online authentication end to end', () => {
     expect(f?.reason).toMatch(/hash of DG4/);
   });
 
+  it('a tampered encrypted-area data group fails against EF.ChipSecurity', async () => {
+    const { file, json } = writeTestCard(ts.pkiDir);
+    writeFileSync(file, JSON.stringify({ ...json, dataGroupOverrides: { '11': encodeField('sex', json.fields.sex === 'M' ? 'F' : 'M').toString('hex') } }));
+    const { result } = await authenticate(file, request());
+    expect(expectFailure(result, 'invalid-document')?.reason).toMatch(/hash of DG11/);
+  });
+
   it('a tampered response MAC ends the secure channel with nothing released', async () => {
     const { file } = writeTestCard(ts.pkiDir);
     // The card's answer to the server's VERIFY (CLA 8C, INS 20) is altered on its way back.

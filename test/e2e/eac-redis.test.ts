@@ -1,5 +1,6 @@
 /**
- * Issue 4: sessions in Redis (127.0.0.1:6379) — the same flow, and a session
+ * Issue 4: sessions in Redis (a private redis-server started by the test on a
+ * loopback port; set NEID_TEST_REDIS_URL to use another) — the same flow, and a session
  * created on one server instance and completed through a second instance
  * that shares the Redis, the PKI and the session key.
  */
@@ -12,39 +13,52 @@ import { VirtualCard } from '../../src/card/virtual-card.js';
 import { EacClient } from '../../src/client/eac-client.js';
 import { runOnlineAuthentication } from '../../src/client/paos-client.js';
 import { writeTestCard } from '../support/card.js';
+import { haveRedisServer, startRedis } from '../support/redis.js';
 import { freePort, startTestServer, type TestServer } from '../support/server.js';
 
-async function redisAvailable(): Promise<boolean> {
-  const c = createClient({ url: 'redis://127.0.0.1:6379', socket: { connectTimeout: 1000, reconnectStrategy: false } });
-  c.on('error', () => undefined);
-  try {
-    await c.connect();
-    await c.ping();
-    await c.quit();
-    return true;
-  } catch {
-    return false;
-  }
-}
+const available = haveRedisServer() || !!process.env.NEID_TEST_REDIS_URL;
 
-const available = await redisAvailable();
-
-describe.runIf(available || process.env.CI)('EAC sessions in Redis', () => {
+describe.runIf(available)('EAC sessions in Redis', () => {
   let a: TestServer;
   let b: TestServer;
+  let redis: { url: string; stop(): Promise<void> } | undefined;
+  let redisUrl: string;
   beforeAll(async () => {
+    if (process.env.NEID_TEST_REDIS_URL) redisUrl = process.env.NEID_TEST_REDIS_URL;
+    else {
+      redis = await startRedis();
+      redisUrl = redis.url;
+    }
     // Instance B serves PAOS; instance A takes front-end requests and sends eID-Clients to B's TLS-PSK listener.
     const shared = mkdtempSync(join(tmpdir(), 'neid-redis-'));
     const pkiDir = join(shared, 'pki');
     const keyFile = join(shared, 'session.key');
     const webA = await freePort();
     const pskB = await freePort();
-    b = await startTestServer({ store: 'redis', pkiDir, webPort: webA, pskPort: pskB, extra: { web: { port: await freePort(), publicUrl: `https://127.0.0.1:${webA}` }, sessions: { store: 'redis', keyFile } } });
-    a = await startTestServer({ store: 'redis', pkiDir, webPort: webA, extra: { psk: { port: await freePort(), publicUrl: `https://127.0.0.1:${pskB}` }, sessions: { store: 'redis', keyFile } } });
+    b = await startTestServer({
+      store: 'redis',
+      pkiDir,
+      webPort: webA,
+      pskPort: pskB,
+      extra: {
+        web: { port: await freePort(), publicUrl: `https://127.0.0.1:${webA}` },
+        sessions: { store: 'redis', keyFile, redisUrl },
+      },
+    });
+    a = await startTestServer({
+      store: 'redis',
+      pkiDir,
+      webPort: webA,
+      extra: {
+        psk: { port: await freePort(), publicUrl: `https://127.0.0.1:${pskB}` },
+        sessions: { store: 'redis', keyFile, redisUrl },
+      },
+    });
   }, 120_000);
   afterAll(async () => {
     await a?.close();
     await b?.close();
+    await redis?.stop();
   });
 
   it('completes a session created on instance A through instance B, and A hands out the result once', async () => {
@@ -60,7 +74,10 @@ describe.runIf(available || process.env.CI)('EAC sessions in Redis', () => {
     expect(created.serverAddress).toBe(`${b.psk}/eid/paos`);
     const vc = VirtualCard.fromFile(file);
     vc.reset();
-    const outcome = await runOnlineAuthentication(created.tcTokenUrl, new EacClient({ card: vc, consent: async () => ({ accept: true, deselect: [], pin: '123456' }) }));
+    const outcome = await runOnlineAuthentication(
+      created.tcTokenUrl,
+      new EacClient({ card: vc, consent: async () => ({ accept: true, deselect: [], pin: '123456' }) }),
+    );
     expect(outcome.error?.message).toBeUndefined();
     const result = await a.server.sessions.consume(created.sessionId);
     expect(result?.kind).toBe('result');
@@ -70,8 +87,15 @@ describe.runIf(available || process.env.CI)('EAC sessions in Redis', () => {
   });
 
   it('keeps sessions sealed in Redis: no personal data or keys in clear', async () => {
-    const created = await a.server.sessions.create({ eServiceId: 'demo-portal', frontEnd: 'saml', required: ['chineseName'], optional: [], channel: 'psk', refreshAddress: `${a.web}/done` });
-    const c = createClient({ url: 'redis://127.0.0.1:6379' });
+    const created = await a.server.sessions.create({
+      eServiceId: 'demo-portal',
+      frontEnd: 'saml',
+      required: ['chineseName'],
+      optional: [],
+      channel: 'psk',
+      refreshAddress: `${a.web}/done`,
+    });
+    const c = createClient({ url: redisUrl });
     await c.connect();
     const raw = await c.get(`neid:s:${created.sessionId}`);
     await c.quit();
@@ -87,9 +111,28 @@ describe.runIf(available || process.env.CI)('EAC sessions in Redis', () => {
     try {
       for (let i = 0; i < es.maxOpenSessions; i++) {
         const srv = i % 2 ? a : b;
-        ids.push((await srv.server.sessions.create({ eServiceId: es.id, frontEnd: 'soap', required: ['photo'], optional: [], channel: 'psk', refreshAddress: `${a.web}/x` })).sessionId);
+        ids.push(
+          (
+            await srv.server.sessions.create({
+              eServiceId: es.id,
+              frontEnd: 'soap',
+              required: ['photo'],
+              optional: [],
+              channel: 'psk',
+              refreshAddress: `${a.web}/x`,
+            })
+          ).sessionId,
+        );
       }
-      await expect(b.server.sessions.create({ eServiceId: es.id, frontEnd: 'soap', required: ['photo'], optional: [], channel: 'psk' })).rejects.toMatchObject({ code: 'too-many-sessions' });
+      await expect(
+        b.server.sessions.create({
+          eServiceId: es.id,
+          frontEnd: 'soap',
+          required: ['photo'],
+          optional: [],
+          channel: 'psk',
+        }),
+      ).rejects.toMatchObject({ code: 'too-many-sessions' });
     } finally {
       for (const id of ids) await a.server.sessions.discard(id);
     }

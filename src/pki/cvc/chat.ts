@@ -29,6 +29,11 @@ export const SPECIAL_FUNCTIONS = {
 export type SpecialFunction = keyof typeof SPECIAL_FUNCTIONS;
 
 export const AT_CHAT_BYTES = 5;
+
+/** Template length by terminal type (TR-03110-3 C.4): 5 bytes for AT, 1 for IS and ST. */
+function templateBytes(terminalType: string): number {
+  return terminalType === OID.idIs || terminalType === OID.idSt ? 1 : AT_CHAT_BYTES;
+}
 const ROLE_BITS: Record<Role, number> = { cvca: 3, 'dv-domestic': 2, 'dv-foreign': 1, terminal: 0 };
 
 export class Chat {
@@ -41,7 +46,7 @@ export class Chat {
   }
 
   static forRole(role: Role, bits: Iterable<number> = [], terminalType: string = OID.idAt): Chat {
-    const b = Buffer.alloc(AT_CHAT_BYTES);
+    const b = Buffer.alloc(templateBytes(terminalType));
     const c = new Chat(terminalType, b);
     b[0] = ROLE_BITS[role] << 6;
     for (const bit of bits) c.setBit(bit);

@@ -11,7 +11,12 @@ import type { CommandApdu, ResponseApdu } from '../../apdu/apdu.js';
 import { SW } from '../../apdu/status.js';
 import { EacError } from '../../eac/errors.js';
 import { applyDataGroupResponses, planDataGroupReads } from '../../eac/read.js';
-import { readBinarySfi, selectEidApplication, selectMasterFile, SHORT_READ_MAX } from '../../eac/read-commands.js';
+import {
+  readBinarySfi,
+  selectEidApplication,
+  selectMasterFile,
+  SHORT_READ_MAX,
+} from '../../eac/read-commands.js';
 import { generalAuthenticateRi, mseSetAtRi, parseRestrictedIdentificationResponse } from '../../eac/ri.js';
 import { interpretVerify, verifyCommand } from '../../eac/verify.js';
 import type { BatchOp, PaosState } from './state.js';
@@ -27,7 +32,11 @@ export interface FirstBatchPlan {
   readonly readMode: 'extended' | 'short';
 }
 
-export function firstBatch(p: FirstBatchPlan): { commands: CommandApdu[]; ops: BatchOp[]; read: PaosState['read'] } {
+export function firstBatch(p: FirstBatchPlan): {
+  commands: CommandApdu[];
+  ops: BatchOp[];
+  read: PaosState['read'];
+} {
   const commands: CommandApdu[] = [];
   const ops: BatchOp[] = [];
   const add = (c: CommandApdu, op: BatchOp) => {
@@ -45,7 +54,11 @@ export function firstBatch(p: FirstBatchPlan): { commands: CommandApdu[]; ops: B
     add(generalAuthenticateRi(p.ri.sectorPublicKey), { kind: 'ri-ga' });
   }
   const extended = p.readMode === 'extended';
-  const plan = planDataGroupReads(p.dgs, { firstChunk: extended ? 65536 : SHORT_READ_MAX, extended, selectApplication: false });
+  const plan = planDataGroupReads(p.dgs, {
+    firstChunk: extended ? 65536 : SHORT_READ_MAX,
+    extended,
+    selectApplication: false,
+  });
   return { commands: [...commands, ...plan.commands.map((c) => c.command)], ops, read: storeReadState(plan) };
 }
 
@@ -66,12 +79,16 @@ export function applyOps(ops: readonly BatchOp[], responses: readonly ResponseAp
       case 'select-mf':
       case 'select-application':
       case 'ri-mse':
-        if (r.sw !== SW.OK) throw new EacError('card-error', `${op.kind} answered ${r.sw.toString(16)}`, { sw: r.sw });
+        if (r.sw !== SW.OK)
+          throw new EacError('card-error', `${op.kind} answered ${r.sw.toString(16)}`, { sw: r.sw });
         return;
       case 'read-chip-security':
         // Absent (6A82): the data groups that need its hashes fail their check in finish().
         if (r.sw === SW.FILE_NOT_FOUND) return;
-        if (r.sw !== SW.OK) throw new EacError('card-error', `reading EF.ChipSecurity answered ${r.sw.toString(16)}`, { sw: r.sw });
+        if (r.sw !== SW.OK)
+          throw new EacError('card-error', `reading EF.ChipSecurity answered ${r.sw.toString(16)}`, {
+            sw: r.sw,
+          });
         out.chipSecurity = Buffer.from(r.data);
         return;
       case 'verify':

@@ -1,6 +1,7 @@
 /** Everything the server side of the EAC conversation needs, built once at start-up. */
 import type { Registry } from '../../config/relying-parties.js';
 import type { PkiMaterial } from '../../pki/store.js';
+import type { Meter } from './meter.js';
 import type { PassiveAuthenticator } from './passive-auth-cache.js';
 
 export interface EacServerContext {
@@ -12,4 +13,6 @@ export interface EacServerContext {
   /** 'extended': one extended-length READ BINARY per file; 'short': 0xDF-byte chunks (two round trips). */
   readonly readMode: 'extended' | 'short';
   readonly now: () => Date;
+  /** CPU accounting by category (benchmarks); default none. */
+  readonly meter?: Meter;
 }

@@ -39,7 +39,9 @@ export interface ConversationEvents {
   error(session: AuthSession, err: Error): void;
 }
 
-type StepResult = { readonly reply: string; readonly state: SessionState; readonly paos: PaosState } | { readonly end: 'completed'; readonly reply: string };
+type StepResult =
+  | { readonly reply: string; readonly state: SessionState; readonly paos: PaosState }
+  | { readonly end: 'completed'; readonly reply: string };
 
 export class EacConversation {
   constructor(
@@ -50,11 +52,18 @@ export class EacConversation {
 
   /** Handles one message of the eID-Client for `session`; returns the reply. */
   async handle(session: AuthSession, env: Envelope): Promise<string> {
-    const ids: ReplyIds = { messageId: newMessageId(), ...(env.messageId ? { relatesTo: env.messageId } : {}) };
+    const ids: ReplyIds = {
+      messageId: newMessageId(),
+      ...(env.messageId ? { relatesTo: env.messageId } : {}),
+    };
     try {
       const r = await this.step(session, env, ids);
       if ('end' in r) return r.reply;
-      const written = await this.sessions.advance(session, { ...session, state: r.state, paos: r.paos as unknown as Record<string, unknown> });
+      const written = await this.sessions.advance(session, {
+        ...session,
+        state: r.state,
+        paos: r.paos as unknown as Record<string, unknown>,
+      });
       if (!written) throw protocolError('the session changed concurrently');
       this.events.step(written, r.state);
       return r.reply;
@@ -65,11 +74,13 @@ export class EacConversation {
 
   private async step(session: AuthSession, env: Envelope, ids: ReplyIds): Promise<StepResult> {
     const paos = session.paos as unknown as PaosState | undefined;
-    if (paos && env.relatesTo && env.relatesTo !== paos.lastMessageId) throw protocolError('the message does not answer the last server message');
+    if (paos && env.relatesTo && env.relatesTo !== paos.lastMessageId)
+      throw protocolError('the message does not answer the last server message');
     const body = env.body;
     if (body.namespaceURI !== NS.iso) throw protocolError(`unexpected message ${body.localName}`);
     const expect = (states: SessionState[]) => {
-      if (!states.includes(session.state)) throw protocolError(`${body.localName} is not expected in state ${session.state}`);
+      if (!states.includes(session.state))
+        throw protocolError(`${body.localName} is not expected in state ${session.state}`);
     };
     switch (body.localName) {
       case 'StartPAOS': {
@@ -84,7 +95,13 @@ export class EacConversation {
         if (!m.data) throw protocolError('DIDAuthenticateResponse without AuthenticationProtocolData');
         if (session.state === 'eac1') {
           if (m.step !== 'EAC1OutputType') throw protocolError(`expected EAC1OutputType, got ${m.step}`);
-          const r = eac1Response(this.ctx, session, parseEac1Output(m.data), { slotHandle: paos!.slotHandle }, ids);
+          const r = eac1Response(
+            this.ctx,
+            session,
+            parseEac1Output(m.data),
+            { slotHandle: paos!.slotHandle },
+            ids,
+          );
           return { reply: r.reply, state: 'eac2', paos: r.paos };
         }
         if (m.step !== 'EAC2OutputType') throw protocolError(`expected EAC2OutputType, got ${m.step}`);
@@ -113,7 +130,10 @@ export class EacConversation {
     const minor = r.minor ?? '';
     const cancelled = /#cancellationByUser$/.test(minor);
     const reason = `the eID-Client reported ${minor || r.major}${r.message ? `: ${r.message.slice(0, 200)}` : ''}`;
-    throw new EacServerError({ code: cancelled ? 'cancelled' : 'client-error', reason, ...(minor ? { clientMinor: minor } : {}) }, minor || RESULT_MINOR.internalError);
+    throw new EacServerError(
+      { code: cancelled ? 'cancelled' : 'client-error', reason, ...(minor ? { clientMinor: minor } : {}) },
+      minor || RESULT_MINOR.internalError,
+    );
   }
 
   private async fail(session: AuthSession, e: unknown, ids: ReplyIds): Promise<string> {
@@ -122,11 +142,16 @@ export class EacConversation {
     else if (e instanceof XmlError) err = protocolError(`malformed PAOS message: ${e.message}`);
     else {
       this.events.error(session, e as Error);
-      err = new EacServerError({ code: 'internal-error', reason: 'internal error' }, RESULT_MINOR.internalError);
+      err = new EacServerError(
+        { code: 'internal-error', reason: 'internal error' },
+        RESULT_MINOR.internalError,
+      );
     }
     const s = await this.sessions.fail(session.id, err.failure);
     this.events.failed(s ?? session, err.failure);
-    const result: EcardResult = err.resultMinor ? { major: RESULT_MAJOR.error, minor: err.resultMinor, message: err.failure.reason } : OK;
+    const result: EcardResult = err.resultMinor
+      ? { major: RESULT_MAJOR.error, minor: err.resultMinor, message: err.failure.reason }
+      : OK;
     return buildStartPaosResponse(result, ids);
   }
 }

@@ -56,11 +56,19 @@ export function storeReadState(s: DataGroupReadState): StoredReadState {
   return {
     commands: s.commands,
     results: [...s.results.entries()],
-    partial: [...s.partial.entries()].map(([k, v]) => [k, { ...(v.total === undefined ? {} : { total: v.total }), chunks: v.chunks.map((c) => ({ ...c })) }]),
+    partial: [...s.partial.entries()].map(([k, v]) => [
+      k,
+      { ...(v.total === undefined ? {} : { total: v.total }), chunks: v.chunks.map((c) => ({ ...c })) },
+    ]),
     options: s.options,
   };
 }
 
 export function loadReadState(s: StoredReadState): DataGroupReadState {
-  return { commands: s.commands, results: new Map(s.results), partial: new Map(s.partial), options: s.options };
+  return {
+    commands: s.commands,
+    results: new Map(s.results),
+    partial: new Map(s.partial),
+    options: s.options,
+  };
 }

@@ -14,7 +14,12 @@ export function encodeSession(s: AuthSession): string {
 
 export function decodeSession(json: string): AuthSession {
   return JSON.parse(json, (_key, value) => {
-    if (value && typeof value === 'object' && typeof value.$b === 'string' && Object.keys(value).length === 1) {
+    if (
+      value &&
+      typeof value === 'object' &&
+      typeof value.$b === 'string' &&
+      Object.keys(value).length === 1
+    ) {
       return Buffer.from(value.$b, 'base64');
     }
     return value;

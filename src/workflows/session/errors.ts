@@ -2,7 +2,12 @@
 export class AuthRequestError extends Error {
   override readonly name = 'AuthRequestError';
   constructor(
-    readonly code: 'unknown-eservice' | 'not-approved' | 'too-many-sessions' | 'invalid-request' | 'invalid-psk',
+    readonly code:
+      | 'unknown-eservice'
+      | 'not-approved'
+      | 'too-many-sessions'
+      | 'invalid-request'
+      | 'invalid-psk',
     message: string,
   ) {
     super(message);

@@ -83,7 +83,14 @@ export class RedisSessionStore implements SessionStore {
   async insert(s: AuthSession, maxOpen: number): Promise<boolean> {
     const r = await this.client.eval(INSERT, {
       keys: [this.k.session(s.id), this.k.token(s.tcTokenId), this.k.open(s.request.eServiceId)],
-      arguments: [this.value(s), String(this.ttl(s)), String(this.now()), String(s.expiresAt), String(maxOpen), s.id],
+      arguments: [
+        this.value(s),
+        String(this.ttl(s)),
+        String(this.now()),
+        String(s.expiresAt),
+        String(maxOpen),
+        s.id,
+      ],
     });
     if (r === -1) throw new Error('session id collision');
     return r === 1;

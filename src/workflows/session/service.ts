@@ -8,7 +8,13 @@ import type { EService } from '../../config/relying-parties.js';
 import { normalizeAreaCode } from '../../profile/household-area.js';
 import { AuthRequestError } from './errors.js';
 import type { PskDirectory, SessionStore } from './store.js';
-import { type AuthFailure, type AuthRequest, type AuthResult, type AuthSession, FINAL_STATES } from './types.js';
+import {
+  type AuthFailure,
+  type AuthRequest,
+  type AuthResult,
+  type AuthSession,
+  FINAL_STATES,
+} from './types.js';
 
 export interface SessionServiceOptions {
   readonly store: SessionStore;
@@ -32,7 +38,10 @@ export interface CreatedSession {
   readonly expiresAt: number;
 }
 
-export type Outcome = { kind: 'pending' } | { kind: 'result'; result: AuthResult; session: AuthSession } | { kind: 'failure'; failure: AuthFailure; session: AuthSession };
+export type Outcome =
+  | { kind: 'pending' }
+  | { kind: 'result'; result: AuthResult; session: AuthSession }
+  | { kind: 'failure'; failure: AuthFailure; session: AuthSession };
 
 const MAX_CAS_RETRIES = 8;
 
@@ -48,7 +57,8 @@ export class SessionService {
     const es = this.o.eService(req.eServiceId);
     if (!es) throw new AuthRequestError('unknown-eservice', `unknown eService ${req.eServiceId}`);
     checkRequest(req, es);
-    if (req.channel === 'psk' && !this.o.pskUrl) throw new AuthRequestError('invalid-request', 'TLS-PSK is not enabled on this server');
+    if (req.channel === 'psk' && !this.o.pskUrl)
+      throw new AuthRequestError('invalid-request', 'TLS-PSK is not enabled on this server');
     if (req.eServicePsk && (req.eServicePsk.length < 16 || req.eServicePsk.length > 64)) {
       throw new AuthRequestError('invalid-psk', 'a PSK must have 16 to 64 bytes');
     }
@@ -65,7 +75,10 @@ export class SessionService {
       ...(psk ? { psk } : {}),
     };
     if (!(await this.o.store.insert(session, es.maxOpenSessions))) {
-      throw new AuthRequestError('too-many-sessions', `eService ${es.id} has reached its limit of ${es.maxOpenSessions} open sessions`);
+      throw new AuthRequestError(
+        'too-many-sessions',
+        `eService ${es.id} has reached its limit of ${es.maxOpenSessions} open sessions`,
+      );
     }
     if (psk) await this.o.psks.add(session.id, psk, session.expiresAt);
     return {
@@ -90,7 +103,10 @@ export class SessionService {
    * another instance) changed the session meanwhile. `fn` returning
    * undefined leaves the session unchanged.
    */
-  async update(id: string, fn: (s: AuthSession) => AuthSession | undefined): Promise<AuthSession | undefined> {
+  async update(
+    id: string,
+    fn: (s: AuthSession) => AuthSession | undefined,
+  ): Promise<AuthSession | undefined> {
     for (let i = 0; i < MAX_CAS_RETRIES; i++) {
       const cur = await this.o.store.get(id);
       if (!cur) return undefined;
@@ -120,7 +136,10 @@ export class SessionService {
     return this.finish(id, { failure });
   }
 
-  private async finish(id: string, end: { result?: AuthResult; failure?: AuthFailure }): Promise<AuthSession | undefined> {
+  private async finish(
+    id: string,
+    end: { result?: AuthResult; failure?: AuthFailure },
+  ): Promise<AuthSession | undefined> {
     const s = await this.update(id, (cur) => {
       if (FINAL_STATES.includes(cur.state)) return undefined;
       const { paos: _paos, psk: _psk, ...rest } = cur;
@@ -146,7 +165,11 @@ export class SessionService {
     await this.o.store.delete(id);
     await this.o.psks.remove(id);
     if (s.result) return { kind: 'result', result: s.result, session: s };
-    return { kind: 'failure', failure: s.failure ?? { code: 'internal-error', reason: 'session ended without outcome' }, session: s };
+    return {
+      kind: 'failure',
+      failure: s.failure ?? { code: 'internal-error', reason: 'session ended without outcome' },
+      session: s,
+    };
   }
 
   /** Removes a session (front-end gave up, or a protocol rule ends it). */
@@ -162,14 +185,22 @@ export function checkRequest(req: AuthRequest, es: EService): void {
   if (requested.length === 0 && !req.ageVerification && !req.placeVerification) {
     throw new AuthRequestError('invalid-request', 'the request asks for nothing');
   }
-  if (new Set(requested).size !== requested.length) throw new AuthRequestError('invalid-request', 'a field is requested twice');
+  if (new Set(requested).size !== requested.length)
+    throw new AuthRequestError('invalid-request', 'a field is requested twice');
   const beyond = requested.filter((f) => !es.approvedFields.includes(f));
-  if (req.ageVerification && !es.approvedFunctions.includes('ageVerification')) beyond.push('ageVerification' as never);
-  if (req.placeVerification && !es.approvedFunctions.includes('placeVerification')) beyond.push('placeVerification' as never);
+  if (req.ageVerification && !es.approvedFunctions.includes('ageVerification'))
+    beyond.push('ageVerification' as never);
+  if (req.placeVerification && !es.approvedFunctions.includes('placeVerification'))
+    beyond.push('placeVerification' as never);
   if (beyond.length) {
     throw new AuthRequestError('not-approved', `eService ${es.id} is not approved for ${beyond.join(', ')}`);
   }
-  if (req.ageVerification && (!Number.isInteger(req.ageVerification.age) || req.ageVerification.age < 0 || req.ageVerification.age > 150)) {
+  if (
+    req.ageVerification &&
+    (!Number.isInteger(req.ageVerification.age) ||
+      req.ageVerification.age < 0 ||
+      req.ageVerification.age > 150)
+  ) {
     throw new AuthRequestError('invalid-request', 'age must be an integer 0-150');
   }
   if (req.placeVerification) {

@@ -15,7 +15,10 @@ export interface ReplyIds {
 export function terminalOf(ctx: EacServerContext, session: AuthSession): TerminalMaterial {
   const t = ctx.pki.terminals.get(session.request.eServiceId);
   if (!t) {
-    throw new EacServerError({ code: 'internal-error', reason: `no terminal certificate for ${session.request.eServiceId}` }, RESULT_MINOR.internalError);
+    throw new EacServerError(
+      { code: 'internal-error', reason: `no terminal certificate for ${session.request.eServiceId}` },
+      RESULT_MINOR.internalError,
+    );
   }
   return t;
 }
@@ -25,9 +28,14 @@ export function paosOf(session: AuthSession): PaosState {
   return session.paos as unknown as PaosState;
 }
 
-export const protocolError = (reason: string): EacServerError => new EacServerError({ code: 'protocol-error', reason }, RESULT_MINOR.parameterError);
+export const protocolError = (reason: string): EacServerError =>
+  new EacServerError({ code: 'protocol-error', reason }, RESULT_MINOR.parameterError);
 
 export const notAuthentic = (reason: string): EacServerError =>
-  new EacServerError({ code: 'invalid-document', reason, documentValidity: 'notAuthentic' }, RESULT_MINOR.securityConditionsNotSatisfied);
+  new EacServerError(
+    { code: 'invalid-document', reason, documentValidity: 'notAuthentic' },
+    RESULT_MINOR.securityConditionsNotSatisfied,
+  );
 
-export const channelError = (reason: string): EacServerError => new EacServerError({ code: 'channel-error', reason }, RESULT_MINOR.securityConditionsNotSatisfied);
+export const channelError = (reason: string): EacServerError =>
+  new EacServerError({ code: 'channel-error', reason }, RESULT_MINOR.securityConditionsNotSatisfied);

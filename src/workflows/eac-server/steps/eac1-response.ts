@@ -20,15 +20,24 @@ import { parseTlv } from '../../../tlv/tlv.js';
 import type { AuthSession } from '../../session/types.js';
 import type { EacServerContext } from '../context.js';
 import { EacServerError } from '../errors.js';
+import { NO_METER } from '../meter.js';
 import type { PaosState } from '../state.js';
 import { paosOf, protocolError, type ReplyIds, terminalOf } from './common.js';
 
-export function eac1Response(ctx: EacServerContext, session: AuthSession, out: Eac1Output, handle: { slotHandle: string }, ids: ReplyIds): { reply: string; paos: PaosState } {
+export function eac1Response(
+  ctx: EacServerContext,
+  session: AuthSession,
+  out: Eac1Output,
+  handle: { slotHandle: string },
+  ids: ReplyIds,
+): { reply: string; paos: PaosState } {
   const paos = paosOf(session);
   const terminal = terminalOf(ctx, session);
   const required = Chat.decode(parseTlv(paos.requiredChat!));
   const optional = paos.optionalChat ? Chat.decode(parseTlv(paos.optionalChat)) : undefined;
-  const requested = optional ? Chat.forRole('terminal', [...new Set([...required.bits(), ...optional.bits()])], required.terminalType) : required;
+  const requested = optional
+    ? Chat.forRole('terminal', [...new Set([...required.bits(), ...optional.bits()])], required.terminalType)
+    : required;
   let confined = requested;
   if (out.chat) {
     try {
@@ -37,11 +46,15 @@ export function eac1Response(ctx: EacServerContext, session: AuthSession, out: E
       throw protocolError('the CertificateHolderAuthorizationTemplate of EAC1OutputType is malformed');
     }
     // The citizen may only narrow what was asked (TR-03112-7 §3.6.4.1).
-    if (!confined.isSubsetOf(requested)) throw protocolError('the eID-Client confirmed rights that were not requested');
+    if (!confined.isSubsetOf(requested))
+      throw protocolError('the eID-Client confirmed rights that were not requested');
   }
   if (out.cars.length > 0 && !out.cars.includes(ctx.pki.cvca.chr)) {
     throw new EacServerError(
-      { code: 'protocol-error', reason: `the card trusts ${out.cars.join(', ')}, not the CVCA ${ctx.pki.cvca.chr} of this server` },
+      {
+        code: 'protocol-error',
+        reason: `the card trusts ${out.cars.join(', ')}, not the CVCA ${ctx.pki.cvca.chr} of this server`,
+      },
       RESULT_MINOR.invalidCertificatePath,
     );
   }
@@ -52,12 +65,23 @@ export function eac1Response(ctx: EacServerContext, session: AuthSession, out: E
     if (e instanceof EacError) throw protocolError(`EF.CardAccess: ${e.message}`);
     throw e;
   }
-  const ephemeral = generateKeyPairSync('ec', { namedCurve: caCurve.name }).privateKey;
+  const meter = ctx.meter ?? NO_METER;
+  const ephemeral = meter.time(
+    'chip-authentication',
+    () => generateKeyPairSync('ec', { namedCurve: caCurve.name }).privateKey,
+  );
   const ephemeralPoint = publicPointOf(ephemeral);
-  const signature = signTa(
-    terminal.key,
-    terminal.cert.hash,
-    taSignatureInput({ idPicc: out.idPicc, challenge: out.challenge, ephemeralCompressed: compressPoint(caCurve, ephemeralPoint), ...(paos.auxData ? { auxData: paos.auxData } : {}) }),
+  const signature = meter.time('ta-signature', () =>
+    signTa(
+      terminal.key,
+      terminal.cert.hash,
+      taSignatureInput({
+        idPicc: out.idPicc,
+        challenge: out.challenge,
+        ephemeralCompressed: compressPoint(caCurve, ephemeralPoint),
+        ...(paos.auxData ? { auxData: paos.auxData } : {}),
+      }),
+    ),
   );
   const reply = buildDidAuthenticate(
     { slotHandle: handle.slotHandle },

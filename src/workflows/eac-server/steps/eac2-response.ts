@@ -18,18 +18,26 @@ import { parseTlv } from '../../../tlv/tlv.js';
 import type { AuthSession } from '../../session/types.js';
 import { firstBatch } from '../batch.js';
 import type { EacServerContext } from '../context.js';
+import { NO_METER } from '../meter.js';
 import type { PaosState } from '../state.js';
 import { caPrivateKey } from './eac1-response.js';
 import { notAuthentic, paosOf, protocolError, type ReplyIds, terminalOf } from './common.js';
 import { hashesOf } from './hashes.js';
 
-export function eac2Response(ctx: EacServerContext, session: AuthSession, out: Eac2Output, ids: ReplyIds): { reply: string; paos: PaosState } {
+export function eac2Response(
+  ctx: EacServerContext,
+  session: AuthSession,
+  out: Eac2Output,
+  ids: ReplyIds,
+): { reply: string; paos: PaosState } {
   const paos = paosOf(session);
-  if (!paos.caKey || !paos.cardAccess || !paos.confinedChat) throw protocolError('EAC2 answer before EAC1');
+  const caKey = paos.caKey;
+  if (!caKey || !paos.cardAccess || !paos.confinedChat) throw protocolError('EAC2 answer before EAC1');
 
   // Passive authentication (ICAO 9303-11 §5.1, TR-03110-3 A.1.2.5): Document Signer → CSCA, CRL, signature, digest.
+  const meter = ctx.meter ?? NO_METER;
   try {
-    ctx.passiveAuth.verify(out.efCardSecurity);
+    meter.time('passive-authentication', () => ctx.passiveAuth.verify(out.efCardSecurity));
   } catch (e) {
     if (e instanceof PassiveAuthError) throw notAuthentic(`EF.CardSecurity: ${e.code}: ${e.message}`);
     throw e;
@@ -45,14 +53,16 @@ export function eac2Response(ctx: EacServerContext, session: AuthSession, out: E
   // Chip Authentication v2 (TR-03110-2 §3.4): the token proves the chip holds the key EF.CardSecurity vouches for.
   let keys: ReturnType<typeof finishChipAuthentication>;
   try {
-    keys = finishChipAuthentication({
-      protocol: profile.ca.protocol,
-      curve: profile.ca.curve,
-      ephemeralPrivate: caPrivateKey(paos.caKey),
-      chipPublicPoint: profile.ca.publicPoint,
-      nonce: out.nonce,
-      token: out.authenticationToken,
-    });
+    keys = meter.time('chip-authentication', () =>
+      finishChipAuthentication({
+        protocol: profile.ca.protocol,
+        curve: profile.ca.curve,
+        ephemeralPrivate: caPrivateKey(caKey),
+        chipPublicPoint: profile.ca.publicPoint,
+        nonce: out.nonce,
+        token: out.authenticationToken,
+      }),
+    );
   } catch (e) {
     if (e instanceof EacError) throw notAuthentic(`Chip Authentication: ${e.message}`);
     throw e;
@@ -73,11 +83,15 @@ export function eac2Response(ctx: EacServerContext, session: AuthSession, out: E
     // Encrypted-area hashes are in EF.ChipSecurity, readable only after TA (docs/chip-profile.md §7).
     chipSecurity: dgs.some((dg) => fieldByDg(dg)?.area === 'encrypted' && !publicHashes.hashes[String(dg)]),
     verify,
-    ...(riKey && confined.restrictedIdentification ? { ri: { keyId: riKey.keyId, sectorPublicKey: terminal.sectorPublicKey } } : {}),
+    ...(riKey && confined.restrictedIdentification
+      ? { ri: { keyId: riKey.keyId, sectorPublicKey: terminal.sectorPublicKey } }
+      : {}),
     readMode: ctx.readMode,
   });
   const ssc = Buffer.alloc(16);
-  const apdus = new SmBatch({ enc: Buffer.from(keys.enc), mac: Buffer.from(keys.mac) }, ssc).wrap(plan.commands);
+  const apdus = meter.time('secure-messaging', () =>
+    new SmBatch({ enc: Buffer.from(keys.enc), mac: Buffer.from(keys.mac) }, ssc).wrap(plan.commands),
+  );
   const reply = buildTransmit({ slotHandle: paos.slotHandle, apdus: apdus.map((apdu) => ({ apdu })) }, ids);
   const { caKey: _wiped, ...rest } = paos;
   return {

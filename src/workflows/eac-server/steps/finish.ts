@@ -23,18 +23,28 @@ import type { AuthResult, AuthSession, FieldOperation } from '../../session/type
 import type { EacServerContext } from '../context.js';
 import { EacServerError } from '../errors.js';
 import type { OpOutcomes } from '../batch.js';
+import { NO_METER } from '../meter.js';
 import type { PaosState } from '../state.js';
 import { notAuthentic } from './common.js';
 import { hashesOf } from './hashes.js';
 
-export function finish(ctx: EacServerContext, session: AuthSession, paos: PaosState, outcomes: OpOutcomes, reads: ReadonlyMap<number, DataGroupResult>): AuthResult {
+export function finish(
+  ctx: EacServerContext,
+  session: AuthSession,
+  paos: PaosState,
+  outcomes: OpOutcomes,
+  reads: ReadonlyMap<number, DataGroupResult>,
+): AuthResult {
   const req = session.request;
   // Data-group hashes: EF.CardSecurity's (already verified) plus EF.ChipSecurity's when read.
   const hashes: Record<string, string> = { ...(paos.publicHashes ?? {}) };
   let algorithm = paos.hashAlgorithm;
   if (outcomes.chipSecurity) {
     try {
-      const chip = hashesOf(ctx.passiveAuth.verify(outcomes.chipSecurity));
+      const chipSecurity = outcomes.chipSecurity;
+      const chip = hashesOf(
+        (ctx.meter ?? NO_METER).time('passive-authentication', () => ctx.passiveAuth.verify(chipSecurity)),
+      );
       Object.assign(hashes, chip.hashes);
       algorithm = chip.algorithm ?? algorithm;
     } catch (e) {
@@ -45,10 +55,24 @@ export function finish(ctx: EacServerContext, session: AuthSession, paos: PaosSt
 
   // Revocation (docs/chip-profile.md §6): the card's identifier in this eService's sector.
   if (outcomes.restrictedId && ctx.blacklist(req.eServiceId).has(outcomes.restrictedId)) {
-    throw new EacServerError({ code: 'invalid-document', reason: 'the card is on the card revocation list', documentValidity: 'revoked' }, undefined);
+    throw new EacServerError(
+      {
+        code: 'invalid-document',
+        reason: 'the card is on the card revocation list',
+        documentValidity: 'revoked',
+      },
+      undefined,
+    );
   }
   if (outcomes.validity === false) {
-    throw new EacServerError({ code: 'invalid-document', reason: 'the card is past its renewal-due date', documentValidity: 'expired' }, undefined);
+    throw new EacServerError(
+      {
+        code: 'invalid-document',
+        reason: 'the card is past its renewal-due date',
+        documentValidity: 'expired',
+      },
+      undefined,
+    );
   }
 
   const fields: FieldValues = {};
@@ -61,7 +85,11 @@ export function finish(ctx: EacServerContext, session: AuthSession, paos: PaosSt
       continue;
     }
     const r = reads.get(dg);
-    if (!r || r.status === 'failed') throw new EacServerError({ code: 'protocol-error', reason: `DG${dg}: ${r?.status === 'failed' ? r.reason : 'not read'}` }, undefined);
+    if (!r || r.status === 'failed')
+      throw new EacServerError(
+        { code: 'protocol-error', reason: `DG${dg}: ${r?.status === 'failed' ? r.reason : 'not read'}` },
+        undefined,
+      );
     if (r.status !== 'ok') {
       // 6A82: not on this card; 6982: the card refused (outside the effective CHAT).
       operations[id] = r.status === 'not-found' ? 'NOTONCHIP' : 'PROHIBITED';
@@ -69,21 +97,27 @@ export function finish(ctx: EacServerContext, session: AuthSession, paos: PaosSt
     }
     const expected = hashes[String(dg)];
     if (!expected || !algorithm) throw notAuthentic(`no signed hash for DG${dg}`);
-    if (createHash(algorithm).update(r.content).digest('hex') !== expected) throw notAuthentic(`the hash of DG${dg} does not match the signed security object`);
+    if (createHash(algorithm).update(r.content).digest('hex') !== expected)
+      throw notAuthentic(`the hash of DG${dg} does not match the signed security object`);
     try {
       const { value } = decodeDataGroup(dg, r.content);
       (fields as Record<string, unknown>)[id] = value;
     } catch (e) {
-      if (e instanceof TlvError || e instanceof FieldValueError) throw notAuthentic(`DG${dg} is not a valid ${id}: ${e.message}`);
+      if (e instanceof TlvError || e instanceof FieldValueError)
+        throw notAuthentic(`DG${dg} is not a valid ${id}: ${e.message}`);
       throw e;
     }
     operations[id] = 'ALLOWED';
   }
   if (fields.renewalDueDate && fields.renewalDueDate < dateString(ctx.now())) {
-    throw new EacServerError({ code: 'invalid-document', reason: 'the renewal-due date has passed', documentValidity: 'expired' }, undefined);
+    throw new EacServerError(
+      { code: 'invalid-document', reason: 'the renewal-due date has passed', documentValidity: 'expired' },
+      undefined,
+    );
   }
   if (req.ageVerification) operations.ageVerification = outcomes.age === undefined ? 'PROHIBITED' : 'ALLOWED';
-  if (req.placeVerification) operations.placeVerification = outcomes.place === undefined ? 'PROHIBITED' : 'ALLOWED';
+  if (req.placeVerification)
+    operations.placeVerification = outcomes.place === undefined ? 'PROHIBITED' : 'ALLOWED';
   return {
     fields,
     operations,

@@ -1,7 +1,10 @@
 /** Data-group hashes of a verified EIDSecurityInfo (TR-03110-3 A.1.1.8), as dg → hex. */
 import type { SecurityInfo } from '../../../asn1/security-infos.js';
 
-export function hashesOf(infos: readonly SecurityInfo[]): { hashes: Record<string, string>; algorithm?: string } {
+export function hashesOf(infos: readonly SecurityInfo[]): {
+  hashes: Record<string, string>;
+  algorithm?: string;
+} {
   const eid = infos.find((i) => i.kind === 'eidSecurity');
   if (!eid || eid.kind !== 'eidSecurity') return { hashes: {} };
   const hashes: Record<string, string> = {};

@@ -16,7 +16,12 @@ import type { EacServerContext } from '../context.js';
 import type { PaosState } from '../state.js';
 import { protocolError, type ReplyIds, terminalOf } from './common.js';
 
-export function startPaos(ctx: EacServerContext, session: AuthSession, msg: StartPaos, ids: ReplyIds): { reply: string; paos: PaosState } {
+export function startPaos(
+  ctx: EacServerContext,
+  session: AuthSession,
+  msg: StartPaos,
+  ids: ReplyIds,
+): { reply: string; paos: PaosState } {
   if (msg.sessionIdentifier !== session.id) throw protocolError('StartPAOS names another session');
   const req = session.request;
   const terminal = terminalOf(ctx, session);

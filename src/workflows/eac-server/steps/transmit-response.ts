@@ -10,21 +10,33 @@ import { buildTransmit, type TransmitResponse } from '../../../paos/messages/tra
 import type { AuthResult, AuthSession } from '../../session/types.js';
 import { applyOps, continueReads, type OpOutcomes } from '../batch.js';
 import type { EacServerContext } from '../context.js';
+import { NO_METER } from '../meter.js';
 import type { PaosState } from '../state.js';
 import { channelError, notAuthentic, paosOf, protocolError, type ReplyIds } from './common.js';
 import { finish } from './finish.js';
 
-export type TransmitOutcome = { kind: 'continue'; reply: string; paos: PaosState } | { kind: 'done'; result: AuthResult };
+export type TransmitOutcome =
+  | { kind: 'continue'; reply: string; paos: PaosState }
+  | { kind: 'done'; result: AuthResult };
 
-export function transmitResponse(ctx: EacServerContext, session: AuthSession, msg: TransmitResponse, ids: ReplyIds): TransmitOutcome {
+export function transmitResponse(
+  ctx: EacServerContext,
+  session: AuthSession,
+  msg: TransmitResponse,
+  ids: ReplyIds,
+): TransmitOutcome {
   const paos = paosOf(session);
-  if (!paos.sm || !paos.batchCommands || !paos.read) throw protocolError('TransmitResponse without a batch in flight');
+  if (!paos.sm || !paos.batchCommands || !paos.read)
+    throw protocolError('TransmitResponse without a batch in flight');
+  const meter = ctx.meter ?? NO_METER;
   const batch = new SmBatch({ enc: Buffer.from(paos.sm.enc), mac: Buffer.from(paos.sm.mac) }, paos.sm.ssc);
-  // Protection is deterministic (IV = E(KSenc, SSC)): re-wrapping restores the batch's counters.
-  batch.wrap(paos.batchCommands);
   let responses: ReturnType<SmBatch['unwrap']>;
   try {
-    responses = batch.unwrap(msg.responses);
+    responses = meter.time('secure-messaging', () => {
+      // Protection is deterministic (IV = E(KSenc, SSC)): re-wrapping restores the batch's counters.
+      batch.wrap(paos.batchCommands!);
+      return batch.unwrap(msg.responses);
+    });
   } catch (e) {
     if (e instanceof EacError) throw channelError(`secure messaging: ${e.message}`);
     throw e;
@@ -44,11 +56,23 @@ export function transmitResponse(ctx: EacServerContext, session: AuthSession, ms
   }
   if (!isReadComplete(next.state)) {
     const ssc = batch.counter;
-    const apdus = new SmBatch({ enc: Buffer.from(paos.sm.enc), mac: Buffer.from(paos.sm.mac) }, ssc).wrap(next.commands);
+    const apdus = meter.time('secure-messaging', () =>
+      new SmBatch({ enc: Buffer.from(paos.sm!.enc), mac: Buffer.from(paos.sm!.mac) }, ssc).wrap(
+        next.commands,
+      ),
+    );
     return {
       kind: 'continue',
       reply: buildTransmit({ slotHandle: paos.slotHandle, apdus: apdus.map((apdu) => ({ apdu })) }, ids),
-      paos: { ...paos, lastMessageId: ids.messageId, sm: { ...paos.sm, ssc }, batchCommands: next.commands, batchOps: [], read: next.stored, outcomes },
+      paos: {
+        ...paos,
+        lastMessageId: ids.messageId,
+        sm: { ...paos.sm, ssc },
+        batchCommands: next.commands,
+        batchOps: [],
+        read: next.stored,
+        outcomes,
+      },
     };
   }
   return { kind: 'done', result: finish(ctx, session, paos, outcomes, next.state.results) };
