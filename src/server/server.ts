@@ -19,6 +19,7 @@ import { BrowserLogins } from '../interfaces/browser/login.js';
 import { paosHandler } from '../interfaces/eid/paos-endpoint.js';
 import { tcTokenHandler } from '../interfaces/eid/tctoken.js';
 import { EacConversation } from '../workflows/eac-server/conversation.js';
+import type { Meter } from '../workflows/eac-server/meter.js';
 import { PassiveAuthenticator } from '../workflows/eac-server/passive-auth-cache.js';
 import { MemoryPskDirectory, MemorySessionStore } from '../workflows/session/memory-store.js';
 import { RedisPskDirectory, RedisSessionStore } from '../workflows/session/redis-store.js';
@@ -52,6 +53,8 @@ export interface StartOptions {
   readonly logger?: Logger;
   /** Extra routes for the web listener (front-ends). */
   readonly mount?: (s: MountContext) => Promise<void> | void;
+  /** CPU accounting of the EAC conversation (benchmarks). */
+  readonly meter?: Meter;
 }
 
 function sessionKey(file: string): Buffer {
@@ -106,6 +109,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       blacklist: (id) => revocation.blacklist(id) ?? FAIL_CLOSED,
       readMode: 'extended',
       now: () => new Date(),
+      ...(opts.meter ? { meter: opts.meter } : {}),
     },
     sessions,
     {
@@ -121,7 +125,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   webApp.proxy = false;
   const webRouter = new Router();
   webRouter.get('/eid/tctoken', tcTokenHandler({ sessions, eidUrl: config.web.publicUrl, ...(config.psk ? { pskUrl: config.psk.publicUrl } : {}), log }));
-  webRouter.post('/eid/paos', paosHandler({ sessions, conversation, log }, 'web'));
+  webRouter.post('/eid/paos', paosHandler({ sessions, conversation, log, ...(opts.meter ? { meter: opts.meter } : {}) }, 'web'));
   webRouter.get('/health', (ctx) => {
     ctx.body = { status: revocation.isCurrent ? 'ok' : 'degraded', revocationList: revocation.isCurrent ? 'current' : 'not current' };
   });
@@ -154,7 +158,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   if (config.psk) {
     const pskApp = new Koa();
     const pskRouter = new Router();
-    pskRouter.post('/eid/paos', paosHandler({ sessions, conversation, log }, 'psk'));
+    pskRouter.post('/eid/paos', paosHandler({ sessions, conversation, log, ...(opts.meter ? { meter: opts.meter } : {}) }, 'psk'));
     pskApp.use(errorBoundary(log)).use(pskRouter.routes()).use(pskRouter.allowedMethods());
     const pskServer = createPskServer(tls, psks, pskApp.callback());
     servers.push(pskServer);

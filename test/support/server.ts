@@ -46,6 +46,7 @@ export interface TestServerOptions {
   readonly extra?: Record<string, unknown>;
   readonly mount?: StartOptions['mount'];
   readonly logLevel?: string;
+  readonly meter?: StartOptions['meter'];
 }
 
 export interface TestServer {
@@ -88,6 +89,6 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
       ...(o.cvcaChr ? { cvcaChr: o.cvcaChr } : {}),
     });
   }
-  const server = await startServer(config, { logger: createLogger(config.log.level), ...(o.mount ? { mount: o.mount } : {}) });
+  const server = await startServer(config, { logger: createLogger(config.log.level), ...(o.mount ? { mount: o.mount } : {}), ...(o.meter ? { meter: o.meter } : {}) });
   return { server, config, pkiDir, web: config.web.publicUrl, psk: config.psk!.publicUrl, close: () => server.close() };
 }

@@ -18,6 +18,7 @@ import { pskIdentityOf, tlsSessionBinding } from '../../server/tls.js';
 import { XmlError } from '../../xml/errors.js';
 import { childText } from '../../xml/dom.js';
 import type { EacConversation } from '../../workflows/eac-server/conversation.js';
+import { type Meter, NO_METER } from '../../workflows/eac-server/meter.js';
 import type { SessionService } from '../../workflows/session/service.js';
 import type { AuthSession } from '../../workflows/session/types.js';
 
@@ -27,6 +28,7 @@ export interface PaosDeps {
   readonly sessions: SessionService;
   readonly conversation: EacConversation;
   readonly log: { warn(o: object, m: string): void };
+  readonly meter?: Meter;
 }
 
 function refuse(ctx: Context, reason: string, env?: Envelope): void {
@@ -44,9 +46,11 @@ function channelOk(session: AuthSession, listener: 'web' | 'psk', socket: TLSSoc
 
 export function paosHandler(d: PaosDeps, listener: 'web' | 'psk') {
   return async (ctx: Context): Promise<void> => {
+    const meter = d.meter ?? NO_METER;
     let env: Envelope;
     try {
-      env = parseEnvelope(await readBody(ctx.req, MAX_PAOS_BYTES), { maxBytes: MAX_PAOS_BYTES, maxDepth: 32 });
+      const body = await readBody(ctx.req, MAX_PAOS_BYTES);
+      env = meter.time('xml-parse', () => parseEnvelope(body, { maxBytes: MAX_PAOS_BYTES, maxDepth: 32 }));
     } catch (e) {
       if (e instanceof BodyTooLargeError) {
         ctx.status = 413;
@@ -71,6 +75,6 @@ export function paosHandler(d: PaosDeps, listener: 'web' | 'psk') {
       return refuse(ctx, 'the message did not arrive over the session\'s trusted channel', env);
     }
     ctx.type = PAOS_CONTENT_TYPE;
-    ctx.body = await d.conversation.handle(session, env);
+    ctx.body = await meter.timeAsync('conversation', () => d.conversation.handle(session, env));
   };
 }

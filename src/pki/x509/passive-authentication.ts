@@ -73,10 +73,10 @@ function findSigner(cms: ParsedCms): Cert {
   throw new PassiveAuthError('untrusted-signer', 'the Document Signer certificate is not in the SignedData');
 }
 
-function findCsca(ds: Cert, cscaCerts: readonly Buffer[]): Cert {
-  for (const der of cscaCerts) {
-    const csca = load(der);
-    if (!csca?.parsed.subject.equals(ds.parsed.issuer)) continue;
+/** The trusted CSCA that issued `ds` (name, key usage and signature). */
+function findCsca(ds: Cert, cscas: readonly Cert[]): Cert {
+  for (const csca of cscas) {
+    if (!csca.parsed.subject.equals(ds.parsed.issuer)) continue;
     if (!keyUsageAllows(csca.parsed, 'keyCertSign')) continue;
     let ok = false;
     try {
@@ -97,22 +97,18 @@ function checkValidity(c: Cert, at: Date, what: string): void {
   if (at > c.parsed.notAfter) throw new PassiveAuthError('expired', `${what} certificate expired`);
 }
 
-function checkRevocation(ds: Cert, csca: Cert, crls: readonly Buffer[], at: Date): void {
-  const usable: ParsedCrl[] = [];
-  for (const der of crls) {
-    let crl: ParsedCrl;
-    try {
-      crl = parseCrl(der);
-    } catch {
-      continue;
-    }
-    if (!crl.issuerDer.equals(csca.parsed.subject) || !verifyCrl(crl, csca.x509)) continue;
-    if (crl.thisUpdate > at || (crl.nextUpdate && crl.nextUpdate < at)) continue;
-    usable.push(crl);
-  }
+interface VerifiedCrl {
+  readonly crl: ParsedCrl;
+  readonly issuer: Cert;
+}
+
+function checkRevocation(ds: Cert, csca: Cert, crls: readonly VerifiedCrl[], at: Date): void {
+  const usable = crls.filter(
+    (c) => c.issuer === csca && c.crl.thisUpdate <= at && (!c.crl.nextUpdate || c.crl.nextUpdate >= at),
+  );
   if (usable.length === 0) throw new PassiveAuthError('crl-missing', 'no current CRL of the issuing CSCA');
   const serial = serialHex(ds.parsed.serial);
-  if (usable.some((crl) => crl.revokedSerials.has(serial))) {
+  if (usable.some((c) => c.crl.revokedSerials.has(serial))) {
     throw new PassiveAuthError('revoked', `Document Signer ${serial} is revoked`);
   }
 }
@@ -145,39 +141,87 @@ function checkSignature(cms: ParsedCms, ds: Cert): void {
   }
 }
 
-/** Verifies EF.CardSecurity (or EF.ChipSecurity); throws PassiveAuthError. */
+/**
+ * Passive authentication against one set of trust anchors. What is immutable
+ * is done once: the CSCA certificates are parsed and the CRLs parsed and
+ * their signatures verified when the context is built, and a Document
+ * Signer's certificate chain (issuer signature, key usage) is verified once
+ * per Document Signer. Validity dates and revocation are checked on every
+ * call, for its `at`.
+ */
+export class PassiveAuthenticationContext {
+  private readonly cscas: readonly Cert[];
+  private readonly crls: readonly VerifiedCrl[];
+  private readonly chains = new Map<string, { readonly ds: Cert; readonly csca: Cert }>();
+
+  constructor(
+    trust: Omit<PassiveAuthTrust, 'at'>,
+    private readonly maxChains = 1024,
+  ) {
+    this.cscas = trust.cscaCerts.map(load).filter((c): c is Cert => c !== undefined);
+    const crls: VerifiedCrl[] = [];
+    for (const der of trust.crls) {
+      let crl: ParsedCrl;
+      try {
+        crl = parseCrl(der);
+      } catch {
+        continue;
+      }
+      const issuer = this.cscas.find((c) => c.parsed.subject.equals(crl.issuerDer) && verifyCrl(crl, c.x509));
+      if (issuer) crls.push({ crl, issuer });
+    }
+    this.crls = crls;
+  }
+
+  private chainOf(cms: ParsedCms): { ds: Cert; csca: Cert } {
+    const ds = findSigner(cms);
+    const key = ds.x509.fingerprint256;
+    const hit = this.chains.get(key);
+    if (hit) return hit;
+    const csca = findCsca(ds, this.cscas);
+    if (!keyUsageAllows(ds.parsed, 'digitalSignature')) {
+      throw new PassiveAuthError(
+        'untrusted-signer',
+        'the Document Signer certificate does not allow digitalSignature',
+      );
+    }
+    if (this.chains.size >= this.maxChains) this.chains.delete(this.chains.keys().next().value!);
+    const chain = { ds, csca };
+    this.chains.set(key, chain);
+    return chain;
+  }
+
+  /** Verifies EF.CardSecurity (or EF.ChipSecurity) at `at`; throws PassiveAuthError. */
+  verify(der: Buffer, at: Date = new Date()): PassiveAuthResult {
+    let cms: ParsedCms;
+    try {
+      cms = parseCms(der);
+    } catch (e) {
+      throw new PassiveAuthError('malformed', e instanceof Error ? e.message : 'unparsable CMS');
+    }
+    if (cms.contentType !== OID.idSecurityObject) {
+      throw new PassiveAuthError(
+        'wrong-content-type',
+        `eContentType is ${cms.contentType}, not id-SecurityObject`,
+      );
+    }
+    const { ds, csca } = this.chainOf(cms);
+    checkValidity(ds, at, 'Document Signer');
+    checkValidity(csca, at, 'CSCA');
+    checkRevocation(ds, csca, this.crls, at);
+    checkSignedAttributes(cms);
+    checkSignature(cms, ds);
+    let securityInfos: SecurityInfo[];
+    try {
+      securityInfos = decodeSecurityInfos(cms.content);
+    } catch (e) {
+      throw new PassiveAuthError('malformed', e instanceof Error ? e.message : 'bad SecurityInfos');
+    }
+    return { securityInfos, documentSigner: ds.x509, csca: csca.x509, content: cms.content };
+  }
+}
+
+/** Verifies EF.CardSecurity (or EF.ChipSecurity) once; throws PassiveAuthError. */
 export function verifyCardSecurity(der: Buffer, trust: PassiveAuthTrust): PassiveAuthResult {
-  const at = trust.at ?? new Date();
-  let cms: ParsedCms;
-  try {
-    cms = parseCms(der);
-  } catch (e) {
-    throw new PassiveAuthError('malformed', e instanceof Error ? e.message : 'unparsable CMS');
-  }
-  if (cms.contentType !== OID.idSecurityObject) {
-    throw new PassiveAuthError(
-      'wrong-content-type',
-      `eContentType is ${cms.contentType}, not id-SecurityObject`,
-    );
-  }
-  const ds = findSigner(cms);
-  const csca = findCsca(ds, trust.cscaCerts);
-  if (!keyUsageAllows(ds.parsed, 'digitalSignature')) {
-    throw new PassiveAuthError(
-      'untrusted-signer',
-      'the Document Signer certificate does not allow digitalSignature',
-    );
-  }
-  checkValidity(ds, at, 'Document Signer');
-  checkValidity(csca, at, 'CSCA');
-  checkRevocation(ds, csca, trust.crls, at);
-  checkSignedAttributes(cms);
-  checkSignature(cms, ds);
-  let securityInfos: SecurityInfo[];
-  try {
-    securityInfos = decodeSecurityInfos(cms.content);
-  } catch (e) {
-    throw new PassiveAuthError('malformed', e instanceof Error ? e.message : 'bad SecurityInfos');
-  }
-  return { securityInfos, documentSigner: ds.x509, csca: csca.x509, content: cms.content };
+  return new PassiveAuthenticationContext(trust).verify(der, trust.at ?? new Date());
 }

@@ -13,9 +13,9 @@ import { EacError } from '../../eac/errors.js';
 import { applyDataGroupResponses, planDataGroupReads } from '../../eac/read.js';
 import {
   readBinarySfi,
+  SHORT_READ_MAX,
   selectEidApplication,
   selectMasterFile,
-  SHORT_READ_MAX,
 } from '../../eac/read-commands.js';
 import { generalAuthenticateRi, mseSetAtRi, parseRestrictedIdentificationResponse } from '../../eac/ri.js';
 import { interpretVerify, verifyCommand } from '../../eac/verify.js';

@@ -25,12 +25,12 @@ import type { SessionService } from '../session/service.js';
 import type { AuthFailure, AuthSession, SessionState } from '../session/types.js';
 import type { EacServerContext } from './context.js';
 import { EacServerError } from './errors.js';
+import type { PaosState } from './state.js';
 import { protocolError, type ReplyIds } from './steps/common.js';
 import { eac1Response } from './steps/eac1-response.js';
 import { eac2Response } from './steps/eac2-response.js';
 import { startPaos } from './steps/start-paos.js';
 import { transmitResponse } from './steps/transmit-response.js';
-import type { PaosState } from './state.js';
 
 export interface ConversationEvents {
   step(session: AuthSession, step: string): void;

@@ -4,7 +4,8 @@
  * synchronous, so elapsed time inside `time()` is CPU time of this process.
  */
 export type MeterCategory =
-  | 'xml'
+  | 'xml-parse'
+  | 'conversation' // everything the conversation does per message, including the categories below
   | 'ta-signature'
   | 'chip-authentication'
   | 'passive-authentication'
@@ -12,9 +13,10 @@ export type MeterCategory =
 
 export interface Meter {
   time<T>(category: MeterCategory, fn: () => T): T;
+  timeAsync<T>(category: MeterCategory, fn: () => Promise<T>): Promise<T>;
 }
 
-export const NO_METER: Meter = { time: (_c, fn) => fn() };
+export const NO_METER: Meter = { time: (_c, fn) => fn(), timeAsync: (_c, fn) => fn() };
 
 export class CpuMeter implements Meter {
   readonly totals = new Map<MeterCategory, number>();
@@ -23,6 +25,17 @@ export class CpuMeter implements Meter {
     const t0 = process.hrtime.bigint();
     try {
       return fn();
+    } finally {
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      this.totals.set(category, (this.totals.get(category) ?? 0) + ms);
+    }
+  }
+
+  /** Async work: elapsed wall time (the benchmark runs one authentication at a time). */
+  async timeAsync<T>(category: MeterCategory, fn: () => Promise<T>): Promise<T> {
+    const t0 = process.hrtime.bigint();
+    try {
+      return await fn();
     } finally {
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       this.totals.set(category, (this.totals.get(category) ?? 0) + ms);

@@ -8,10 +8,18 @@
  * APDUs — the temp dir is removed when the app is stopped.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from 'node:net';
 import { freePort } from '../server.js';
 
 export const AUSWEISAPP_BIN = '/usr/bin/AusweisApp2';
@@ -53,12 +61,21 @@ export async function startAusweisApp(o: AusweisAppOptions = {}): Promise<Auswei
     TMPDIR: join(dir, 'tmp'),
     QT_QPA_PLATFORM: 'offscreen',
   };
-  for (const d of [env.XDG_CONFIG_HOME, env.XDG_DATA_HOME, env.XDG_CACHE_HOME, env.XDG_RUNTIME_DIR, env.TMPDIR]) {
+  for (const d of [
+    env.XDG_CONFIG_HOME,
+    env.XDG_DATA_HOME,
+    env.XDG_CACHE_HOME,
+    env.XDG_RUNTIME_DIR,
+    env.TMPDIR,
+  ]) {
     mkdirSync(d, { recursive: true, mode: 0o700 });
   }
   mkdirSync(join(env.XDG_CONFIG_HOME, SETTINGS_DIR), { recursive: true });
   // Without this EAC1 ends with "Pre-verification failed" (invalidCertificatePath): our CVCA is not built in.
-  writeFileSync(join(env.XDG_CONFIG_HOME, SETTINGS_DIR, 'AusweisApp2.conf'), '[preverification]\nenabled=false\n');
+  writeFileSync(
+    join(env.XDG_CONFIG_HOME, SETTINGS_DIR, 'AusweisApp2.conf'),
+    '[preverification]\nenabled=false\n',
+  );
 
   const port = o.port ?? (await freePort());
   const args = ['--ui', 'websocket', '--port', String(port), '--address', '127.0.0.1', '--no-proxy'];

@@ -16,7 +16,14 @@ export interface SdkMessage {
 }
 
 export interface AuthMessage extends SdkMessage {
-  readonly result?: { major?: string; minor?: string; message?: string; description?: string; reason?: string; language?: string };
+  readonly result?: {
+    major?: string;
+    minor?: string;
+    message?: string;
+    description?: string;
+    reason?: string;
+    language?: string;
+  };
   readonly url?: string;
 }
 
@@ -53,13 +60,9 @@ export class SdkConnection {
   private deliver(m: SdkMessage | Error): void {
     if (m instanceof Error) this.closed ??= m;
     const w = this.waiter;
-    if (w) {
-      this.waiter = undefined;
-      if (m instanceof Error) w(m);
-      else w(m);
-      return;
-    }
-    if (!(m instanceof Error)) this.queue.push(m);
+    this.waiter = undefined;
+    if (w) w(m);
+    else if (!(m instanceof Error)) this.queue.push(m);
   }
 
   send(cmd: Record<string, unknown>): void {
@@ -137,7 +140,11 @@ export async function authenticateWithSimulator<S extends { readonly tcTokenUrl:
       const session = await o.start();
       const logBefore = appLog().length;
       const r = await runOnce(sdk, session.tcTokenUrl, o, timeout);
-      if (attempt < maxAttempts && r.auth.result?.major?.endsWith('#error') && CARD_ALREADY_CONNECTED.test(appLog().slice(logBefore))) {
+      if (
+        attempt < maxAttempts &&
+        r.auth.result?.major?.endsWith('#error') &&
+        CARD_ALREADY_CONNECTED.test(appLog().slice(logBefore))
+      ) {
         retried.push({ session, auth: r.auth });
         continue;
       }
@@ -167,7 +174,10 @@ async function runOnce(
         const chat = (m['chat'] ?? {}) as { optional?: string[] };
         if (o.deselect?.length && !deselected) {
           deselected = true;
-          sdk.send({ cmd: 'SET_ACCESS_RIGHTS', chat: (chat.optional ?? []).filter((r) => !o.deselect!.includes(r)) });
+          sdk.send({
+            cmd: 'SET_ACCESS_RIGHTS',
+            chat: (chat.optional ?? []).filter((r) => !o.deselect!.includes(r)),
+          });
         } else {
           sdk.send({ cmd: 'ACCEPT' });
         }

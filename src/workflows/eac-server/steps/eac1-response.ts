@@ -6,11 +6,11 @@
  * the eService's terminal key.
  */
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { publicPointOf } from '../../../crypto/keys.js';
 import { compressPoint } from '../../../eac/ca.js';
 import { chooseChipAuthentication, decodeCardAccess } from '../../../eac/card-access.js';
 import { EacError } from '../../../eac/errors.js';
 import { signTa, taSignatureInput } from '../../../eac/ta.js';
-import { publicPointOf } from '../../../crypto/keys.js';
 import { buildDidAuthenticate } from '../../../paos/messages/did-authenticate.js';
 import type { Eac1Output } from '../../../paos/messages/eac1.js';
 import { buildEac2Input } from '../../../paos/messages/eac2.js';

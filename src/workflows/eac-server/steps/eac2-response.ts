@@ -4,11 +4,12 @@
  * EF.CardAccess, Chip Authentication (token check, new secure-messaging
  * keys), then the first batch of secure-messaging commands.
  */
-import { analyseSecurityInfos, type SecurityProfile } from '../../../eac/card-access.js';
+
 import { finishChipAuthentication } from '../../../eac/ca.js';
+import { analyseSecurityInfos, type SecurityProfile } from '../../../eac/card-access.js';
 import { EacError } from '../../../eac/errors.js';
 import { SmBatch } from '../../../eac/sm-batch.js';
-import { type Eac2Output } from '../../../paos/messages/eac2.js';
+import type { Eac2Output } from '../../../paos/messages/eac2.js';
 import { buildTransmit } from '../../../paos/messages/transmit.js';
 import { Chat } from '../../../pki/cvc/chat.js';
 import { PassiveAuthError } from '../../../pki/x509/errors.js';
@@ -20,8 +21,8 @@ import { firstBatch } from '../batch.js';
 import type { EacServerContext } from '../context.js';
 import { NO_METER } from '../meter.js';
 import type { PaosState } from '../state.js';
-import { caPrivateKey } from './eac1-response.js';
 import { notAuthentic, paosOf, protocolError, type ReplyIds, terminalOf } from './common.js';
+import { caPrivateKey } from './eac1-response.js';
 import { hashesOf } from './hashes.js';
 
 export function eac2Response(

@@ -9,20 +9,20 @@
  */
 import { createHash } from 'node:crypto';
 import type { DataGroupResult } from '../../../eac/read.js';
-import { PassiveAuthError } from '../../../pki/x509/errors.js';
 import { Chat } from '../../../pki/cvc/chat.js';
 import { dateString } from '../../../pki/cvc/dates.js';
-import { FieldValueError } from '../../../profile/values.js';
+import { PassiveAuthError } from '../../../pki/x509/errors.js';
 import { type FunctionId, grantsOf } from '../../../profile/authorization.js';
 import { decodeDataGroup } from '../../../profile/codecs.js';
 import { type FieldId, fieldDef } from '../../../profile/fields.js';
 import type { FieldValues } from '../../../profile/values.js';
+import { FieldValueError } from '../../../profile/values.js';
 import { TlvError } from '../../../tlv/errors.js';
 import { parseTlv } from '../../../tlv/tlv.js';
 import type { AuthResult, AuthSession, FieldOperation } from '../../session/types.js';
+import type { OpOutcomes } from '../batch.js';
 import type { EacServerContext } from '../context.js';
 import { EacServerError } from '../errors.js';
-import type { OpOutcomes } from '../batch.js';
 import { NO_METER } from '../meter.js';
 import type { PaosState } from '../state.js';
 import { notAuthentic } from './common.js';
