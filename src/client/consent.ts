@@ -27,8 +27,8 @@ export interface ConsentRequest {
 
 export interface ConsentDecision {
   readonly accept: boolean;
-  /** Optional fields or functions the citizen withholds. */
-  readonly deselect: readonly (FieldId | FunctionId)[];
+  /** Optional fields or functions the citizen withholds (names of src/profile). */
+  readonly deselect: readonly string[];
   /** PIN1; asked together with consent (the card is read only after both). */
   readonly pin: string;
 }

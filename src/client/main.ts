@@ -10,6 +10,8 @@
  * authentication succeeded, 1 otherwise, 2 on a usage error.
  */
 import { parse, UsageError } from '../cli/args.js';
+import { isFunctionId } from '../profile/authorization.js';
+import { isFieldId } from '../profile/fields.js';
 import { type OpenedCard, openReader, openVirtualCard } from './card-source.js';
 import { EacClient } from './eac-client.js';
 import { httpsCall } from './network.js';
@@ -41,6 +43,9 @@ async function auth(argv: string[]): Promise<number> {
   const url = values['tctoken-url'];
   if (!url) throw new UsageError('--tctoken-url is required');
   if (!values.pin && !values.decline) throw new UsageError('--pin is required');
+  const deselect = (values.deselect ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = deselect.filter((d) => !isFieldId(d) && !isFunctionId(d));
+  if (unknown.length) throw new UsageError(`--deselect: unknown field or function ${unknown.join(', ')}`);
   const opened = await openCard(values);
   try {
     const eac = new EacClient({
@@ -48,7 +53,7 @@ async function auth(argv: string[]): Promise<number> {
       ...(values.can ? { can: values.can } : {}),
       consent: async () => ({
         accept: !values.decline,
-        deselect: (values.deselect ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+        deselect,
         pin: values.pin ?? '',
       }),
     });
