@@ -39,7 +39,12 @@ import { CardFileError } from './errors.js';
 import { EID_AID, FID_CARD_ACCESS, FID_CARD_SECURITY, FID_CHIP_SECURITY, FID_DIR } from './file-system.js';
 import { type CardPki, loadCardPki, randomSerialNumber } from './personalize.js';
 import { sampleCitizen } from './sample-citizen.js';
-import { buildCardAccess, buildCardSecurity, buildChipSecurity, type SecurityObjectParams } from './security-objects.js';
+import {
+  buildCardAccess,
+  buildCardSecurity,
+  buildChipSecurity,
+  type SecurityObjectParams,
+} from './security-objects.js';
 
 /** The Simulator's fixed Chip Authentication private key (SimulatorFileSystem::getCardAuthenticationKey). */
 export const SIMULATOR_CA_PRIVATE_KEY = 'A07EB62E891DAA84643E0AFCC1AF006891B669B8F51E379477DBEAB8C987A610';

@@ -13,27 +13,25 @@
  * The page also polls /eid/status/:ref, so a browser that is not redirected
  * (another device, a client without browser activation) still continues.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import type { SessionService, Outcome } from '../../workflows/session/service.js';
-import type { AuthRequest } from '../../workflows/session/types.js';
+import type { Outcome, SessionService } from '../../workflows/session/service.js';
+import type { AuthRequest, AuthSession } from '../../workflows/session/types.js';
 import { activationPage } from './pages.js';
 
 export const CLIENT_URL = 'http://127.0.0.1:24727/eID-Client';
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const COOKIE = 'neid_login';
 
 export interface LoginContinuation {
   /** Renders the front-end's answer (SAML Response, OIDC redirect …) for the outcome. */
-  (ctx: Context, outcome: Exclude<Outcome, { kind: 'pending' }> | undefined, context: Readonly<Record<string, string>>): Promise<void>;
-}
-
-interface Pending {
-  readonly sessionId: string;
-  readonly binding: string;
-  readonly frontEnd: string;
-  readonly context: Readonly<Record<string, string>>;
-  readonly expiresAt: number;
+  (
+    ctx: Context,
+    outcome: Exclude<Outcome, { kind: 'pending' }> | undefined,
+    context: Readonly<Record<string, string>>,
+  ): Promise<void>;
 }
 
 export interface BrowserLoginOptions {
@@ -43,8 +41,12 @@ export interface BrowserLoginOptions {
   readonly clientUrl?: string;
 }
 
+/**
+ * Browser logins keep no state of their own: the return reference and the
+ * hash of the binding cookie live in the authentication session, so any
+ * server instance sharing the session store can finish the login.
+ */
 export class BrowserLogins {
-  private readonly pending = new Map<string, Pending>();
   private readonly continuations = new Map<string, LoginContinuation>();
 
   constructor(private readonly o: BrowserLoginOptions) {}
@@ -60,73 +62,99 @@ export class BrowserLogins {
   }
 
   /** Starts a login for the browser of `ctx` and renders the activation page. */
-  async begin(ctx: Context, req: Omit<AuthRequest, 'refreshAddress' | 'communicationErrorAddress' | 'channel'> & { channel?: AuthRequest['channel'] }, view: { title: string; eServiceName: string }): Promise<void> {
+  async begin(
+    ctx: Context,
+    req: Omit<AuthRequest, 'refreshAddress' | 'communicationErrorAddress' | 'channel'> & {
+      channel?: AuthRequest['channel'];
+    },
+    view: { title: string; eServiceName: string },
+  ): Promise<void> {
     const ref = randomBytes(24).toString('base64url');
     const binding = randomBytes(24).toString('base64url');
-    const created = await this.o.sessions.create({
-      ...req,
-      channel: req.channel ?? 'psk',
-      refreshAddress: `${this.o.webUrl}/eid/return/${ref}`,
-      communicationErrorAddress: `${this.o.webUrl}/eid/return/${ref}`,
+    const created = await this.o.sessions.create(
+      {
+        ...req,
+        channel: req.channel ?? 'psk',
+        refreshAddress: `${this.o.webUrl}/eid/return/${ref}`,
+        communicationErrorAddress: `${this.o.webUrl}/eid/return/${ref}`,
+      },
+      { returnRef: ref, bindingHash: sha256(binding) },
+    );
+    ctx.cookies.set(`${COOKIE}_${ref.slice(0, 8)}`, binding, {
+      secure: true,
+      httpOnly: true,
+      sameSite: 'lax',
+      path: `/eid/`,
+      expires: new Date(created.expiresAt),
     });
-    this.sweep();
-    this.pending.set(ref, { sessionId: created.sessionId, binding, frontEnd: req.frontEnd, context: req.context ?? {}, expiresAt: created.expiresAt });
-    ctx.cookies.set(`${COOKIE}_${ref.slice(0, 8)}`, binding, { secure: true, httpOnly: true, sameSite: 'lax', path: `/eid/`, expires: new Date(created.expiresAt) });
     const clientUrl = `${this.o.clientUrl ?? CLIENT_URL}?tcTokenURL=${encodeURIComponent(created.tcTokenUrl)}`;
     ctx.set('Cache-Control', 'no-store');
-    ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; form-action 'self'");
+    ctx.set(
+      'Content-Security-Policy',
+      "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; form-action 'self'",
+    );
     ctx.type = 'text/html; charset=utf-8';
-    ctx.body = activationPage({ ...view, clientUrl, statusUrl: `/eid/status/${ref}`, returnUrl: `/eid/return/${ref}` });
+    ctx.body = activationPage({
+      ...view,
+      clientUrl,
+      statusUrl: `/eid/status/${ref}`,
+      returnUrl: `/eid/return/${ref}`,
+    });
   }
 
-  private sweep(): void {
-    const now = Date.now();
-    for (const [k, p] of this.pending) if (p.expiresAt <= now) this.pending.delete(k);
-  }
-
-  private lookup(ctx: Context): [string, Pending] | undefined {
+  /** The session of this return reference, if the request comes from the browser that began it. */
+  private async lookup(ctx: Context): Promise<[string, AuthSession] | undefined> {
     const ref = ctx.params.ref ?? '';
-    const p = this.pending.get(ref);
-    if (!p || p.expiresAt <= Date.now()) return undefined;
+    const s = ref ? await this.o.sessions.getByReturnRef(ref) : undefined;
+    if (!s?.browserBinding) return undefined;
     const cookie = ctx.cookies.get(`${COOKIE}_${ref.slice(0, 8)}`) ?? '';
-    const a = Buffer.from(cookie);
-    const b = Buffer.from(p.binding);
+    const a = Buffer.from(sha256(cookie), 'hex');
+    const b = Buffer.from(s.browserBinding, 'hex');
     if (a.length !== b.length || !timingSafeEqual(a, b)) return undefined;
-    return [ref, p];
+    return [ref, s];
   }
 
   private async status(ctx: Context): Promise<void> {
     ctx.set('Cache-Control', 'no-store');
-    const hit = this.lookup(ctx);
+    const hit = await this.lookup(ctx);
     if (!hit) {
       ctx.status = 404;
       ctx.body = { state: 'unknown' };
       return;
     }
-    const s = await this.o.sessions.get(hit[1].sessionId);
-    ctx.body = { state: !s ? 'gone' : s.state === 'completed' || s.state === 'failed' ? 'done' : 'running' };
+    const s = hit[1];
+    ctx.body = { state: s.state === 'completed' || s.state === 'failed' ? 'done' : 'running' };
   }
 
   private async finish(ctx: Context): Promise<void> {
     ctx.set('Cache-Control', 'no-store');
-    const hit = this.lookup(ctx);
+    const hit = await this.lookup(ctx);
     if (!hit) {
       ctx.status = 400;
       ctx.type = 'text/plain; charset=utf-8';
       ctx.body = 'This login is unknown, expired, or was started in another browser.\n';
       return;
     }
-    const [ref, p] = hit;
-    const outcome = await this.o.sessions.consume(p.sessionId);
+    const [ref, s] = hit;
+    let outcome = await this.o.sessions.consume(s.id);
     if (outcome?.kind === 'pending') {
-      // The eID-Client reported an error before the server ended the session (e.g. no card): end it now.
-      await this.o.sessions.fail(p.sessionId, { code: 'client-error', reason: `the eID-Client returned ${ctx.query.ResultMinor ?? 'without a result'}` });
+      // The eID-Client returned before the server ended the session (no card, no trusted channel …): end it now.
+      const minor =
+        typeof ctx.query.ResultMinor === 'string' ? ctx.query.ResultMinor.slice(0, 64) : 'without a result';
+      await this.o.sessions.fail(s.id, {
+        code: minor === 'cancellationByUser' ? 'cancelled' : 'client-error',
+        reason: `the eID-Client returned ${minor}`,
+      });
+      outcome = await this.o.sessions.consume(s.id);
     }
-    this.pending.delete(ref);
-    ctx.cookies.set(`${COOKIE}_${ref.slice(0, 8)}`, '', { secure: true, httpOnly: true, path: '/eid/', expires: new Date(0) });
-    const final = outcome?.kind === 'pending' ? await this.o.sessions.consume(p.sessionId) : outcome;
-    const cont = this.continuations.get(p.frontEnd);
-    if (!cont) throw new Error(`no continuation for front-end ${p.frontEnd}`);
-    await cont(ctx, final?.kind === 'pending' ? undefined : final, p.context);
+    ctx.cookies.set(`${COOKIE}_${ref.slice(0, 8)}`, '', {
+      secure: true,
+      httpOnly: true,
+      path: '/eid/',
+      expires: new Date(0),
+    });
+    const cont = this.continuations.get(s.request.frontEnd);
+    if (!cont) throw new Error(`no continuation for front-end ${s.request.frontEnd}`);
+    await cont(ctx, outcome?.kind === 'pending' ? undefined : outcome, s.request.context ?? {});
   }
 }

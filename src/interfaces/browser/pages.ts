@@ -11,7 +11,13 @@ a.button,button{display:inline-block;background:#0b5fa5;color:#fff;border:0;bord
 </style></head><body>${body}</body></html>`;
 }
 
-export function activationPage(v: { title: string; eServiceName: string; clientUrl: string; statusUrl: string; returnUrl: string }): string {
+export function activationPage(v: {
+  title: string;
+  eServiceName: string;
+  clientUrl: string;
+  statusUrl: string;
+  returnUrl: string;
+}): string {
   return layout(
     v.title,
     `<h1>${esc(v.title)}</h1>

@@ -5,6 +5,7 @@ import type { AuthSession } from './types.js';
 export class MemorySessionStore implements SessionStore {
   private readonly sessions = new Map<string, AuthSession>();
   private readonly byToken = new Map<string, string>();
+  private readonly byRef = new Map<string, string>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
@@ -25,6 +26,7 @@ export class MemorySessionStore implements SessionStore {
     if (!s) return;
     this.sessions.delete(id);
     this.byToken.delete(s.tcTokenId);
+    if (s.returnRef) this.byRef.delete(s.returnRef);
   }
 
   private live(s: AuthSession | undefined): AuthSession | undefined {
@@ -40,6 +42,7 @@ export class MemorySessionStore implements SessionStore {
     if (this.sessions.has(s.id)) throw new Error('session id collision');
     this.sessions.set(s.id, s);
     this.byToken.set(s.tcTokenId, s.id);
+    if (s.returnRef) this.byRef.set(s.returnRef, s.id);
     return true;
   }
 
@@ -49,6 +52,11 @@ export class MemorySessionStore implements SessionStore {
 
   async getByTcToken(tcTokenId: string): Promise<AuthSession | undefined> {
     const id = this.byToken.get(tcTokenId);
+    return id ? this.get(id) : undefined;
+  }
+
+  async getByReturnRef(returnRef: string): Promise<AuthSession | undefined> {
+    const id = this.byRef.get(returnRef);
     return id ? this.get(id) : undefined;
   }
 
@@ -74,6 +82,7 @@ export class MemorySessionStore implements SessionStore {
     clearInterval(this.sweeper);
     this.sessions.clear();
     this.byToken.clear();
+    this.byRef.clear();
   }
 }
 

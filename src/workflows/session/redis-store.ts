@@ -18,6 +18,7 @@ if redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[5]) then return 0 end
 if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('SET', KEYS[2], ARGV[6], 'PX', ARGV[2])
+if KEYS[4] ~= '-' then redis.call('SET', KEYS[4], ARGV[6], 'PX', ARGV[2]) end
 redis.call('ZADD', KEYS[3], ARGV[4], ARGV[6])
 return 1`;
 
@@ -28,6 +29,7 @@ local v = string.match(cur, '^(%d+):')
 if v ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
+if KEYS[4] ~= '-' then redis.call('PEXPIRE', KEYS[4], ARGV[3]) end
 redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5])
 return 1`;
 
@@ -70,7 +72,13 @@ export class RedisSessionStore implements SessionStore {
     session: (id: string) => `${this.prefix}s:${id}`,
     token: (t: string) => `${this.prefix}t:${t}`,
     open: (e: string) => `${this.prefix}open:${e}`,
+    ref: (r: string) => `${this.prefix}r:${r}`,
   };
+
+  /** The return-reference index key, or "-" (no browser login) for the scripts. */
+  private refKey(s: AuthSession): string {
+    return s.returnRef ? this.k.ref(s.returnRef) : '-';
+  }
 
   private value(s: AuthSession): string {
     return `${s.version}:${seal(this.key, s.id, encodeSession(s))}`;
@@ -82,7 +90,12 @@ export class RedisSessionStore implements SessionStore {
 
   async insert(s: AuthSession, maxOpen: number): Promise<boolean> {
     const r = await this.client.eval(INSERT, {
-      keys: [this.k.session(s.id), this.k.token(s.tcTokenId), this.k.open(s.request.eServiceId)],
+      keys: [
+        this.k.session(s.id),
+        this.k.token(s.tcTokenId),
+        this.k.open(s.request.eServiceId),
+        this.refKey(s),
+      ],
       arguments: [
         this.value(s),
         String(this.ttl(s)),
@@ -109,9 +122,19 @@ export class RedisSessionStore implements SessionStore {
     return id ? this.get(id) : undefined;
   }
 
+  async getByReturnRef(returnRef: string): Promise<AuthSession | undefined> {
+    const id = await this.client.get(this.k.ref(returnRef));
+    return id ? this.get(id) : undefined;
+  }
+
   async replace(s: AuthSession): Promise<boolean> {
     const r = await this.client.eval(REPLACE, {
-      keys: [this.k.session(s.id), this.k.token(s.tcTokenId), this.k.open(s.request.eServiceId)],
+      keys: [
+        this.k.session(s.id),
+        this.k.token(s.tcTokenId),
+        this.k.open(s.request.eServiceId),
+        this.refKey(s),
+      ],
       arguments: [String(s.version - 1), this.value(s), String(this.ttl(s)), String(s.expiresAt), s.id],
     });
     return r === 1;
@@ -119,7 +142,11 @@ export class RedisSessionStore implements SessionStore {
 
   async delete(id: string): Promise<void> {
     const s = await this.get(id).catch(() => undefined);
-    const keys = [this.k.session(id), ...(s ? [this.k.token(s.tcTokenId)] : [])];
+    const keys = [
+      this.k.session(id),
+      ...(s ? [this.k.token(s.tcTokenId)] : []),
+      ...(s?.returnRef ? [this.k.ref(s.returnRef)] : []),
+    ];
     await this.client.del(keys);
     if (s) await this.client.zRem(this.k.open(s.request.eServiceId), id);
   }

@@ -52,8 +52,14 @@ export class SessionService {
     this.now = o.now ?? Date.now;
   }
 
-  /** Validates the request against the registry and creates the session. */
-  async create(req: AuthRequest): Promise<CreatedSession> {
+  /**
+   * Validates the request against the registry and creates the session.
+   * `browser` binds a browser login: its return reference and the hash of its binding cookie.
+   */
+  async create(
+    req: AuthRequest,
+    browser?: { returnRef: string; bindingHash: string },
+  ): Promise<CreatedSession> {
     const es = this.o.eService(req.eServiceId);
     if (!es) throw new AuthRequestError('unknown-eservice', `unknown eService ${req.eServiceId}`);
     checkRequest(req, es);
@@ -73,6 +79,7 @@ export class SessionService {
       createdAt: now,
       expiresAt: now + this.o.ttlMs,
       ...(psk ? { psk } : {}),
+      ...(browser ? { returnRef: browser.returnRef, browserBinding: browser.bindingHash } : {}),
     };
     if (!(await this.o.store.insert(session, es.maxOpenSessions))) {
       throw new AuthRequestError(
@@ -96,6 +103,10 @@ export class SessionService {
 
   getByTcToken(t: string): Promise<AuthSession | undefined> {
     return this.o.store.getByTcToken(t);
+  }
+
+  getByReturnRef(ref: string): Promise<AuthSession | undefined> {
+    return this.o.store.getByReturnRef(ref);
   }
 
   /**

@@ -12,6 +12,7 @@ export interface SessionStore {
   insert(s: AuthSession, maxOpen: number): Promise<boolean>;
   get(id: string): Promise<AuthSession | undefined>;
   getByTcToken(tcTokenId: string): Promise<AuthSession | undefined>;
+  getByReturnRef(returnRef: string): Promise<AuthSession | undefined>;
   /** Writes `s` if the stored version is still `s.version - 1` (compare-and-set). */
   replace(s: AuthSession): Promise<boolean>;
   /** Removes the session and everything it holds. */

@@ -92,6 +92,10 @@ export interface AuthSession {
   readonly id: string;
   /** Random token of the TCToken URL (not the session id, which travels in clear as PSK identity). */
   readonly tcTokenId: string;
+  /** Random token of the browser's return URL (browser logins; see interfaces/browser/login.ts). */
+  readonly returnRef?: string;
+  /** SHA-256 (hex) of the cookie that binds a browser login to the browser that started it. */
+  readonly browserBinding?: string;
   readonly request: AuthRequest;
   readonly state: SessionState;
   readonly createdAt: number;

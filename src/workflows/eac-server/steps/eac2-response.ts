@@ -65,7 +65,10 @@ export function eac2Response(
       }),
     );
   } catch (e) {
-    if (e instanceof EacError) throw notAuthentic(`Chip Authentication: ${e.message}`);
+    if (e instanceof EacError)
+      throw notAuthentic(
+        e.message.startsWith('Chip Authentication') ? e.message : `Chip Authentication: ${e.message}`,
+      );
     throw e;
   }
 
