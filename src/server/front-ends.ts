@@ -3,9 +3,6 @@
  * registers its routes and listeners here (SOAP eID-Interface, SAML IdP,
  * OpenID Provider, the demo).
  */
-import { mountOidc } from '../interfaces/oidc/mount.js';
 import type { MountContext } from './server.js';
 
-export async function mountFrontEnds(s: MountContext): Promise<void> {
-  await mountOidc(s);
-}
+export async function mountFrontEnds(_s: MountContext): Promise<void> {}
