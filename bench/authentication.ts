@@ -23,14 +23,20 @@ import { CpuMeter } from '../src/workflows/eac-server/meter.js';
 import { startTestServer } from '../test/support/server.js';
 
 const { values } = parseArgs({
-  options: { n: { type: 'string', default: '40' }, curve: { type: 'string', default: 'brainpoolP256r1' }, channel: { type: 'string', default: 'psk' }, 'same-card': { type: 'boolean', default: false } },
+  options: {
+    n: { type: 'string', default: '40' },
+    curve: { type: 'string', default: 'brainpoolP256r1' },
+    channel: { type: 'string', default: 'psk' },
+    'same-card': { type: 'boolean', default: false },
+  },
 });
 const N = Number(values.n);
 const WARMUP = 3;
 const curve = curveByName(values.curve!);
 
 const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 function cryptoFloor(iterations = 200): number {
@@ -56,7 +62,11 @@ for (let i = 0; i < (values['same-card'] ? 1 : N + WARMUP); i++) {
   cards.push(file);
 }
 
-const worker = spawn(process.execPath, ['--import', 'tsx', new URL('./client-worker.ts', import.meta.url).pathname], { stdio: ['pipe', 'pipe', 'inherit'] });
+const worker = spawn(
+  process.execPath,
+  ['--import', 'tsx', new URL('./client-worker.ts', import.meta.url).pathname],
+  { stdio: ['pipe', 'pipe', 'inherit'] },
+);
 const lines = createInterface({ input: worker.stdout! })[Symbol.asyncIterator]();
 
 async function once(i: number): Promise<number> {
@@ -74,7 +84,10 @@ async function once(i: number): Promise<number> {
   const { value } = await lines.next();
   const outcome = await ts.server.sessions.consume(created.sessionId);
   const used = cpuMs(process.cpuUsage(t0));
-  if (value !== 'ok' || outcome?.kind !== 'result') throw new Error(`authentication ${i} failed: ${value} ${outcome?.kind === 'failure' ? outcome.failure.reason : ''}`);
+  if (value !== 'ok' || outcome?.kind !== 'result')
+    throw new Error(
+      `authentication ${i} failed: ${value} ${outcome?.kind === 'failure' ? outcome.failure.reason : ''}`,
+    );
   return used;
 }
 
@@ -99,10 +112,17 @@ const rows: [string, number][] = [
   ['TLS, HTTP, sessions, the rest', total - per('conversation') - per('xml-parse')],
 ];
 const f = (x: number) => x.toFixed(2).padStart(8);
-console.log(`\nEAC online authentication benchmark — ${N} authentications (after ${WARMUP} warm-up), curve ${curve.name}, channel ${values.channel}, ${values['same-card'] ? 'one card' : 'a new card each time'}`);
-console.log(`server CPU per authentication: mean ${total.toFixed(2)} ms, p50 ${pct(samples, 50).toFixed(2)} ms, p95 ${pct(samples, 95).toFixed(2)} ms, max ${Math.max(...samples).toFixed(2)} ms`);
+console.log(
+  `\nEAC online authentication benchmark — ${N} authentications (after ${WARMUP} warm-up), curve ${curve.name}, channel ${values.channel}, ${values['same-card'] ? 'one card' : 'a new card each time'}`,
+);
+console.log(
+  `server CPU per authentication: mean ${total.toFixed(2)} ms, p50 ${pct(samples, 50).toFixed(2)} ms, p95 ${pct(samples, 95).toFixed(2)} ms, max ${Math.max(...samples).toFixed(2)} ms`,
+);
 console.log(`crypto floor (EC keygen + ECDSA sign + ECDH + ECDSA verify, same run): ${floor.toFixed(2)} ms`);
 console.log(`ratio server CPU / floor: ${(total / floor).toFixed(1)}×\n`);
 console.log('breakdown per authentication         ms      share   × floor');
-for (const [name, ms] of rows) console.log(`${name.padEnd(52)}${f(ms)}  ${((100 * ms) / total).toFixed(1).padStart(5)} %  ${(ms / floor).toFixed(2).padStart(6)}`);
+for (const [name, ms] of rows)
+  console.log(
+    `${name.padEnd(52)}${f(ms)}  ${((100 * ms) / total).toFixed(1).padStart(5)} %  ${(ms / floor).toFixed(2).padStart(6)}`,
+  );
 process.exit(0);

@@ -22,7 +22,14 @@ export interface ResponseApdu {
   readonly sw: number;
 }
 
-export function command(cla: number, ins: number, p1: number, p2: number, data: Uint8Array = Buffer.alloc(0), ne = 0): CommandApdu {
+export function command(
+  cla: number,
+  ins: number,
+  p1: number,
+  p2: number,
+  data: Uint8Array = Buffer.alloc(0),
+  ne = 0,
+): CommandApdu {
   return { cla, ins, p1, p2, data: Buffer.from(data), ne };
 }
 

@@ -50,7 +50,8 @@ export function integer(n: number | bigint): Buffer {
 /** Non-negative INTEGER content to number; rejects negatives and values beyond 2^53. */
 export function readSmallInteger(t: Tlv, what: string): number {
   if (t.tag !== TAG.INTEGER) throw new TlvError('unexpected-tag', `${what}: not an INTEGER`);
-  if (t.value.length === 0 || t.value.length > 7) throw new TlvError('invalid-length', `${what}: bad INTEGER size`);
+  if (t.value.length === 0 || t.value.length > 7)
+    throw new TlvError('invalid-length', `${what}: bad INTEGER size`);
   if (t.value[0]! & 0x80) throw new TlvError('invalid-length', `${what}: negative INTEGER`);
   return t.value.readUIntBE(0, t.value.length);
 }
@@ -61,7 +62,8 @@ export function readOid(t: Tlv, what: string): string {
 }
 
 export function readString(t: Tlv, what: string, tags: readonly number[]): string {
-  if (!tags.includes(t.tag)) throw new TlvError('unexpected-tag', `${what}: unexpected string type 0x${t.tag.toString(16)}`);
+  if (!tags.includes(t.tag))
+    throw new TlvError('unexpected-tag', `${what}: unexpected string type 0x${t.tag.toString(16)}`);
   return t.tag === TAG.UTF8_STRING ? decodeUtf8Strict(t.value, what) : t.value.toString('latin1');
 }
 

@@ -11,7 +11,10 @@ import { revocationAdd, revocationList } from './commands/revocation.js';
 
 type Command = (argv: string[]) => Promise<number>;
 
-const lazy = (load: () => Promise<Command>): Command => async (argv) => (await load())(argv);
+const lazy =
+  (load: () => Promise<Command>): Command =>
+  async (argv) =>
+    (await load())(argv);
 
 const COMMANDS: Record<string, Command> = {
   'pki init': pkiInit,

@@ -4,10 +4,17 @@
  * answer becomes the CHAT used in PACE: the required rights plus the
  * optional rights the citizen kept.
  */
-import { Chat } from '../pki/cvc/chat.js';
-import type { CertificateDescription } from '../pki/cvc/certificate-description.js';
+
 import { OID } from '../asn1/oids.js';
-import { bitOfFunction, type FunctionId, grantsOf, isFunctionId, readBitOfField } from '../profile/authorization.js';
+import type { CertificateDescription } from '../pki/cvc/certificate-description.js';
+import { Chat } from '../pki/cvc/chat.js';
+import {
+  bitOfFunction,
+  type FunctionId,
+  grantsOf,
+  isFunctionId,
+  readBitOfField,
+} from '../profile/authorization.js';
 import { type FieldId, isFieldId } from '../profile/fields.js';
 
 export interface Rights {
@@ -53,9 +60,17 @@ function bitOfRight(name: string): number | undefined {
  * not withhold. A withheld required right stays in: a compliant client cannot
  * drop it (TR-03112-7 §3.6.4.1 RequiredCHAT).
  */
-export function chosenChat(required: Chat | undefined, optional: Chat | undefined, deselect: readonly string[]): Chat {
+export function chosenChat(
+  required: Chat | undefined,
+  optional: Chat | undefined,
+  deselect: readonly string[],
+): Chat {
   const bits = new Set(required?.bits() ?? []);
   const withheld = new Set(deselect.map(bitOfRight));
   for (const b of optional?.bits() ?? []) if (!withheld.has(b)) bits.add(b);
-  return Chat.forRole('terminal', [...bits].sort((a, b) => a - b), (required ?? optional)?.terminalType ?? OID.idAt);
+  return Chat.forRole(
+    'terminal',
+    [...bits].sort((a, b) => a - b),
+    (required ?? optional)?.terminalType ?? OID.idAt,
+  );
 }

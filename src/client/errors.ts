@@ -4,7 +4,12 @@
  * cancellationByUser, serverError, clientError) or communicationError
  * (§2.7.4.3) when no refresh URL can be determined.
  */
-export type ClientMinor = 'trustedChannelEstablishmentFailed' | 'cancellationByUser' | 'serverError' | 'clientError' | 'communicationError';
+export type ClientMinor =
+  | 'trustedChannelEstablishmentFailed'
+  | 'cancellationByUser'
+  | 'serverError'
+  | 'clientError'
+  | 'communicationError';
 
 export class ClientError extends Error {
   override readonly name = 'ClientError';

@@ -43,7 +43,10 @@ async function auth(argv: string[]): Promise<number> {
   const url = values['tctoken-url'];
   if (!url) throw new UsageError('--tctoken-url is required');
   if (!values.pin && !values.decline) throw new UsageError('--pin is required');
-  const deselect = (values.deselect ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const deselect = (values.deselect ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = deselect.filter((d) => !isFieldId(d) && !isFunctionId(d));
   if (unknown.length) throw new UsageError(`--deselect: unknown field or function ${unknown.join(', ')}`);
   const opened = await openCard(values);
@@ -66,7 +69,11 @@ async function auth(argv: string[]): Promise<number> {
     };
     if (values.follow && outcome.redirectUrl) {
       const r = await httpsCall(new URL(outcome.redirectUrl), {});
-      out.followed = { status: r.status, ...(r.headers.location ? { location: r.headers.location } : {}), body: r.body.toString('utf8').slice(0, 65536) };
+      out.followed = {
+        status: r.status,
+        ...(r.headers.location ? { location: r.headers.location } : {}),
+        body: r.body.toString('utf8').slice(0, 65536),
+      };
     }
     process.stdout.write(`${JSON.stringify(out)}\n`);
     return outcome.ok ? 0 : 1;
@@ -76,12 +83,24 @@ async function auth(argv: string[]): Promise<number> {
 }
 
 async function serve(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { card: { type: 'string' }, reader: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } });
+  const { values } = parse(argv, {
+    card: { type: 'string' },
+    reader: { type: 'string' },
+    port: { type: 'string' },
+    host: { type: 'string' },
+  });
   const { startClientServer } = await import('./serve.js');
   const port = Number(values.port ?? 24727);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError('--port must be a port number');
-  const server = await startClientServer({ host: values.host ?? '127.0.0.1', port, openCard: () => openCard(values) });
-  process.stdout.write(`eID-Client listening on http://${values.host ?? '127.0.0.1'}:${server.port}/eID-Client\n`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new UsageError('--port must be a port number');
+  const server = await startClientServer({
+    host: values.host ?? '127.0.0.1',
+    port,
+    openCard: () => openCard(values),
+  });
+  process.stdout.write(
+    `eID-Client listening on http://${values.host ?? '127.0.0.1'}:${server.port}/eID-Client\n`,
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

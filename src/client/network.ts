@@ -5,8 +5,9 @@
  * which must list the hash of every certificate seen. Hostname and validity
  * are still checked. eID connections use TLS 1.2, as the reference client does.
  */
-import { request as httpsRequest, Agent } from 'node:https';
+
 import type { IncomingMessage } from 'node:http';
+import { type Agent, request as httpsRequest } from 'node:https';
 import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
 import { ClientError } from './errors.js';
 
@@ -27,7 +28,8 @@ const MAX_BODY = 8 * 1024 * 1024;
 function checkPeer(host: string, cert: PeerCertificate): Error | undefined {
   const now = Date.now();
   if (!cert?.raw) return new Error('no server certificate');
-  if (Date.parse(cert.valid_from) > now || Date.parse(cert.valid_to) < now) return new Error('server certificate is not valid now');
+  if (Date.parse(cert.valid_from) > now || Date.parse(cert.valid_to) < now)
+    return new Error('server certificate is not valid now');
   return checkServerIdentity(host, cert);
 }
 
@@ -42,7 +44,8 @@ export interface RequestOptions {
 }
 
 export function httpsCall(url: URL, o: RequestOptions = {}): Promise<HttpResponse> {
-  if (url.protocol !== 'https:') return Promise.reject(new ClientError('communicationError', `refusing non-https URL ${url.origin}`));
+  if (url.protocol !== 'https:')
+    return Promise.reject(new ClientError('communicationError', `refusing non-https URL ${url.origin}`));
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
       url,
@@ -56,7 +59,8 @@ export function httpsCall(url: URL, o: RequestOptions = {}): Promise<HttpRespons
         servername: /^[\d.]+$|:/.test(url.hostname) ? undefined : url.hostname,
         ...(o.psk
           ? {
-              ciphers: 'RSA-PSK-AES256-GCM-SHA384:RSA-PSK-AES128-GCM-SHA256:RSA-PSK-AES256-CBC-SHA384:RSA-PSK-AES128-CBC-SHA256',
+              ciphers:
+                'RSA-PSK-AES256-GCM-SHA384:RSA-PSK-AES128-GCM-SHA256:RSA-PSK-AES256-CBC-SHA384:RSA-PSK-AES128-CBC-SHA256',
               pskCallback: () => ({ psk: o.psk!.key, identity: o.psk!.identity }),
             }
           : {}),
@@ -71,7 +75,9 @@ export function httpsCall(url: URL, o: RequestOptions = {}): Promise<HttpRespons
           if (size > MAX_BODY) req.destroy(new ClientError('communicationError', 'response too large'));
           else chunks.push(c);
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), socket }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), socket }),
+        );
         res.on('error', reject);
       },
     );
@@ -84,8 +90,14 @@ export function httpsCall(url: URL, o: RequestOptions = {}): Promise<HttpRespons
       if (tls.encrypted && !tls.connecting && tls.getPeerCertificate()?.raw) verify();
       else tls.once('secureConnect', verify);
     });
-    req.on('timeout', () => req.destroy(new ClientError('communicationError', `timeout talking to ${url.origin}`)));
-    req.on('error', (e) => reject(e instanceof ClientError ? e : new ClientError('communicationError', `${url.origin}: ${e.message}`)));
+    req.on('timeout', () =>
+      req.destroy(new ClientError('communicationError', `timeout talking to ${url.origin}`)),
+    );
+    req.on('error', (e) =>
+      reject(
+        e instanceof ClientError ? e : new ClientError('communicationError', `${url.origin}: ${e.message}`),
+      ),
+    );
     if (o.body) req.write(o.body);
     req.end();
   });
@@ -101,7 +113,12 @@ const REDIRECTS = new Set([302, 303, 307]);
  * GET with the redirect rules of TR-03124-1 §2.7.1: follow 302/303/307,
  * https only; record the server certificate of every hop.
  */
-export async function getFollowingRedirects(start: string, agent: Agent, seen: SeenCertificate[], maxHops = 10): Promise<{ url: URL; response: HttpResponse }> {
+export async function getFollowingRedirects(
+  start: string,
+  agent: Agent,
+  seen: SeenCertificate[],
+  maxHops = 10,
+): Promise<{ url: URL; response: HttpResponse }> {
   let url = new URL(start);
   for (let hop = 0; hop <= maxHops; hop++) {
     const r = await httpsCall(url, { agent });
@@ -110,7 +127,8 @@ export async function getFollowingRedirects(start: string, agent: Agent, seen: S
     const loc = r.headers.location;
     if (!loc) throw new ClientError('communicationError', `redirect without Location from ${url.origin}`);
     url = new URL(loc, url);
-    if (url.protocol !== 'https:') throw new ClientError('communicationError', `redirect to non-https URL ${url.origin}`);
+    if (url.protocol !== 'https:')
+      throw new ClientError('communicationError', `redirect to non-https URL ${url.origin}`);
   }
   throw new ClientError('communicationError', 'too many redirects');
 }

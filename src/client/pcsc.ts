@@ -15,7 +15,12 @@ interface PcscReader {
   on(ev: 'status', cb: (s: { state: number }) => void): void;
   on(ev: 'error', cb: (e: Error) => void): void;
   connect(opts: { share_mode: number }, cb: (err: Error | null, protocol: number) => void): void;
-  transmit(data: Buffer, resLen: number, protocol: number, cb: (err: Error | null, data: Buffer) => void): void;
+  transmit(
+    data: Buffer,
+    resLen: number,
+    protocol: number,
+    cb: (err: Error | null, data: Buffer) => void,
+  ): void;
   disconnect(disposition: number, cb: (err: Error | null) => void): void;
   close(): void;
 }
@@ -30,7 +35,9 @@ function load(): () => Pcsc {
   try {
     return createRequire(import.meta.url)('@pokusew/pcsclite') as () => Pcsc;
   } catch {
-    throw new Error('PC/SC support is not installed (optional dependency @pokusew/pcsclite; needs libpcsclite-dev at npm install time)');
+    throw new Error(
+      'PC/SC support is not installed (optional dependency @pokusew/pcsclite; needs libpcsclite-dev at npm install time)',
+    );
   }
 }
 
@@ -57,7 +64,9 @@ export function openPcscReader(name: string, timeoutMs: number): Promise<OpenedC
             name: reader.name,
             card: {
               transmit: (apdu) =>
-                new Promise((res, rej) => reader.transmit(apdu, 65538, protocol, (e, data) => (e ? rej(e) : res(Buffer.from(data))))),
+                new Promise((res, rej) =>
+                  reader.transmit(apdu, 65538, protocol, (e, data) => (e ? rej(e) : res(Buffer.from(data)))),
+                ),
             },
             close: () =>
               new Promise((res) =>

@@ -23,7 +23,10 @@ const REDIRECTS = new Set([302, 303, 307]);
 async function checkedCall(url: URL, i: RefreshInput, method: 'GET' | 'HEAD' = 'GET') {
   const r = await httpsCall(url, { agent: i.agent, method: method === 'HEAD' ? 'GET' : method });
   if (i.description && !isListed(i.description, i.hash, peerCertificateDer(r.socket))) {
-    throw new ClientError('communicationError', `the TLS certificate of ${url.origin} is not listed in the CertificateDescription`);
+    throw new ClientError(
+      'communicationError',
+      `the TLS certificate of ${url.origin} is not listed in the CertificateDescription`,
+    );
   }
   return r;
 }
@@ -31,20 +34,24 @@ async function checkedCall(url: URL, i: RefreshInput, method: 'GET' | 'HEAD' = '
 export async function determineRefreshUrl(i: RefreshInput): Promise<string> {
   const origin = i.description?.subjectUrl ?? i.tcTokenUrl;
   let working = new URL(i.refreshAddress);
-  if (working.protocol !== 'https:') throw new ClientError('communicationError', 'RefreshAddress is not https');
+  if (working.protocol !== 'https:')
+    throw new ClientError('communicationError', 'RefreshAddress is not https');
   if (sameOrigin(working.href, origin)) {
     // A TLS handshake with the refresh server to see its certificate (§2.7.4.1, last paragraphs).
-    if (i.description) await checkedCall(new URL('/', working), i).catch((e) => {
-      if (e instanceof ClientError) throw e;
-    });
+    if (i.description)
+      await checkedCall(new URL('/', working), i).catch((e) => {
+        if (e instanceof ClientError) throw e;
+      });
     return working.href;
   }
   for (let hop = 0; hop < 10; hop++) {
     const r = await checkedCall(working, i);
     const loc = r.headers.location;
-    if (!REDIRECTS.has(r.status) || !loc) throw new ClientError('communicationError', `${working.origin} did not redirect to the eService`);
+    if (!REDIRECTS.has(r.status) || !loc)
+      throw new ClientError('communicationError', `${working.origin} did not redirect to the eService`);
     const next = new URL(loc, working);
-    if (next.protocol !== 'https:') throw new ClientError('communicationError', 'redirect to a non-https URL');
+    if (next.protocol !== 'https:')
+      throw new ClientError('communicationError', 'redirect to a non-https URL');
     if (sameOrigin(working.href, origin)) return next.href;
     working = next;
   }

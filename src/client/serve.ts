@@ -15,7 +15,7 @@ import { esc, escAttr } from '../xml/build.js';
 import type { OpenedCard } from './card-source.js';
 import type { ConsentDecision, ConsentRequest } from './consent.js';
 import { EacClient } from './eac-client.js';
-import { runOnlineAuthentication, type OnlineAuthenticationOutcome } from './paos-client.js';
+import { type OnlineAuthenticationOutcome, runOnlineAuthentication } from './paos-client.js';
 
 interface Job {
   readonly id: string;
@@ -32,8 +32,12 @@ export interface ClientServerOptions {
   readonly openCard: () => Promise<OpenedCard>;
 }
 
-const FUNCTION_LABEL: Record<string, string> = { ageVerification: '年齡驗證 Age verification', placeVerification: '戶籍地區驗證 Place verification' };
-const label = (n: string) => (isFieldId(n) ? `${fieldDef(n).label.zh} ${fieldDef(n).label.en}` : (FUNCTION_LABEL[n] ?? n));
+const FUNCTION_LABEL: Record<string, string> = {
+  ageVerification: '年齡驗證 Age verification',
+  placeVerification: '戶籍地區驗證 Place verification',
+};
+const label = (n: string) =>
+  isFieldId(n) ? `${fieldDef(n).label.zh} ${fieldDef(n).label.en}` : (FUNCTION_LABEL[n] ?? n);
 
 function page(title: string, body: string, refresh?: string): string {
   return `<!doctype html><html lang="zh-Hant"><head><meta charset="utf-8">${refresh ? `<meta http-equiv="refresh" content="1;url=${escAttr(refresh)}">` : ''}
@@ -76,7 +80,9 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
-export async function startClientServer(o: ClientServerOptions): Promise<{ port: number; close(): Promise<void> }> {
+export async function startClientServer(
+  o: ClientServerOptions,
+): Promise<{ port: number; close(): Promise<void> }> {
   const jobs = new Map<string, Job>();
   let busy = false;
 
@@ -110,13 +116,21 @@ export async function startClientServer(o: ClientServerOptions): Promise<{ port:
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', `http://${o.host}:${o.port}`);
     const send = (status: number, html: string, headers: Record<string, string> = {}) => {
-      res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-frame-options': 'DENY', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'", ...headers });
+      res.writeHead(status, {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-store',
+        'x-frame-options': 'DENY',
+        'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+        ...headers,
+      });
       res.end(html);
     };
     if (url.pathname === '/eID-Client') {
       const tc = url.searchParams.get('tcTokenURL');
-      if (!tc || !/^https:\/\//.test(tc)) return send(400, page('Bad Request', '<p>tcTokenURL is missing or not https.</p>'));
-      if (busy) return send(409, page('Busy', '<p>另一個身分驗證進行中。Another authentication is running.</p>'));
+      if (!tc || !/^https:\/\//.test(tc))
+        return send(400, page('Bad Request', '<p>tcTokenURL is missing or not https.</p>'));
+      if (busy)
+        return send(409, page('Busy', '<p>另一個身分驗證進行中。Another authentication is running.</p>'));
       const job = start(tc);
       return send(303, '', { location: `/job/${job.id}` });
     }
@@ -125,19 +139,27 @@ export async function startClientServer(o: ClientServerOptions): Promise<{ port:
     if (!job) return send(404, page('Not found', '<p>Unknown request.</p>'));
     if (req.method === 'POST') {
       const origin = req.headers.origin;
-      if (origin && origin !== `http://${req.headers.host}`) return send(403, page('Forbidden', '<p>Cross-origin form.</p>'));
+      if (origin && origin !== `http://${req.headers.host}`)
+        return send(403, page('Forbidden', '<p>Cross-origin form.</p>'));
       const form = await readForm(req);
       if (!job.decide || !job.request) return send(409, page('Not ready', '<p>Nothing to confirm.</p>'));
       const keep = new Set(form.getAll('keep'));
       const optional = [...job.request.optional.fields, ...job.request.optional.functions];
-      job.decide({ accept: form.get('action') === 'accept', deselect: optional.filter((n) => !keep.has(n)), pin: form.get('pin') ?? '' });
+      job.decide({
+        accept: form.get('action') === 'accept',
+        deselect: optional.filter((n) => !keep.has(n)),
+        pin: form.get('pin') ?? '',
+      });
       job.decide = undefined;
       return send(303, '', { location: `/job/${job.id}` });
     }
     if (job.outcome) {
       jobs.delete(job.id);
       if (job.outcome.redirectUrl) return send(303, '', { location: job.outcome.redirectUrl });
-      return send(400, page('Bad Request', `<p>${esc(job.outcome.error?.message ?? 'authentication failed')}</p>`));
+      return send(
+        400,
+        page('Bad Request', `<p>${esc(job.outcome.error?.message ?? 'authentication failed')}</p>`),
+      );
     }
     if (job.failed) {
       jobs.delete(job.id);

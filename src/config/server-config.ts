@@ -24,7 +24,12 @@ export interface ServerConfig {
   readonly psk: ListenerConfig | null;
   /** Mutual-TLS listener of the SOAP eID-Interface; null when disabled. */
   readonly soap: ListenerConfig | null;
-  readonly pki: { readonly dir: string; readonly autoCreate: boolean; readonly curve: string; readonly cvcaChr?: string };
+  readonly pki: {
+    readonly dir: string;
+    readonly autoCreate: boolean;
+    readonly curve: string;
+    readonly cvcaChr?: string;
+  };
   readonly relyingParties: string;
   readonly sessions: {
     readonly ttlSeconds: number;
@@ -51,15 +56,31 @@ function listener(r: Reader, defPort: number, enabledByDefault: boolean): Listen
   return { host, port, publicUrl };
 }
 
-export function parseServerConfig(doc: unknown, file: string | undefined, env: NodeJS.ProcessEnv = process.env): ServerConfig {
+export function parseServerConfig(
+  doc: unknown,
+  file: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): ServerConfig {
   const base = file ? dirname(file) : process.cwd();
-  const root = new Reader(file ?? '(defaults)', '', doc ?? {}).only(['web', 'psk', 'soap', 'pki', 'relyingParties', 'sessions', 'demo', 'log', 'varDir']);
+  const root = new Reader(file ?? '(defaults)', '', doc ?? {}).only([
+    'web',
+    'psk',
+    'soap',
+    'pki',
+    'relyingParties',
+    'sessions',
+    'demo',
+    'log',
+    'varDir',
+  ]);
   const varDir = resolve(base, root.at('varDir').string('var'));
   const web = listener(root.at('web'), 8443, true)!;
   const psk = listener(root.at('psk'), 8444, true);
   const soap = listener(root.at('soap'), 8445, true);
   const pki = root.at('pki').only(['dir', 'autoCreate', 'curve', 'cvcaChr']);
-  const sessions = root.at('sessions').only(['ttlSeconds', 'resultTtlSeconds', 'store', 'redisUrl', 'keyFile']);
+  const sessions = root
+    .at('sessions')
+    .only(['ttlSeconds', 'resultTtlSeconds', 'store', 'redisUrl', 'keyFile']);
   const demo = root.at('demo').only(['enabled', 'card', 'clientPort']);
   const cvcaChr = pki.at('cvcaChr').optionalString();
   const cfg: ServerConfig = {
@@ -70,10 +91,15 @@ export function parseServerConfig(doc: unknown, file: string | undefined, env: N
     pki: {
       dir: resolve(base, pki.at('dir').string(resolve(varDir, 'pki'))),
       autoCreate: pki.at('autoCreate').bool(true),
-      curve: pki.at('curve').oneOf(['brainpoolP256r1', 'brainpoolP384r1', 'prime256v1', 'secp384r1'], 'brainpoolP256r1'),
+      curve: pki
+        .at('curve')
+        .oneOf(['brainpoolP256r1', 'brainpoolP384r1', 'prime256v1', 'secp384r1'], 'brainpoolP256r1'),
       ...(cvcaChr ? { cvcaChr } : {}),
     },
-    relyingParties: resolve(base, root.at('relyingParties').string(resolve(process.cwd(), 'config/relying-parties.yaml'))),
+    relyingParties: resolve(
+      base,
+      root.at('relyingParties').string(resolve(process.cwd(), 'config/relying-parties.yaml')),
+    ),
     sessions: {
       ttlSeconds: sessions.at('ttlSeconds').int(600, 30, 86_400),
       resultTtlSeconds: sessions.at('resultTtlSeconds').int(120, 5, 3600),
@@ -86,7 +112,13 @@ export function parseServerConfig(doc: unknown, file: string | undefined, env: N
       card: resolve(base, demo.at('card').string(resolve(varDir, 'cards/demo.json'))),
       clientPort: demo.at('clientPort').int(24727, 1, 65535),
     },
-    log: { level: root.at('log').only(['level']).at('level').oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'silent'], 'info') },
+    log: {
+      level: root
+        .at('log')
+        .only(['level'])
+        .at('level')
+        .oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'silent'], 'info'),
+    },
     varDir,
   };
   return applyEnv(cfg, env);
@@ -100,13 +132,16 @@ function applyEnv(c: ServerConfig, env: NodeJS.ProcessEnv): ServerConfig {
     return n;
   };
   let out = c;
-  if (env.NEID_REDIS_URL) out = { ...out, sessions: { ...out.sessions, store: 'redis', redisUrl: env.NEID_REDIS_URL } };
+  if (env.NEID_REDIS_URL)
+    out = { ...out, sessions: { ...out.sessions, store: 'redis', redisUrl: env.NEID_REDIS_URL } };
   if (env.NEID_SESSION_STORE) {
-    if (env.NEID_SESSION_STORE !== 'memory' && env.NEID_SESSION_STORE !== 'redis') throw new ConfigError('NEID_SESSION_STORE must be memory or redis');
+    if (env.NEID_SESSION_STORE !== 'memory' && env.NEID_SESSION_STORE !== 'redis')
+      throw new ConfigError('NEID_SESSION_STORE must be memory or redis');
     out = { ...out, sessions: { ...out.sessions, store: env.NEID_SESSION_STORE } };
   }
   if (env.NEID_PKI_DIR) out = { ...out, pki: { ...out.pki, dir: resolve(env.NEID_PKI_DIR) } };
-  if (env.NEID_LOG_LEVEL) out = { ...out, log: { level: env.NEID_LOG_LEVEL as ServerConfig['log']['level'] } };
+  if (env.NEID_LOG_LEVEL)
+    out = { ...out, log: { level: env.NEID_LOG_LEVEL as ServerConfig['log']['level'] } };
   if (env.NEID_WEB_PORT) {
     const port = int('NEID_WEB_PORT', env.NEID_WEB_PORT);
     out = { ...out, web: { ...out.web, port, publicUrl: url(out.web.host, port) } };
@@ -116,7 +151,8 @@ function applyEnv(c: ServerConfig, env: NodeJS.ProcessEnv): ServerConfig {
 
 /** Loads NEID_CONFIG, else config/server.yaml if present, else the embedded defaults. */
 export function loadServerConfig(path?: string, env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  const file = path ?? env.NEID_CONFIG ?? (existsSync('config/server.yaml') ? 'config/server.yaml' : undefined);
+  const file =
+    path ?? env.NEID_CONFIG ?? (existsSync('config/server.yaml') ? 'config/server.yaml' : undefined);
   if (!file) return parseServerConfig({}, undefined, env);
   let doc: unknown;
   try {

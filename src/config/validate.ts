@@ -28,7 +28,8 @@ export class Reader {
   }
 
   object(): Obj {
-    if (typeof this.value !== 'object' || this.value === null || Array.isArray(this.value)) this.fail('must be a mapping');
+    if (typeof this.value !== 'object' || this.value === null || Array.isArray(this.value))
+      this.fail('must be a mapping');
     return this.value as Obj;
   }
 
@@ -60,7 +61,8 @@ export class Reader {
       this.fail('is required');
     }
     const n = this.value;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) this.fail(`must be an integer in ${min}..${max}`);
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max)
+      this.fail(`must be an integer in ${min}..${max}`);
     return n as number;
   }
 

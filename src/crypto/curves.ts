@@ -4,12 +4,18 @@
  * API: point addition and scalar multiplication by a non-standard generator
  * (PACE generic mapping, TR-03110-3 A.3.4.1) and point validation.
  */
+
+import type { WeierstrassPoint, WeierstrassPointCons } from '@noble/curves/abstract/weierstrass.js';
 import { brainpoolP256r1, brainpoolP384r1, brainpoolP512r1 } from '@noble/curves/misc.js';
 import { p256, p384 } from '@noble/curves/nist.js';
-import type { WeierstrassPoint, WeierstrassPointCons } from '@noble/curves/abstract/weierstrass.js';
 import { CryptoError } from './errors.js';
 
-export type CurveName = 'brainpoolP256r1' | 'brainpoolP384r1' | 'brainpoolP512r1' | 'prime256v1' | 'secp384r1';
+export type CurveName =
+  | 'brainpoolP256r1'
+  | 'brainpoolP384r1'
+  | 'brainpoolP512r1'
+  | 'prime256v1'
+  | 'secp384r1';
 export type HashName = 'sha256' | 'sha384' | 'sha512';
 
 export interface Curve {
@@ -31,9 +37,27 @@ export interface Curve {
   readonly h: bigint;
 }
 
-function make(name: CurveName, standardizedId: number, oid: string, hash: HashName, Point: WeierstrassPointCons<bigint>): Curve {
+function make(
+  name: CurveName,
+  standardizedId: number,
+  oid: string,
+  hash: HashName,
+  Point: WeierstrassPointCons<bigint>,
+): Curve {
   const c = Point.CURVE();
-  return { name, standardizedId, oid, size: Math.ceil(c.p.toString(16).length / 2), hash, Point, p: c.p, a: c.a, b: c.b, n: c.n, h: c.h };
+  return {
+    name,
+    standardizedId,
+    oid,
+    size: Math.ceil(c.p.toString(16).length / 2),
+    hash,
+    Point,
+    p: c.p,
+    a: c.a,
+    b: c.b,
+    n: c.n,
+    h: c.h,
+  };
 }
 
 export const CURVES: readonly Curve[] = [
@@ -46,7 +70,11 @@ export const CURVES: readonly Curve[] = [
 
 export const DEFAULT_CURVE: CurveName = 'brainpoolP256r1';
 
-const ALIASES: Record<string, CurveName> = { 'P-256': 'prime256v1', secp256r1: 'prime256v1', 'P-384': 'secp384r1' };
+const ALIASES: Record<string, CurveName> = {
+  'P-256': 'prime256v1',
+  secp256r1: 'prime256v1',
+  'P-384': 'secp384r1',
+};
 
 export function curveByName(name: string): Curve {
   const n = ALIASES[name] ?? name;

@@ -9,12 +9,23 @@ export type SignatureFormat = 'plain' | 'der';
 
 const dsaEncoding = (f: SignatureFormat) => (f === 'plain' ? 'ieee-p1363' : 'der');
 
-export function ecdsaSign(hash: HashName, data: Uint8Array, key: KeyObject, format: SignatureFormat = 'plain'): Buffer {
+export function ecdsaSign(
+  hash: HashName,
+  data: Uint8Array,
+  key: KeyObject,
+  format: SignatureFormat = 'plain',
+): Buffer {
   return nodeSign(hash, data, { key, dsaEncoding: dsaEncoding(format) });
 }
 
 /** Returns false for a wrong or malformed signature; never throws on bad input. */
-export function ecdsaVerify(hash: HashName, data: Uint8Array, key: KeyObject, signature: Uint8Array, format: SignatureFormat = 'plain'): boolean {
+export function ecdsaVerify(
+  hash: HashName,
+  data: Uint8Array,
+  key: KeyObject,
+  signature: Uint8Array,
+  format: SignatureFormat = 'plain',
+): boolean {
   try {
     return nodeVerify(hash, data, { key, dsaEncoding: dsaEncoding(format) }, signature);
   } catch {

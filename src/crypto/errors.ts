@@ -2,7 +2,14 @@
 export class CryptoError extends Error {
   override readonly name = 'CryptoError';
   constructor(
-    readonly code: 'invalid-point' | 'invalid-key' | 'unsupported-curve' | 'bad-signature' | 'bad-mac' | 'bad-padding' | 'invalid-input',
+    readonly code:
+      | 'invalid-point'
+      | 'invalid-key'
+      | 'unsupported-curve'
+      | 'bad-signature'
+      | 'bad-mac'
+      | 'bad-padding'
+      | 'invalid-input',
     message: string,
   ) {
     super(message);

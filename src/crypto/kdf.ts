@@ -9,7 +9,12 @@ export const KDF_ENC = 1;
 export const KDF_MAC = 2;
 export const KDF_PI = 3;
 
-export function kdf(secret: Uint8Array, counter: number, keyBits: 128 | 192 | 256, nonce?: Uint8Array): Buffer {
+export function kdf(
+  secret: Uint8Array,
+  counter: number,
+  keyBits: 128 | 192 | 256,
+  nonce?: Uint8Array,
+): Buffer {
   const c = Buffer.alloc(4);
   c.writeUInt32BE(counter);
   const h = createHash(keyBits === 128 ? 'sha1' : 'sha256');

@@ -5,8 +5,8 @@
  * and read here.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { OID } from '../asn1/oids.js';
 import { integer, octets, oid, seq } from '../asn1/der.js';
+import { OID } from '../asn1/oids.js';
 import { childrenOf, parseTlv, tlv } from '../tlv/tlv.js';
 import { type Curve, curveByName, curveByOid, decodePoint, toBigInt, toFixed } from './curves.js';
 import { CryptoError } from './errors.js';
@@ -27,7 +27,8 @@ export function generateEcKeyPair(curve: Curve): EcKeyPair {
 /** The curve of an EC KeyObject (public or private). */
 export function curveOfKey(key: KeyObject): Curve {
   const name = key.asymmetricKeyDetails?.namedCurve;
-  if (key.asymmetricKeyType !== 'ec' || !name) throw new CryptoError('invalid-key', 'not an EC key with a named curve');
+  if (key.asymmetricKeyType !== 'ec' || !name)
+    throw new CryptoError('invalid-key', 'not an EC key with a named curve');
   return curveByName(name);
 }
 
@@ -37,14 +38,17 @@ export function publicPointOf(key: KeyObject): Buffer {
   const spki = pub.export({ format: 'der', type: 'spki' });
   // SubjectPublicKeyInfo ::= SEQUENCE { algorithm, subjectPublicKey BIT STRING }
   const [, bits] = childrenOf(parseTlv(spki));
-  if (!bits || bits.tag !== 0x03 || bits.value[0] !== 0) throw new CryptoError('invalid-key', 'unexpected SPKI');
+  if (bits?.tag !== 0x03 || bits.value[0] !== 0) throw new CryptoError('invalid-key', 'unexpected SPKI');
   return Buffer.from(bits.value.subarray(1));
 }
 
 /** A public KeyObject from an uncompressed point (validated). */
 export function publicKeyFromPoint(curve: Curve, point: Uint8Array): KeyObject {
   decodePoint(curve, point);
-  const spki = seq(seq(oid(OID.ecPublicKey), oid(curve.oid)), tlv(0x03, Buffer.concat([Buffer.from([0]), point])));
+  const spki = seq(
+    seq(oid(OID.ecPublicKey), oid(curve.oid)),
+    tlv(0x03, Buffer.concat([Buffer.from([0]), point])),
+  );
   return createPublicKey({ key: spki, format: 'der', type: 'spki' });
 }
 
@@ -63,7 +67,11 @@ export function privateKeyFromScalar(curve: Curve, scalar: Uint8Array): KeyObjec
   const d = toBigInt(scalar);
   if (d <= 0n || d >= curve.n) throw new CryptoError('invalid-key', 'private scalar out of range');
   const pub = curve.Point.BASE.multiply(d).toBytes(false);
-  const ecPrivateKey = seq(integer(1), octets(toFixed(d, curve.size)), tlv(0xa1, tlv(0x03, Buffer.concat([Buffer.from([0]), pub]))));
+  const ecPrivateKey = seq(
+    integer(1),
+    octets(toFixed(d, curve.size)),
+    tlv(0xa1, tlv(0x03, Buffer.concat([Buffer.from([0]), pub]))),
+  );
   const pkcs8 = seq(integer(0), seq(oid(OID.ecPublicKey), oid(curve.oid)), octets(ecPrivateKey));
   return createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
 }

@@ -45,7 +45,11 @@ export interface EphemeralKey {
   readonly Q: WeierstrassPoint<bigint>;
 }
 
-export function ephemeralKey(curve: Curve, generator: WeierstrassPoint<bigint> = curve.Point.BASE, d = randomScalar(curve)): EphemeralKey {
+export function ephemeralKey(
+  curve: Curve,
+  generator: WeierstrassPoint<bigint> = curve.Point.BASE,
+  d = randomScalar(curve),
+): EphemeralKey {
   return { d, Q: generator.multiply(d) };
 }
 
@@ -53,7 +57,12 @@ export function ephemeralKey(curve: Curve, generator: WeierstrassPoint<bigint> =
  * Generic mapping (TR-03110-3 A.3.4.1): H = d_own · PK_peer, Ĝ = s·G + H.
  * The peer's mapping key is validated first.
  */
-export function mapNonce(curve: Curve, s: Uint8Array, own: EphemeralKey, peerPoint: Uint8Array): WeierstrassPoint<bigint> {
+export function mapNonce(
+  curve: Curve,
+  s: Uint8Array,
+  own: EphemeralKey,
+  peerPoint: Uint8Array,
+): WeierstrassPoint<bigint> {
   const peer = decodePoint(curve, peerPoint);
   const H = peer.multiply(own.d);
   const sn = toBigInt(s) % curve.n;

@@ -9,20 +9,23 @@ import { CryptoError } from './errors.js';
 const BLOCK = 16;
 
 function aesAlgo(key: Uint8Array, mode: 'cbc' | 'ecb'): string {
-  if (![16, 24, 32].includes(key.length)) throw new CryptoError('invalid-key', `AES key of ${key.length} bytes`);
+  if (![16, 24, 32].includes(key.length))
+    throw new CryptoError('invalid-key', `AES key of ${key.length} bytes`);
   return `aes-${key.length * 8}-${mode}`;
 }
 
 /** AES-CBC over whole blocks, no padding. */
 export function aesCbcEncrypt(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Buffer {
-  if (data.length % BLOCK) throw new CryptoError('invalid-input', 'CBC input is not a whole number of blocks');
+  if (data.length % BLOCK)
+    throw new CryptoError('invalid-input', 'CBC input is not a whole number of blocks');
   const c = createCipheriv(aesAlgo(key, 'cbc'), key, iv);
   c.setAutoPadding(false);
   return Buffer.concat([c.update(data), c.final()]);
 }
 
 export function aesCbcDecrypt(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Buffer {
-  if (data.length === 0 || data.length % BLOCK) throw new CryptoError('invalid-input', 'CBC input is not a whole number of blocks');
+  if (data.length === 0 || data.length % BLOCK)
+    throw new CryptoError('invalid-input', 'CBC input is not a whole number of blocks');
   const d = createDecipheriv(aesAlgo(key, 'cbc'), key, iv);
   d.setAutoPadding(false);
   return Buffer.concat([d.update(data), d.final()]);
@@ -47,7 +50,8 @@ export function pad(data: Uint8Array): Buffer {
 export function unpad(data: Uint8Array): Buffer {
   let i = data.length - 1;
   while (i >= 0 && data[i] === 0) i--;
-  if (i < 0 || data[i] !== 0x80 || data.length - i > BLOCK) throw new CryptoError('bad-padding', 'invalid ISO 9797-1 padding');
+  if (i < 0 || data[i] !== 0x80 || data.length - i > BLOCK)
+    throw new CryptoError('bad-padding', 'invalid ISO 9797-1 padding');
   return Buffer.from(data.subarray(0, i));
 }
 

@@ -62,7 +62,8 @@ export function buildEnvelope(bodyXml: string, opts: { messageId: string; relate
 export function parseEnvelope(xml: string | Buffer, opts?: ParseOptions): Envelope {
   const doc = parseXml(xml, opts);
   const env = doc.documentElement!;
-  if (env.namespaceURI !== NS.soap || env.localName !== 'Envelope') throw new XmlError('schema', 'not a SOAP 1.1 envelope');
+  if (env.namespaceURI !== NS.soap || env.localName !== 'Envelope')
+    throw new XmlError('schema', 'not a SOAP 1.1 envelope');
   const body = requireChild(env, NS.soap, 'Body');
   const kids = elementChildren(body);
   if (kids.length !== 1) throw new XmlError('schema', 'soap:Body must contain exactly one element');

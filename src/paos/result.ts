@@ -2,7 +2,7 @@
  * eCard-API results (TR-03112-1 §4.1 and annex; TR-03130-1 §3.4): a major
  * code and an optional minor code URI, carried in dss:Result.
  */
-import { type Element } from '@xmldom/xmldom';
+import type { Element } from '@xmldom/xmldom';
 import { el, textEl } from '../xml/build.js';
 import { childText, optionalChild, requireChild } from '../xml/dom.js';
 import { NS } from './namespaces.js';
@@ -63,5 +63,9 @@ export function parseResult(parent: Element): EcardResult {
   if (!major) return { major: '' };
   const minor = childText(r, NS.dss, 'ResultMinor');
   const msg = optionalChild(r, NS.dss, 'ResultMessage');
-  return { major, ...(minor ? { minor } : {}), ...(msg ? { message: childText(r, NS.dss, 'ResultMessage') ?? '' } : {}) };
+  return {
+    major,
+    ...(minor ? { minor } : {}),
+    ...(msg ? { message: childText(r, NS.dss, 'ResultMessage') ?? '' } : {}),
+  };
 }

@@ -7,11 +7,10 @@ import type { KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Registry } from '../config/relying-parties.js';
-import { loadPrivateKey, publicPointOf } from '../crypto/keys.js';
+import { curveOfKey, loadPrivateKey, publicPointOf } from '../crypto/keys.js';
 import { CvCertificate } from './cvc/certificate.js';
 import { decodeCertificateDescription } from './cvc/certificate-description.js';
 import { sectorPublicKeyObject } from './cvc/issue.js';
-import { curveOfKey } from '../crypto/keys.js';
 import { PKI_FILES, type PkiManifest, terminalFiles } from './layout.js';
 import { derFromPem } from './x509/pem.js';
 
@@ -57,7 +56,9 @@ export function loadPki(dir: string, registry: Registry): PkiMaterial {
   for (const es of registry.eServices) {
     const f = terminalFiles(es.id);
     if (!existsSync(join(dir, f.cert))) {
-      throw new PkiError(`no terminal certificate for eService ${es.id} in ${dir}; run "neid pki init" or add one`);
+      throw new PkiError(
+        `no terminal certificate for eService ${es.id} in ${dir}; run "neid pki init" or add one`,
+      );
     }
     const cert = CvCertificate.decode(read(f.cert));
     const description = read(f.description);

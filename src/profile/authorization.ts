@@ -29,14 +29,22 @@ export const bitOfFunction = (id: FunctionId): number => FUNCTION_BITS[id];
  * identifier is how the server checks the card revocation list and derives
  * pairwise pseudonyms (docs/chip-profile.md §6).
  */
-export function chatFor(fields: Iterable<FieldId>, functions: Iterable<FunctionId>, opts: { ri?: boolean } = {}): Chat {
+export function chatFor(
+  fields: Iterable<FieldId>,
+  functions: Iterable<FunctionId>,
+  opts: { ri?: boolean } = {},
+): Chat {
   const bits = [...[...fields].map(readBitOfField), ...[...functions].map(bitOfFunction)];
   if (opts.ri ?? true) bits.push(SPECIAL_FUNCTIONS.restrictedIdentification);
   return Chat.forRole('terminal', bits);
 }
 
 /** The fields and functions a CHAT grants. */
-export function grantsOf(chat: Chat): { fields: FieldId[]; functions: FunctionId[]; restrictedIdentification: boolean } {
+export function grantsOf(chat: Chat): {
+  fields: FieldId[];
+  functions: FunctionId[];
+  restrictedIdentification: boolean;
+} {
   return {
     fields: FIELDS.filter((f) => chat.hasBit(readBitOfDg(f.dg))).map((f) => f.id),
     functions: FUNCTION_IDS.filter((f) => chat.hasBit(FUNCTION_BITS[f])),

@@ -86,9 +86,11 @@ function decodeInner(def: FieldDef, outer: Tlv): FieldValue {
       if (inner.tag !== 0xa1) throw new TlvError('unexpected-tag', `${what}: only freetextPlace is used`);
       return str(single(inner, what), TAG.UTF8_STRING, what);
     case 'address': {
-      if (inner.tag !== TAG.SEQUENCE) throw new TlvError('unexpected-tag', `${what}: expected structuredPlace`);
+      if (inner.tag !== TAG.SEQUENCE)
+        throw new TlvError('unexpected-tag', `${what}: expected structuredPlace`);
       const kids = childrenOf(inner);
-      const get = (tag: number, name: string, t: number) => str(single(requireTlv(kids, tag, `${what} ${name}`), what), t, what);
+      const get = (tag: number, name: string, t: number) =>
+        str(single(requireTlv(kids, tag, `${what} ${name}`), what), t, what);
       const zip = findTlv(kids, 0xae);
       return {
         street: get(0xaa, 'street', TAG.UTF8_STRING),
@@ -99,10 +101,12 @@ function decodeInner(def: FieldDef, outer: Tlv): FieldValue {
       };
     }
     case 'municipality':
-      if (inner.tag !== TAG.OCTET_STRING) throw new TlvError('unexpected-tag', `${what}: expected OCTET STRING`);
+      if (inner.tag !== TAG.OCTET_STRING)
+        throw new TlvError('unexpected-tag', `${what}: expected OCTET STRING`);
       return decodeAreaCode(inner.value);
     case 'jpeg':
-      if (inner.tag !== TAG.OCTET_STRING) throw new TlvError('unexpected-tag', `${what}: expected OCTET STRING`);
+      if (inner.tag !== TAG.OCTET_STRING)
+        throw new TlvError('unexpected-tag', `${what}: expected OCTET STRING`);
       return Buffer.from(inner.value);
   }
 }
@@ -117,7 +121,10 @@ export function decodeDataGroup(dg: number, bytes: Buffer): { id: FieldId; value
   validateTree(bytes, 4);
   const outer = parseTlv(bytes);
   if (outer.tag !== tagOfDg(dg)) {
-    throw new TlvError('unexpected-tag', `DG${dg}: expected tag 0x${tagOfDg(dg).toString(16)}, got 0x${outer.tag.toString(16)}`);
+    throw new TlvError(
+      'unexpected-tag',
+      `DG${dg}: expected tag 0x${tagOfDg(dg).toString(16)}, got 0x${outer.tag.toString(16)}`,
+    );
   }
   const value = decodeInner(def, outer);
   validateFieldValue(def.id, value);

@@ -91,7 +91,16 @@ const f = (
 });
 
 export const FIELDS: readonly FieldDef[] = [
-  f('householdArea', 'household', 18, 'municipality', '戶籍地區', 'Household area code', 'Municipality ID', true),
+  f(
+    'householdArea',
+    'household',
+    18,
+    'municipality',
+    '戶籍地區',
+    'Household area code',
+    'Municipality ID',
+    true,
+  ),
   f('renewalDueDate', 'public', 3, 'date', '應換領日期', 'Renewal due date', 'Date of Expiry', true),
   f('chineseName', 'public', 4, 'utf8', '中文姓名', 'Name (Chinese)', 'Given Names', false),
   f('romanizedName', 'public', 5, 'utf8', '外文姓名', 'Name (romanised)', 'Family Names', false),
@@ -101,7 +110,16 @@ export const FIELDS: readonly FieldDef[] = [
   f('maritalStatus', 'public', 10, 'code', '結婚狀態', 'Marital status', 'Nationality', false),
   f('militaryService', 'public', 12, 'code', '役別', 'Military service status', 'Optional Data', false),
   f('issueDate', 'public', 15, 'date', '製證日期', 'Issue date', 'Date of Issuance', true),
-  f('householdAddress', 'public', 17, 'address', '戶籍地址', 'Household address', 'Normal Place of Residence', true),
+  f(
+    'householdAddress',
+    'public',
+    17,
+    'address',
+    '戶籍地址',
+    'Household address',
+    'Normal Place of Residence',
+    true,
+  ),
   f('placeOfBirth', 'encrypted', 9, 'place', '出生地', 'Place of birth', 'Place of Birth', true),
   f('sex', 'encrypted', 11, 'sex', '性別', 'Sex', 'Sex', true),
   f('spouseName', 'encrypted', 13, 'utf8', '配偶姓名', "Spouse's name", 'Birth Name', false),

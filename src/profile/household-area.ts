@@ -22,7 +22,10 @@ const LEVEL_DIGITS: Record<AreaLevel, number> = { county: 5, township: 8, villag
 export function normalizeAreaCode(code: string): string {
   const digits = code.replace(/-/g, '');
   if (!/^\d+$/.test(digits) || !Object.values(LEVEL_DIGITS).includes(digits.length)) {
-    throw new TlvError('invalid-length', 'household area code must be 5, 8, 11 or 14 digits (county/township/village/neighbourhood)');
+    throw new TlvError(
+      'invalid-length',
+      'household area code must be 5, 8, 11 or 14 digits (county/township/village/neighbourhood)',
+    );
   }
   return digits;
 }

@@ -84,11 +84,21 @@ export function nationalIdCheckDigit(prefix9: string): string {
   throw new RangeError('no check digit');
 }
 
-const isJpeg = (b: Buffer) => b.length > 4 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff && b[b.length - 2] === 0xff && b[b.length - 1] === 0xd9;
+const isJpeg = (b: Buffer) =>
+  b.length > 4 &&
+  b[0] === 0xff &&
+  b[1] === 0xd8 &&
+  b[2] === 0xff &&
+  b[b.length - 2] === 0xff &&
+  b[b.length - 1] === 0xd9;
 /** Length in Unicode code points: a name of rare CJK Extension-B characters counts each once. */
 const codePoints = (s: string) => [...s].length;
 const text = (s: unknown, max: number) =>
-  typeof s === 'string' && codePoints(s) > 0 && codePoints(s) <= max && !/[\u0000-\u001f]/.test(s) && s.isWellFormed();
+  typeof s === 'string' &&
+  codePoints(s) > 0 &&
+  codePoints(s) <= max &&
+  !/[\u0000-\u001f]/.test(s) &&
+  s.isWellFormed();
 /** DG14 must stay addressable by READ BINARY with a 15-bit offset (ISO 7816-4): at most 32 KiB with its header. */
 export const MAX_PHOTO_BYTES = 32_000;
 
@@ -121,7 +131,8 @@ export function validateFieldValue(id: FieldId, value: unknown): void {
       if (typeof value !== 'string' || !isValidNationalId(value)) fail('not a valid national ID number');
       return;
     case 'cardNumber':
-      if (typeof value !== 'string' || !/^[A-Z0-9]{9,12}$/.test(value)) fail('expected 9-12 capital letters or digits');
+      if (typeof value !== 'string' || !/^[A-Z0-9]{9,12}$/.test(value))
+        fail('expected 9-12 capital letters or digits');
       return;
     case 'dateOfBirth':
     case 'issueDate':
@@ -132,11 +143,18 @@ export function validateFieldValue(id: FieldId, value: unknown): void {
       if (typeof value !== 'string' || !isCode(MARITAL_STATUS, value)) fail('unknown marital status code');
       return;
     case 'militaryService':
-      if (typeof value !== 'string' || !isCode(MILITARY_SERVICE, value)) fail('unknown military service code');
+      if (typeof value !== 'string' || !isCode(MILITARY_SERVICE, value))
+        fail('unknown military service code');
       return;
     case 'householdAddress': {
       const a = value as Address;
-      if (typeof a !== 'object' || a === null || !text(a.state, 20) || !text(a.city, 20) || !text(a.street, 100)) {
+      if (
+        typeof a !== 'object' ||
+        a === null ||
+        !text(a.state, 20) ||
+        !text(a.city, 20) ||
+        !text(a.street, 100)
+      ) {
         fail('expected {state, city, street, country}');
       }
       if (!/^[A-Z]{3}$|^[A-Z]$/.test(a.country)) fail('country must be an ICAO code');
@@ -148,7 +166,8 @@ export function validateFieldValue(id: FieldId, value: unknown): void {
       return;
     case 'photo':
       if (!Buffer.isBuffer(value) || !isJpeg(value)) fail('expected a JPEG image');
-      if ((value as Buffer).length > MAX_PHOTO_BYTES) fail(`a photo may have at most ${MAX_PHOTO_BYTES} bytes`);
+      if ((value as Buffer).length > MAX_PHOTO_BYTES)
+        fail(`a photo may have at most ${MAX_PHOTO_BYTES} bytes`);
       return;
     case 'can':
       if (typeof value !== 'string' || !/^\d{6}$/.test(value)) fail('expected 6 digits');

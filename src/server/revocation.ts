@@ -41,10 +41,16 @@ export class RevocationLists {
       this.lists = lists;
       this.mtime = mtime;
       this.current = true;
-      this.log.info({ revoked: list.revoked.length, nextUpdate: list.nextUpdate.toISOString() }, 'card revocation list loaded');
+      this.log.info(
+        { revoked: list.revoked.length, nextUpdate: list.nextUpdate.toISOString() },
+        'card revocation list loaded',
+      );
     } catch (e) {
       this.current = false;
-      this.log.error({ err: (e as Error).message }, 'card revocation list rejected; authentications fail closed');
+      this.log.error(
+        { err: (e as Error).message },
+        'card revocation list rejected; authentications fail closed',
+      );
     }
   }
 

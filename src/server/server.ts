@@ -4,20 +4,21 @@
  * HTTPS listeners. Front-end interfaces (SOAP, SAML, OIDC, the demo) mount
  * their routes here.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+
 import { randomBytes } from 'node:crypto';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:https';
+import { dirname, join } from 'node:path';
 import Router from '@koa/router';
 import Koa from 'koa';
 import { loadRegistry, type Registry } from '../config/relying-parties.js';
 import type { ServerConfig } from '../config/server-config.js';
-import { PKI_FILES } from '../pki/layout.js';
-import { loadPki, type PkiMaterial, pkiExists } from '../pki/store.js';
-import { createTestPki } from '../pki/test-pki/create.js';
 import { BrowserLogins } from '../interfaces/browser/login.js';
 import { paosHandler } from '../interfaces/eid/paos-endpoint.js';
 import { tcTokenHandler } from '../interfaces/eid/tctoken.js';
+import { PKI_FILES } from '../pki/layout.js';
+import { loadPki, type PkiMaterial, pkiExists } from '../pki/store.js';
+import { createTestPki } from '../pki/test-pki/create.js';
 import { EacConversation } from '../workflows/eac-server/conversation.js';
 import type { Meter } from '../workflows/eac-server/meter.js';
 import { PassiveAuthenticator } from '../workflows/eac-server/passive-auth-cache.js';
@@ -71,13 +72,23 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   const log = opts.logger ?? createLogger(config.log.level);
   const registry = loadRegistry(config.relyingParties, { pkiDir: config.pki.dir });
   if (!pkiExists(config.pki.dir)) {
-    if (!config.pki.autoCreate) throw new Error(`no PKI in ${config.pki.dir}; run "neid pki init --out ${config.pki.dir}"`);
+    if (!config.pki.autoCreate)
+      throw new Error(`no PKI in ${config.pki.dir}; run "neid pki init --out ${config.pki.dir}"`);
     log.warn({ dir: config.pki.dir }, 'creating a TEST PKI (never use it in production)');
-    createTestPki({ dir: config.pki.dir, registry, curve: config.pki.curve, serverUrl: config.web.publicUrl, ...(config.pki.cvcaChr ? { cvcaChr: config.pki.cvcaChr } : {}) });
+    createTestPki({
+      dir: config.pki.dir,
+      registry,
+      curve: config.pki.curve,
+      serverUrl: config.web.publicUrl,
+      ...(config.pki.cvcaChr ? { cvcaChr: config.pki.cvcaChr } : {}),
+    });
   }
   const pki = loadPki(config.pki.dir, registry);
   if (pki.manifest.serverUrl !== config.web.publicUrl) {
-    log.warn({ pki: pki.manifest.serverUrl, server: config.web.publicUrl }, 'the CertificateDescriptions were issued for another server URL; eID-Clients will refuse them');
+    log.warn(
+      { pki: pki.manifest.serverUrl, server: config.web.publicUrl },
+      'the CertificateDescriptions were issued for another server URL; eID-Clients will refuse them',
+    );
   }
   const revocation = new RevocationLists(pki, join(config.pki.dir, PKI_FILES.cardRevocationList), log);
   revocation.watch();
@@ -113,10 +124,23 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     },
     sessions,
     {
-      step: (s, step) => log.debug({ session: shortId(s.id), eService: s.request.eServiceId, step }, 'EAC step'),
-      completed: (s) => log.info({ session: shortId(s.id), eService: s.request.eServiceId, outcome: 'ok' }, 'authentication completed'),
-      failed: (s, f) => log.info({ session: shortId(s.id), eService: s.request.eServiceId, outcome: f.code, reason: f.reason }, 'authentication failed'),
-      error: (s, e) => log.error({ session: shortId(s.id), err: { message: e.message, stack: e.stack } }, 'internal error in the EAC conversation'),
+      step: (s, step) =>
+        log.debug({ session: shortId(s.id), eService: s.request.eServiceId, step }, 'EAC step'),
+      completed: (s) =>
+        log.info(
+          { session: shortId(s.id), eService: s.request.eServiceId, outcome: 'ok' },
+          'authentication completed',
+        ),
+      failed: (s, f) =>
+        log.info(
+          { session: shortId(s.id), eService: s.request.eServiceId, outcome: f.code, reason: f.reason },
+          'authentication failed',
+        ),
+      error: (s, e) =>
+        log.error(
+          { session: shortId(s.id), err: { message: e.message, stack: e.stack } },
+          'internal error in the EAC conversation',
+        ),
     },
   );
 
@@ -124,17 +148,35 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   const webApp = new Koa();
   webApp.proxy = false;
   const webRouter = new Router();
-  webRouter.get('/eid/tctoken', tcTokenHandler({ sessions, eidUrl: config.web.publicUrl, ...(config.psk ? { pskUrl: config.psk.publicUrl } : {}), log }));
-  webRouter.post('/eid/paos', paosHandler({ sessions, conversation, log, ...(opts.meter ? { meter: opts.meter } : {}) }, 'web'));
+  webRouter.get(
+    '/eid/tctoken',
+    tcTokenHandler({
+      sessions,
+      eidUrl: config.web.publicUrl,
+      ...(config.psk ? { pskUrl: config.psk.publicUrl } : {}),
+      log,
+    }),
+  );
+  webRouter.post(
+    '/eid/paos',
+    paosHandler({ sessions, conversation, log, ...(opts.meter ? { meter: opts.meter } : {}) }, 'web'),
+  );
   webRouter.get('/health', (ctx) => {
-    ctx.body = { status: revocation.isCurrent ? 'ok' : 'degraded', revocationList: revocation.isCurrent ? 'current' : 'not current' };
+    ctx.body = {
+      status: revocation.isCurrent ? 'ok' : 'degraded',
+      revocationList: revocation.isCurrent ? 'current' : 'not current',
+    };
   });
   webApp.use(securityHeaders);
   webApp.use(errorBoundary(log));
 
   const servers: Server[] = [];
   const closeHooks: (() => Promise<void>)[] = [];
-  const logins = new BrowserLogins({ sessions, webUrl: config.web.publicUrl, ttlMs: config.sessions.ttlSeconds * 1000 });
+  const logins = new BrowserLogins({
+    sessions,
+    webUrl: config.web.publicUrl,
+    ttlMs: config.sessions.ttlSeconds * 1000,
+  });
   logins.mount(webRouter);
   const partial: MountContext = {
     config,
@@ -158,19 +200,31 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   if (config.psk) {
     const pskApp = new Koa();
     const pskRouter = new Router();
-    pskRouter.post('/eid/paos', paosHandler({ sessions, conversation, log, ...(opts.meter ? { meter: opts.meter } : {}) }, 'psk'));
+    pskRouter.post(
+      '/eid/paos',
+      paosHandler({ sessions, conversation, log, ...(opts.meter ? { meter: opts.meter } : {}) }, 'psk'),
+    );
     pskApp.use(errorBoundary(log)).use(pskRouter.routes()).use(pskRouter.allowedMethods());
     const pskServer = createPskServer(tls, psks, pskApp.callback());
     servers.push(pskServer);
     await listen(pskServer, config.psk.host, config.psk.port);
   }
-  log.info({ web: config.web.publicUrl, psk: config.psk?.publicUrl, store: config.sessions.store, eServices: registry.eServices.length }, 'N_eID-Server started');
+  log.info(
+    {
+      web: config.web.publicUrl,
+      psk: config.psk?.publicUrl,
+      store: config.sessions.store,
+      eServices: registry.eServices.length,
+    },
+    'N_eID-Server started',
+  );
 
   return {
     ...partial,
     async close() {
       revocation.stop();
-      for (const fn of closeHooks.reverse()) await fn().catch((e: Error) => log.error({ err: e.message }, 'shutdown hook failed'));
+      for (const fn of closeHooks.reverse())
+        await fn().catch((e: Error) => log.error({ err: e.message }, 'shutdown hook failed'));
       await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
       for (const s of servers) s.closeAllConnections?.();
       await store.close();
@@ -199,7 +253,10 @@ function errorBoundary(log: Logger) {
     try {
       await next();
     } catch (e) {
-      log.error({ path: ctx.path, err: { message: (e as Error).message, stack: (e as Error).stack } }, 'unhandled error');
+      log.error(
+        { path: ctx.path, err: { message: (e as Error).message, stack: (e as Error).stack } },
+        'unhandled error',
+      );
       ctx.status = 500;
       ctx.type = 'text/plain';
       ctx.body = 'internal error\n';

@@ -12,8 +12,8 @@
  *   because a resumed session skips the PSK callback.
  */
 import { createHash, constants as cryptoConstants } from 'node:crypto';
-import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { RequestListener } from 'node:http';
+import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { childrenOf, parseTlv } from '../tlv/tlv.js';
 import type { PskDirectory } from '../workflows/session/store.js';
@@ -29,7 +29,12 @@ export const WEB_CIPHERS = [
 ].join(':');
 
 /** TR-03116-4 / TR-03124-1: RSA-PSK suites towards the eID-Client. */
-export const PSK_CIPHERS = ['RSA-PSK-AES256-GCM-SHA384', 'RSA-PSK-AES128-GCM-SHA256', 'RSA-PSK-AES256-CBC-SHA384', 'RSA-PSK-AES128-CBC-SHA256'].join(':');
+export const PSK_CIPHERS = [
+  'RSA-PSK-AES256-GCM-SHA384',
+  'RSA-PSK-AES128-GCM-SHA256',
+  'RSA-PSK-AES256-CBC-SHA384',
+  'RSA-PSK-AES128-CBC-SHA256',
+].join(':');
 
 export const ECDH_CURVES = 'X25519:prime256v1:secp384r1:brainpoolP256r1:brainpoolP384r1:brainpoolP512r1';
 
@@ -40,7 +45,14 @@ export interface TlsMaterial {
 
 export function createWebServer(tls: TlsMaterial, handler: RequestListener): Server {
   return createHttpsServer(
-    { key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2', ciphers: WEB_CIPHERS, ecdhCurve: ECDH_CURVES, honorCipherOrder: true },
+    {
+      key: tls.key,
+      cert: tls.cert,
+      minVersion: 'TLSv1.2',
+      ciphers: WEB_CIPHERS,
+      ecdhCurve: ECDH_CURVES,
+      honorCipherOrder: true,
+    },
     handler,
   );
 }
@@ -87,7 +99,7 @@ export function tlsSessionBinding(socket: TLSSocket): string | undefined {
   try {
     const fields = childrenOf(parseTlv(der));
     const master = fields[4];
-    if (!master || master.tag !== 0x04 || master.value.length < 32) return undefined;
+    if (master?.tag !== 0x04 || master.value.length < 32) return undefined;
     return createHash('sha256').update(master.value).digest('hex');
   } catch {
     return undefined;

@@ -11,11 +11,20 @@
  * truncated to 8 bytes. Every MAC is checked in constant time; a failure is an
  * SmError, after which the channel must be discarded (the card drops its keys).
  */
-import { aesCbcDecrypt, aesCbcEncrypt, aesCmac, aesEncryptBlock, constantTimeEqual, pad, unpad } from '../crypto/symmetric.js';
+
+import type { CommandApdu, ResponseApdu } from '../apdu/apdu.js';
 import type { SessionKeys } from '../crypto/pace.js';
+import {
+  aesCbcDecrypt,
+  aesCbcEncrypt,
+  aesCmac,
+  aesEncryptBlock,
+  constantTimeEqual,
+  pad,
+  unpad,
+} from '../crypto/symmetric.js';
 import { TlvError } from '../tlv/errors.js';
 import { findTlv, parseTlvList, type Tlv, tlv } from '../tlv/tlv.js';
-import { type CommandApdu, type ResponseApdu } from '../apdu/apdu.js';
 
 export class SmError extends Error {
   override readonly name = 'SmError';
@@ -38,7 +47,8 @@ function checkOrder(dos: readonly Tlv[], order: readonly number[]): void {
   for (const d of dos) {
     const i = order.indexOf(d.tag);
     if (i < 0) throw new SmError('malformed', `unexpected SM data object 0x${d.tag.toString(16)}`);
-    if (i <= last) throw new SmError('malformed', `SM data object 0x${d.tag.toString(16)} repeated or out of order`);
+    if (i <= last)
+      throw new SmError('malformed', `SM data object 0x${d.tag.toString(16)} repeated or out of order`);
     last = i;
   }
 }
@@ -176,7 +186,14 @@ export class SecureMessaging {
       else if (v.length === 2) ne = v.readUInt16BE(0) === 0 ? 65536 : v.readUInt16BE(0);
       else throw new SmError('malformed', 'DO 97 must hold one or two bytes');
     }
-    return { cla: c.cla & ~SM_CLA, ins: c.ins, p1: c.p1, p2: c.p2, data: do87 ? this.decrypt87(do87) : Buffer.alloc(0), ne };
+    return {
+      cla: c.cla & ~SM_CLA,
+      ins: c.ins,
+      p1: c.p1,
+      p2: c.p2,
+      data: do87 ? this.decrypt87(do87) : Buffer.alloc(0),
+      ne,
+    };
   }
 
   /** Protects a response of the card. */
@@ -184,7 +201,9 @@ export class SecureMessaging {
     this.ensureOpen();
     this.increment();
     const sw = Buffer.from([(r.sw >> 8) & 0xff, r.sw & 0xff]);
-    const do87 = r.data.length ? tlv(0x87, Buffer.concat([Buffer.from([0x01]), this.encrypt(r.data)])) : Buffer.alloc(0);
+    const do87 = r.data.length
+      ? tlv(0x87, Buffer.concat([Buffer.from([0x01]), this.encrypt(r.data)]))
+      : Buffer.alloc(0);
     const do99 = tlv(0x99, sw);
     const mac = this.mac(pad(Buffer.concat([do87, do99])));
     return { data: Buffer.concat([do87, do99, tlv(0x8e, mac)]), sw: r.sw };

@@ -57,16 +57,21 @@ function readHeader(buf: Buffer, offset: number): Header {
       if ((b & 0x80) === 0) break;
     }
   }
-  if (pos >= end) throw new TlvError('truncated', `no length for tag 0x${tag.toString(16)} at offset ${offset}`);
+  if (pos >= end)
+    throw new TlvError('truncated', `no length for tag 0x${tag.toString(16)} at offset ${offset}`);
   const l0 = buf[pos++]!;
   let length: number;
   if (l0 < 0x80) {
     length = l0;
   } else if (l0 === 0x80) {
-    throw new TlvError('indefinite-length', `indefinite length at offset ${offset} (DER requires definite lengths)`);
+    throw new TlvError(
+      'indefinite-length',
+      `indefinite length at offset ${offset} (DER requires definite lengths)`,
+    );
   } else {
     const n = l0 & 0x7f;
-    if (n > MAX_LENGTH_BYTES) throw new TlvError('invalid-length', `length field of ${n} bytes at offset ${offset}`);
+    if (n > MAX_LENGTH_BYTES)
+      throw new TlvError('invalid-length', `length field of ${n} bytes at offset ${offset}`);
     if (pos + n > end) throw new TlvError('truncated', `length field at offset ${offset} is cut off`);
     length = 0;
     for (let i = 0; i < n; i++) length = length * 256 + buf[pos++]!;
@@ -156,7 +161,10 @@ export function encodeLength(length: number): Buffer {
 
 /** Encodes a data object; an array value is concatenated (a constructed object's children). */
 export function tlv(tag: number, value: Uint8Array | readonly Uint8Array[]): Buffer {
-  const v = value instanceof Uint8Array ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : Buffer.concat(value);
+  const v =
+    value instanceof Uint8Array
+      ? Buffer.from(value.buffer, value.byteOffset, value.byteLength)
+      : Buffer.concat(value);
   return Buffer.concat([encodeTag(tag), encodeLength(v.length), v]);
 }
 
@@ -176,7 +184,10 @@ export function requireTlv(list: readonly Tlv[], tag: number, what: string): Tlv
 export function expectTlv(buf: Buffer, tag: number, what: string): Tlv {
   const t = parseTlv(buf);
   if (t.tag !== tag) {
-    throw new TlvError('unexpected-tag', `${what}: expected tag 0x${tag.toString(16)}, got 0x${t.tag.toString(16)}`);
+    throw new TlvError(
+      'unexpected-tag',
+      `${what}: expected tag 0x${tag.toString(16)}, got 0x${t.tag.toString(16)}`,
+    );
   }
   return t;
 }

@@ -11,7 +11,11 @@ export function escAttr(s: string): string {
 }
 
 /** `<name a="v">children</name>`; children are pre-built XML strings, undefined entries are skipped. */
-export function el(name: string, attrs: Record<string, string | undefined> = {}, ...children: (string | undefined)[]): string {
+export function el(
+  name: string,
+  attrs: Record<string, string | undefined> = {},
+  ...children: (string | undefined)[]
+): string {
   const a = Object.entries(attrs)
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => ` ${k}="${escAttr(v!)}"`)

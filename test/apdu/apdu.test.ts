@@ -17,15 +17,24 @@ describe('ISO 7816-4 command APDUs', () => {
     const c = parseCommand(hex(h));
     expect(c.data.length).toBe(lc);
     expect(c.ne).toBe(ne);
-    expect(encodeCommand(c, h.length > 14 && hex(h)[4] === 0).toString('hex').toUpperCase()).toBe(h);
+    expect(
+      encodeCommand(c, h.length > 14 && hex(h)[4] === 0)
+        .toString('hex')
+        .toUpperCase(),
+    ).toBe(h);
   });
 
   it('uses extended length only when needed', () => {
-    expect(encodeCommand(command(0, 0xb0, 0, 0, Buffer.alloc(0), 257)).toString('hex')).toBe('00b00000000101');
+    expect(encodeCommand(command(0, 0xb0, 0, 0, Buffer.alloc(0), 257)).toString('hex')).toBe(
+      '00b00000000101',
+    );
     expect(encodeCommand(command(0, 0x2a, 0, 0xbe, Buffer.alloc(300))).length).toBe(7 + 300);
   });
 
-  it.each(['00', '00A400', '00A4000005AA', '00A40000000002AA', '00A400000000'])('rejects malformed %s', (h) => {
-    expect(() => parseCommand(hex(h))).toThrow(ApduError);
-  });
+  it.each(['00', '00A400', '00A4000005AA', '00A40000000002AA', '00A400000000'])(
+    'rejects malformed %s',
+    (h) => {
+      expect(() => parseCommand(hex(h))).toThrow(ApduError);
+    },
+  );
 });

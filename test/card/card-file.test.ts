@@ -77,10 +77,15 @@ describe('personalisation and the card file', () => {
     if (eid?.kind !== 'eidSecurity') throw new Error('no EIDSecurityInfo');
     // Household and public area only; the encrypted-area hashes are in EF.ChipSecurity.
     expect([...eid.dataGroupHashes.keys()]).toEqual([3, 4, 5, 6, 7, 8, 10, 12, 15, 17, 18]);
-    const chip = verifyCardSecurity(hex(cardJson.files.chipSecurity!), { cscaCerts: [pki.cscaCert], crls: [pki.cscaCrl] });
+    const chip = verifyCardSecurity(hex(cardJson.files.chipSecurity!), {
+      cscaCerts: [pki.cscaCert],
+      crls: [pki.cscaCrl],
+    });
     const all = chip.securityInfos.find((i) => i.kind === 'eidSecurity');
     if (all?.kind !== 'eidSecurity') throw new Error('no EIDSecurityInfo in EF.ChipSecurity');
-    expect([...all.dataGroupHashes.keys()]).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 17, 18, 19, 20, 21]);
+    expect([...all.dataGroupHashes.keys()]).toEqual([
+      3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 17, 18, 19, 20, 21,
+    ]);
     // Byte for byte the EF.CardAccess of docs/chip-profile.md §7.7.
     expect(cardJson.files.cardAccess).toBe(
       '3155300D060804007F00070202020201023012060A04007F000702020302020201020201013012060A04007F0007020204020202010202010D301C060904007F000702020302300C060704007F0007010202010D020101',

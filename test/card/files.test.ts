@@ -177,7 +177,9 @@ describe('EF.ChipSecurity and the data-group hashes (docs/chip-profile.md §7)',
     await eac(noCa, { chat, chain: chainOf(pki.dv, term), terminalKey: term.key.privateKey, skipCa: true });
     expect(swOf(await noCa.readSfi(0x1b))).toBe('6982');
     const t = plainCard();
-    expect((await eac(t, { chat, chain: chainOf(pki.dv, term), terminalKey: term.key.privateKey })).ca?.ok).toBe(true);
+    expect(
+      (await eac(t, { chat, chain: chainOf(pki.dv, term), terminalKey: term.key.privateKey })).ca?.ok,
+    ).toBe(true);
     const full = await t.send(command(0x00, 0xb0, 0x9b, 0x00, Buffer.alloc(0), 65536), { extended: true });
     expect(swOf(full)).toBe('9000');
     expect(full.data).toEqual(hex(cardJson.files.chipSecurity!));

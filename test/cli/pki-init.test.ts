@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRegistry } from '../../src/config/relying-parties.js';
 import { curveByName } from '../../src/crypto/curves.js';
-import { CvCertificate, decodeCertificateDescription, hashCertificateDescription } from '../../src/pki/cvc/index.js';
+import {
+  CvCertificate,
+  decodeCertificateDescription,
+  hashCertificateDescription,
+} from '../../src/pki/cvc/index.js';
 import { PKI_FILES, terminalFiles } from '../../src/pki/layout.js';
 import { verifyCardRevocationList } from '../../src/pki/revocation/card-revocation-list.js';
 import { loadPki } from '../../src/pki/store.js';
@@ -15,7 +19,18 @@ import { runNeid } from '../support/cli.js';
 describe('neid pki init', () => {
   it('writes a complete, consistent test PKI that the CLI verifies', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'neid-pki-')), 'pki');
-    const r = await runNeid(['pki', 'init', '--out', dir, '--cvca-chr', 'DETESTeID00005', '--curve', 'brainpoolP384r1', '--server-url', 'https://127.0.0.1:9443']);
+    const r = await runNeid([
+      'pki',
+      'init',
+      '--out',
+      dir,
+      '--cvca-chr',
+      'DETESTeID00005',
+      '--curve',
+      'brainpoolP384r1',
+      '--server-url',
+      'https://127.0.0.1:9443',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const registry = loadRegistry('config/relying-parties.yaml');
     const pki = loadPki(dir, registry);
@@ -26,7 +41,13 @@ describe('neid pki init', () => {
       expect(grantsOf(t.cert.chat).fields.sort()).toEqual([...es.approvedFields].sort());
       expect(t.cert.descriptionHash).toEqual(hashCertificateDescription(t.description, 'sha384'));
       expect(decodeCertificateDescription(t.description).subjectUrl).toBe('https://127.0.0.1:9443');
-      const v = await runNeid(['cvc', 'verify', join(dir, PKI_FILES.cvcaCert), join(dir, PKI_FILES.dvCert), join(dir, terminalFiles(es.id).cert)]);
+      const v = await runNeid([
+        'cvc',
+        'verify',
+        join(dir, PKI_FILES.cvcaCert),
+        join(dir, PKI_FILES.dvCert),
+        join(dir, terminalFiles(es.id).cert),
+      ]);
       expect(v.code, v.stderr).toBe(0);
       expect(JSON.parse(v.stdout).fields.sort()).toEqual([...es.approvedFields].sort());
     }

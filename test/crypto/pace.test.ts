@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import v from '../fixtures/icao-9303-p11-g1.json' with { type: 'json' };
 import { curveByName, encodePoint, toBigInt } from '../../src/crypto/curves.js';
 import { kdf } from '../../src/crypto/kdf.js';
 import {
@@ -12,6 +11,7 @@ import {
   sessionKeys,
   sharedSecret,
 } from '../../src/crypto/pace.js';
+import v from '../fixtures/icao-9303-p11-g1.json' with { type: 'json' };
 
 const hex = (s: string) => Buffer.from(s, 'hex');
 const up = (b: Buffer) => b.toString('hex').toUpperCase();

@@ -7,10 +7,10 @@
  */
 import { connect, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PSK_CIPHERS } from '../../src/server/tls.js';
-import { buildStartPaos } from '../../src/paos/messages/start-paos.js';
 import { newMessageId } from '../../src/paos/envelope.js';
+import { buildStartPaos } from '../../src/paos/messages/start-paos.js';
 import { parseTcToken } from '../../src/paos/messages/tctoken.js';
+import { PSK_CIPHERS } from '../../src/server/tls.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let ts: TestServer;
@@ -21,7 +21,11 @@ afterAll(async () => ts?.close());
 
 const pskPort = () => Number(new URL(ts.psk).port);
 
-function pskHandshake(identity: string, psk: Buffer, session?: Buffer): Promise<{ ok: boolean; reused?: boolean; session?: Buffer; error?: string }> {
+function pskHandshake(
+  identity: string,
+  psk: Buffer,
+  session?: Buffer,
+): Promise<{ ok: boolean; reused?: boolean; session?: Buffer; error?: string }> {
   return new Promise((resolve) => {
     let newSession: Buffer | undefined;
     const s: TLSSocket = connect({
@@ -104,7 +108,11 @@ describe('attached mode binding', () => {
 
   const post = async (url: string, body: string, headers: Record<string, string>) => {
     const { httpsCall } = await import('../../src/client/network.js');
-    return httpsCall(new URL(url), { method: 'POST', body, headers: { 'content-type': 'application/vnd.paos+xml', ...headers } });
+    return httpsCall(new URL(url), {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/vnd.paos+xml', ...headers },
+    });
   };
 
   it('refuses StartPAOS over a TLS session other than the TC Token fetch, without ending the session', async () => {
@@ -114,7 +122,11 @@ describe('attached mode binding', () => {
     expect(tc.status).toBe(200);
     const token = parseTcToken(tc.body);
     const start = buildStartPaos(
-      { sessionIdentifier: token.sessionIdentifier, connectionHandle: { cardApplication: 'E80704007F00070302', slotHandle: '00' }, supportedApiVersions: ['1.1.5'] },
+      {
+        sessionIdentifier: token.sessionIdentifier,
+        connectionHandle: { cardApplication: 'E80704007F00070302', slotHandle: '00' },
+        supportedApiVersions: ['1.1.5'],
+      },
       newMessageId(),
     );
     // A fresh connection (new TLS session) is not the attached channel.
@@ -126,7 +138,10 @@ describe('attached mode binding', () => {
 
   it('refuses a PSK session talked to over the attached listener', async () => {
     const { id } = await pskSession();
-    const start = buildStartPaos({ sessionIdentifier: id, connectionHandle: { slotHandle: '00' }, supportedApiVersions: ['1.1.5'] }, newMessageId());
+    const start = buildStartPaos(
+      { sessionIdentifier: id, connectionHandle: { slotHandle: '00' }, supportedApiVersions: ['1.1.5'] },
+      newMessageId(),
+    );
     const r = await post(`${ts.web}/eid/paos`, start, { requestid: id });
     expect(r.body.toString()).toMatch(/trusted channel/);
     expect((await ts.server.sessions.get(id))?.state).toBe('created');

@@ -12,7 +12,10 @@ import { EacClient } from '../../src/client/eac-client.js';
 import { runOnlineAuthentication } from '../../src/client/paos-client.js';
 import { loadPrivateKey, publicPointOf } from '../../src/crypto/keys.js';
 import { PKI_FILES } from '../../src/pki/layout.js';
-import { signCardRevocationList, verifyCardRevocationList } from '../../src/pki/revocation/card-revocation-list.js';
+import {
+  signCardRevocationList,
+  verifyCardRevocationList,
+} from '../../src/pki/revocation/card-revocation-list.js';
 import { derFromPem } from '../../src/pki/x509/pem.js';
 import { encodeField } from '../../src/profile/codecs.js';
 import { AuthRequestError } from '../../src/workflows/session/errors.js';
@@ -48,7 +51,10 @@ async function authenticate(cardFile: string, req: AuthRequest, ui: Ui = {}) {
   const vc = VirtualCard.fromFile(cardFile, { persist: true });
   vc.reset();
   const card = ui.wrap ? ui.wrap(vc) : vc;
-  const eac = new EacClient({ card, consent: async () => ({ accept: true, deselect: ui.deselect ?? [], pin: ui.pin ?? '123456' }) });
+  const eac = new EacClient({
+    card,
+    consent: async () => ({ accept: true, deselect: ui.deselect ?? [], pin: ui.pin ?? '123456' }),
+  });
   const outcome = await runOnlineAuthentication(created.tcTokenUrl, eac);
   const result = await ts.server.sessions.consume(created.sessionId);
   return { outcome, result };
@@ -65,7 +71,13 @@ function expectFailure(result: Awaited<ReturnType<typeof authenticate>>['result'
 describe('EAC online authentication end to end', () => {
   it('returns exactly the authorized fields over TLS-PSK', async () => {
     const { file, json } = writeTestCard(ts.pkiDir);
-    const { outcome, result } = await authenticate(file, request({ ageVerification: { age: 18, required: true }, placeVerification: { areaCode: '63000', required: false } }));
+    const { outcome, result } = await authenticate(
+      file,
+      request({
+        ageVerification: { age: 18, required: true },
+        placeVerification: { areaCode: '63000', required: false },
+      }),
+    );
     expect(outcome.error?.message).toBeUndefined();
     expect(outcome.redirectUrl).toMatch(/ResultMajor=ok/);
     expect(result?.kind).toBe('result');
@@ -75,7 +87,14 @@ describe('EAC online authentication end to end', () => {
     expect(r.fields.chineseName).toBe(json.fields.chineseName);
     expect(r.fields.dateOfBirth).toBe(json.fields.dateOfBirth);
     expect(r.fields.photo?.equals(Buffer.from(json.fields.photo as string, 'base64'))).toBe(true);
-    expect(r.operations).toEqual({ chineseName: 'ALLOWED', dateOfBirth: 'ALLOWED', photo: 'ALLOWED', sex: 'ALLOWED', ageVerification: 'ALLOWED', placeVerification: 'ALLOWED' });
+    expect(r.operations).toEqual({
+      chineseName: 'ALLOWED',
+      dateOfBirth: 'ALLOWED',
+      photo: 'ALLOWED',
+      sex: 'ALLOWED',
+      ageVerification: 'ALLOWED',
+      placeVerification: 'ALLOWED',
+    });
     expect(r.ageVerification).toBe(true);
     expect(r.placeVerification).toBe((json.fields.householdArea as string).startsWith('63000'));
     expect(r.documentValidity).toBe('valid');
@@ -113,8 +132,14 @@ describe('EAC online authentication end to end', () => {
   });
 
   it('refuses a request beyond the eService approval before any card contact', async () => {
-    await expect(ts.server.sessions.create(request({ optional: ['nationalIdNumber'] }))).rejects.toThrow(AuthRequestError);
-    await expect(ts.server.sessions.create(request({ eServiceId: 'demo-bank', placeVerification: { areaCode: '63000', required: true } }))).rejects.toMatchObject({ code: 'not-approved' });
+    await expect(ts.server.sessions.create(request({ optional: ['nationalIdNumber'] }))).rejects.toThrow(
+      AuthRequestError,
+    );
+    await expect(
+      ts.server.sessions.create(
+        request({ eServiceId: 'demo-bank', placeVerification: { areaCode: '63000', required: true } }),
+      ),
+    ).rejects.toMatchObject({ code: 'not-approved' });
   });
 
   it('a wrong PIN ends as a client error, with the retry counter counting down', async () => {
@@ -134,7 +159,9 @@ describe('EAC online authentication end to end', () => {
   });
 
   it('an expired card (renewal-due date passed) releases nothing', async () => {
-    const { file } = writeTestCard(ts.pkiDir, { fields: { renewalDueDate: '20200101', issueDate: '20100101' } });
+    const { file } = writeTestCard(ts.pkiDir, {
+      fields: { renewalDueDate: '20200101', issueDate: '20100101' },
+    });
     const { result } = await authenticate(file, request());
     expect(expectFailure(result, 'invalid-document')?.documentValidity).toBe('expired');
   });
@@ -143,7 +170,10 @@ describe('EAC online authentication end to end', () => {
     const { file, json } = writeTestCard(ts.pkiDir);
     const cs = Buffer.from(json.files.cardSecurity, 'hex');
     cs[cs.length - 20]! ^= 0x01;
-    writeFileSync(file, JSON.stringify({ ...json, files: { ...json.files, cardSecurity: cs.toString('hex') } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ ...json, files: { ...json.files, cardSecurity: cs.toString('hex') } }),
+    );
     const { result } = await authenticate(file, request());
     expect(expectFailure(result, 'invalid-document')?.documentValidity).toBe('notAuthentic');
   });
@@ -159,7 +189,13 @@ describe('EAC online authentication end to end', () => {
 
   it('a tampered encrypted-area data group fails against EF.ChipSecurity', async () => {
     const { file, json } = writeTestCard(ts.pkiDir);
-    writeFileSync(file, JSON.stringify({ ...json, dataGroupOverrides: { '11': encodeField('sex', json.fields.sex === 'M' ? 'F' : 'M').toString('hex') } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...json,
+        dataGroupOverrides: { '11': encodeField('sex', json.fields.sex === 'M' ? 'F' : 'M').toString('hex') },
+      }),
+    );
     const { result } = await authenticate(file, request());
     expect(expectFailure(result, 'invalid-document')?.reason).toMatch(/hash of DG11/);
   });
@@ -167,7 +203,8 @@ describe('EAC online authentication end to end', () => {
   it('a tampered response MAC ends the secure channel with nothing released', async () => {
     const { file } = writeTestCard(ts.pkiDir);
     // The card's answer to the server's VERIFY (CLA 8C, INS 20) is altered on its way back.
-    const wrap = (c: CardTransport) => new TamperingCard(c, (cmd, resp) => (cmd[0] === 0x8c && cmd[1] === 0x20 ? flipMac(resp) : undefined));
+    const wrap = (c: CardTransport) =>
+      new TamperingCard(c, (cmd, resp) => (cmd[0] === 0x8c && cmd[1] === 0x20 ? flipMac(resp) : undefined));
     const { result } = await authenticate(file, request(), { wrap });
     expect(expectFailure(result, 'channel-error')?.reason).toMatch(/MAC/i);
   });
@@ -182,7 +219,11 @@ describe('EAC online authentication end to end', () => {
     writeFileSync(
       listFile,
       signCardRevocationList(
-        { thisUpdate: now, nextUpdate: new Date(now.getTime() + 86_400_000), revoked: [...list.revoked, { riPublicKey, revocationDate: now, reason: 'stolen' }] },
+        {
+          thisUpdate: now,
+          nextUpdate: new Date(now.getTime() + 86_400_000),
+          revoked: [...list.revoked, { riPublicKey, revocationDate: now, reason: 'stolen' }],
+        },
         { cert: csca, key: loadPrivateKey(readFileSync(join(ts.pkiDir, PKI_FILES.cscaKey), 'utf8')) },
       ),
     );
@@ -202,7 +243,10 @@ describe('EAC online authentication end to end', () => {
     const run = async () => {
       const vc = VirtualCard.fromFile(file, { persist: true });
       vc.reset();
-      return runOnlineAuthentication(created.tcTokenUrl, new EacClient({ card: vc, consent: async () => ({ accept: true, deselect: [], pin: '123456' }) }));
+      return runOnlineAuthentication(
+        created.tcTokenUrl,
+        new EacClient({ card: vc, consent: async () => ({ accept: true, deselect: [], pin: '123456' }) }),
+      );
     };
     expect((await run()).ok).toBe(true);
     const again = await run();
@@ -214,7 +258,10 @@ describe('EAC online authentication end to end', () => {
     const created = await ts.server.sessions.create(request());
     const vc = VirtualCard.fromFile(file);
     vc.reset();
-    const outcome = await runOnlineAuthentication(created.tcTokenUrl, new EacClient({ card: vc, consent: async () => ({ accept: false, deselect: [], pin: '' }) }));
+    const outcome = await runOnlineAuthentication(
+      created.tcTokenUrl,
+      new EacClient({ card: vc, consent: async () => ({ accept: false, deselect: [], pin: '' }) }),
+    );
     expect(outcome.redirectUrl).toMatch(/ResultMinor=cancellationByUser/);
     expectFailure(await ts.server.sessions.consume(created.sessionId), 'cancelled');
   });

@@ -18,7 +18,18 @@ let card: string;
 beforeAll(async () => {
   ts = await startTestServer();
   card = join(mkdtempSync(join(tmpdir(), 'neid-cli-')), 'card.json');
-  const r = await runNeid(['card', 'create', '--pki', ts.pkiDir, '--out', card, '--set', 'chineseName=張𪚥', '--pin', '246810']);
+  const r = await runNeid([
+    'card',
+    'create',
+    '--pki',
+    ts.pkiDir,
+    '--out',
+    card,
+    '--set',
+    'chineseName=張𪚥',
+    '--pin',
+    '246810',
+  ]);
   expect(r.code, r.stderr).toBe(0);
   expect(r.stdout).not.toContain('張');
 }, 120_000);
@@ -37,7 +48,17 @@ const session = (o: { optional?: ('photo' | 'sex')[] } = {}) =>
 describe('neid-client', () => {
   it('auth: runs the whole TR-03124 flow with a card file and prints the outcome', async () => {
     const created = await session();
-    const r = await runClient(['auth', '--tctoken-url', created.tcTokenUrl, '--card', card, '--pin', '246810', '--deselect', 'photo']);
+    const r = await runClient([
+      'auth',
+      '--tctoken-url',
+      created.tcTokenUrl,
+      '--card',
+      card,
+      '--pin',
+      '246810',
+      '--deselect',
+      'photo',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.ok).toBe(true);
@@ -49,23 +70,57 @@ describe('neid-client', () => {
 
   it('auth: a wrong PIN exits 1 with the error and counts down the card', async () => {
     const created = await session();
-    const r = await runClient(['auth', '--tctoken-url', created.tcTokenUrl, '--card', card, '--pin', '111111']);
+    const r = await runClient([
+      'auth',
+      '--tctoken-url',
+      created.tcTokenUrl,
+      '--card',
+      card,
+      '--pin',
+      '111111',
+    ]);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).error.message).toMatch(/wrong PIN \(2 attempt/);
     expect(JSON.parse(readFileSync(card, 'utf8')).retryCounters.pin).toBe(2);
     // The right PIN resets the counter.
-    const ok = await runClient(['auth', '--tctoken-url', (await session()).tcTokenUrl, '--card', card, '--pin', '246810']);
+    const ok = await runClient([
+      'auth',
+      '--tctoken-url',
+      (await session()).tcTokenUrl,
+      '--card',
+      card,
+      '--pin',
+      '246810',
+    ]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(JSON.parse(readFileSync(card, 'utf8')).retryCounters.pin).toBe(3);
   });
 
   it('auth: usage errors exit 2', async () => {
     expect((await runClient(['auth', '--card', card, '--pin', '1'])).code).toBe(2);
-    expect((await runClient(['auth', '--tctoken-url', 'https://x/', '--card', card, '--pin', '246810', '--deselect', 'shoeSize'])).code).toBe(2);
+    expect(
+      (
+        await runClient([
+          'auth',
+          '--tctoken-url',
+          'https://x/',
+          '--card',
+          card,
+          '--pin',
+          '246810',
+          '--deselect',
+          'shoeSize',
+        ])
+      ).code,
+    ).toBe(2);
   });
 
   it('serve: browser activation shows the consent page, takes the PIN and redirects to the refresh URL', async () => {
-    const server = await startClientServer({ host: '127.0.0.1', port: 0, openCard: () => openVirtualCard(card) });
+    const server = await startClientServer({
+      host: '127.0.0.1',
+      port: 0,
+      openCard: () => openVirtualCard(card),
+    });
     try {
       const base = `http://127.0.0.1:${server.port}`;
       const get = (path: string) =>
@@ -75,17 +130,35 @@ describe('neid-client', () => {
             res.on('data', (d) => {
               body += d;
             });
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, ...(res.headers.location ? { location: res.headers.location } : {}), body }));
+            res.on('end', () =>
+              resolve({
+                status: res.statusCode ?? 0,
+                ...(res.headers.location ? { location: res.headers.location } : {}),
+                body,
+              }),
+            );
           })
             .on('error', reject)
             .end();
         });
       const post = (path: string, form: string) =>
         new Promise<{ status: number; location?: string }>((resolve, reject) => {
-          const req = request(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base } }, (res) => {
-            res.resume();
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, ...(res.headers.location ? { location: res.headers.location } : {}) }));
-          });
+          const req = request(
+            `${base}${path}`,
+            {
+              method: 'POST',
+              headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base },
+            },
+            (res) => {
+              res.resume();
+              res.on('end', () =>
+                resolve({
+                  status: res.statusCode ?? 0,
+                  ...(res.headers.location ? { location: res.headers.location } : {}),
+                }),
+              );
+            },
+          );
           req.on('error', reject);
           req.end(form);
         });

@@ -30,7 +30,25 @@ describe('EF.CardSecurity as the tooling writes it, checked by OpenSSL', () => {
     const input = join(dir, 'cs.der');
     const out = join(dir, 'content.der');
     writeFileSync(input, der);
-    execFileSync('openssl', ['cms', '-verify', '-inform', 'DER', '-in', input, '-CAfile', join(dir, 'pki', PKI_FILES.cscaCert), '-purpose', 'any', '-binary', '-out', out], { stdio: 'pipe' });
+    execFileSync(
+      'openssl',
+      [
+        'cms',
+        '-verify',
+        '-inform',
+        'DER',
+        '-in',
+        input,
+        '-CAfile',
+        join(dir, 'pki', PKI_FILES.cscaCert),
+        '-purpose',
+        'any',
+        '-binary',
+        '-out',
+        out,
+      ],
+      { stdio: 'pipe' },
+    );
     return readFileSync(out);
   };
   const trust = () => ({

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { command } from '../../src/apdu/apdu.js';
 import { SecureMessaging, SmError } from '../../src/sm/secure-messaging.js';
 
-const keys = () => ({ enc: Buffer.from('F5F0E35C0D7161EE6724EE513A0D9A7F', 'hex'), mac: Buffer.from('FE251C7858B356B24514B3BD5F4297D1', 'hex') });
+const keys = () => ({
+  enc: Buffer.from('F5F0E35C0D7161EE6724EE513A0D9A7F', 'hex'),
+  mac: Buffer.from('FE251C7858B356B24514B3BD5F4297D1', 'hex'),
+});
 
 describe('secure messaging (TR-03110-3 F.2)', () => {
   it('terminal and card agree on commands and responses with and without data', () => {

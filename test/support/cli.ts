@@ -10,7 +10,11 @@ export interface Run {
   readonly stderr: string;
 }
 
-export function runTs(script: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): Promise<Run> {
+export function runTs(
+  script: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
       cwd: ROOT,
@@ -35,6 +39,8 @@ export function runTs(script: string, args: string[], opts: { env?: NodeJS.Proce
   });
 }
 
-export const runNeid = (args: string[], opts?: Parameters<typeof runTs>[2]) => runTs('src/cli/neid.ts', args, opts);
-export const runClient = (args: string[], opts?: Parameters<typeof runTs>[2]) => runTs('src/client/main.ts', args, opts);
+export const runNeid = (args: string[], opts?: Parameters<typeof runTs>[2]) =>
+  runTs('src/cli/neid.ts', args, opts);
+export const runClient = (args: string[], opts?: Parameters<typeof runTs>[2]) =>
+  runTs('src/client/main.ts', args, opts);
 export { ROOT };

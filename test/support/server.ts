@@ -70,7 +70,11 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
       web: { port: webPort },
       psk: { port: pskPort },
       soap: { enabled: false },
-      pki: { dir: pkiDir, ...(o.curve ? { curve: o.curve } : {}), ...(o.cvcaChr ? { cvcaChr: o.cvcaChr } : {}) },
+      pki: {
+        dir: pkiDir,
+        ...(o.curve ? { curve: o.curve } : {}),
+        ...(o.cvcaChr ? { cvcaChr: o.cvcaChr } : {}),
+      },
       relyingParties,
       sessions: { store: o.store ?? 'memory', keyFile: join(dir, 'session.key') },
       log: { level: o.logLevel ?? 'silent' },
@@ -89,6 +93,17 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
       ...(o.cvcaChr ? { cvcaChr: o.cvcaChr } : {}),
     });
   }
-  const server = await startServer(config, { logger: createLogger(config.log.level), ...(o.mount ? { mount: o.mount } : {}), ...(o.meter ? { meter: o.meter } : {}) });
-  return { server, config, pkiDir, web: config.web.publicUrl, psk: config.psk!.publicUrl, close: () => server.close() };
+  const server = await startServer(config, {
+    logger: createLogger(config.log.level),
+    ...(o.mount ? { mount: o.mount } : {}),
+    ...(o.meter ? { meter: o.meter } : {}),
+  });
+  return {
+    server,
+    config,
+    pkiDir,
+    web: config.web.publicUrl,
+    psk: config.psk!.publicUrl,
+    close: () => server.close(),
+  };
 }

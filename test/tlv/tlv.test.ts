@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { TlvError } from '../../src/tlv/errors.js';
-import { childrenOf, encodeLength, isConstructed, parseTlv, parseTlvList, readTlv, tlv, validateTree } from '../../src/tlv/tlv.js';
+import {
+  childrenOf,
+  encodeLength,
+  isConstructed,
+  parseTlv,
+  parseTlvList,
+  readTlv,
+  tlv,
+  validateTree,
+} from '../../src/tlv/tlv.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s/g, ''), 'hex');
 

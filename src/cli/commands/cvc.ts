@@ -4,7 +4,13 @@
  * today's date and prints the effective authorization as field names.
  */
 import { readFileSync } from 'node:fs';
-import { CvCertificate, CvcError, decodeCertificateDescription, dateString, validateChain } from '../../pki/cvc/index.js';
+import {
+  CvCertificate,
+  CvcError,
+  dateString,
+  decodeCertificateDescription,
+  validateChain,
+} from '../../pki/cvc/index.js';
 import { grantsOf } from '../../profile/authorization.js';
 import { parse, UsageError } from '../args.js';
 
@@ -24,7 +30,10 @@ function describe(c: CvCertificate) {
     algorithm: c.publicKey.algorithm,
     ...(c.publicKey.curve ? { curve: c.publicKey.curve.name } : {}),
     publicKey: c.publicKey.point.toString('hex'),
-    extensions: c.extensions.map((e) => ({ oid: e.oid, objects: e.objects.map((o) => ({ tag: o.tag.toString(16), value: o.value.toString('hex') })) })),
+    extensions: c.extensions.map((e) => ({
+      oid: e.oid,
+      objects: e.objects.map((o) => ({ tag: o.tag.toString(16), value: o.value.toString('hex') })),
+    })),
   };
 }
 
@@ -36,19 +45,31 @@ function readAll(files: string[]): CvCertificate[] {
 export async function cvcPrint(argv: string[]): Promise<number> {
   const { positionals, values } = parse(argv, { description: { type: 'string' } }, true);
   const out: unknown[] = readAll(positionals).map(describe);
-  if (values.description) out.push({ certificateDescription: decodeCertificateDescription(readFileSync(values.description)) });
+  if (values.description)
+    out.push({ certificateDescription: decodeCertificateDescription(readFileSync(values.description)) });
   process.stdout.write(`${JSON.stringify(out.length === 1 ? out[0] : out, null, 2)}\n`);
   return 0;
 }
 
 export async function cvcVerify(argv: string[]): Promise<number> {
-  const { positionals, values } = parse(argv, { trust: { type: 'string', multiple: true }, date: { type: 'string' } }, true);
+  const { positionals, values } = parse(
+    argv,
+    { trust: { type: 'string', multiple: true }, date: { type: 'string' } },
+    true,
+  );
   const certs = readAll(positionals);
-  const trust = values.trust ? readAll(values.trust) : certs.filter((c) => c.role === 'cvca' && c.isSelfSigned);
-  if (trust.length === 0) throw new UsageError('no trust point: give the self-signed CVCA certificate or --trust FILE');
+  const trust = values.trust
+    ? readAll(values.trust)
+    : certs.filter((c) => c.role === 'cvca' && c.isSelfSigned);
+  if (trust.length === 0)
+    throw new UsageError('no trust point: give the self-signed CVCA certificate or --trust FILE');
   const rest = certs.filter((c) => !trust.some((t) => t.raw.equals(c.raw)));
   try {
-    const v = validateChain(rest, { trustPoints: trust, currentDate: values.date ?? dateString(), dateMode: 'clock' });
+    const v = validateChain(rest, {
+      trustPoints: trust,
+      currentDate: values.date ?? dateString(),
+      dateMode: 'clock',
+    });
     const g = grantsOf(v.effectiveChat);
     process.stdout.write(
       `${JSON.stringify({ valid: true, terminal: v.terminal.chr, dv: v.dv.chr, cvca: v.cvca.chr, effectiveChat: v.effectiveChat.toHex(), ...g }, null, 2)}\n`,

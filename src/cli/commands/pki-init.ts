@@ -22,8 +22,12 @@ export async function pkiInit(argv: string[]): Promise<number> {
     registry,
     curve: values.curve ?? server.pki.curve,
     serverUrl: values['server-url'] ?? server.web.publicUrl,
-    ...(values['cvca-chr'] ?? server.pki.cvcaChr ? { cvcaChr: values['cvca-chr'] ?? server.pki.cvcaChr } : {}),
+    ...((values['cvca-chr'] ?? server.pki.cvcaChr)
+      ? { cvcaChr: values['cvca-chr'] ?? server.pki.cvcaChr }
+      : {}),
   });
-  process.stdout.write(`test PKI written to ${dir}: CVCA ${m.cvcaChr}, DV ${m.dvChr}, ${Object.keys(m.terminals).length} terminal certificate(s), curve ${m.curve}\n`);
+  process.stdout.write(
+    `test PKI written to ${dir}: CVCA ${m.cvcaChr}, DV ${m.dvChr}, ${Object.keys(m.terminals).length} terminal certificate(s), curve ${m.curve}\n`,
+  );
   return 0;
 }

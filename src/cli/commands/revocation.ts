@@ -8,7 +8,10 @@ import { join, resolve } from 'node:path';
 import { loadServerConfig } from '../../config/server-config.js';
 import { loadPrivateKey, publicPointOf } from '../../crypto/keys.js';
 import { PKI_FILES } from '../../pki/layout.js';
-import { signCardRevocationList, verifyCardRevocationList } from '../../pki/revocation/card-revocation-list.js';
+import {
+  signCardRevocationList,
+  verifyCardRevocationList,
+} from '../../pki/revocation/card-revocation-list.js';
 import { derFromPem } from '../../pki/x509/pem.js';
 import { parse, UsageError } from '../args.js';
 
@@ -17,10 +20,16 @@ function pkiDir(v: string | undefined): string {
 }
 
 export async function revocationAdd(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { card: { type: 'string' }, pki: { type: 'string' }, reason: { type: 'string' } });
+  const { values } = parse(argv, {
+    card: { type: 'string' },
+    pki: { type: 'string' },
+    reason: { type: 'string' },
+  });
   if (!values.card) throw new UsageError('--card is required');
   const dir = pkiDir(values.pki);
-  const card = JSON.parse(readFileSync(values.card, 'utf8')) as { keys?: { restrictedIdentification?: { privateKey?: string } } };
+  const card = JSON.parse(readFileSync(values.card, 'utf8')) as {
+    keys?: { restrictedIdentification?: { privateKey?: string } };
+  };
   const riPem = card.keys?.restrictedIdentification?.privateKey;
   if (!riPem) throw new UsageError(`${values.card} has no Restricted Identification key`);
   const riPublicKey = publicPointOf(loadPrivateKey(riPem));

@@ -25,14 +25,12 @@ export const CLIENT_URL = 'http://127.0.0.1:24727/eID-Client';
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const COOKIE = 'neid_login';
 
-export interface LoginContinuation {
-  /** Renders the front-end's answer (SAML Response, OIDC redirect …) for the outcome. */
-  (
-    ctx: Context,
-    outcome: Exclude<Outcome, { kind: 'pending' }> | undefined,
-    context: Readonly<Record<string, string>>,
-  ): Promise<void>;
-}
+/** Renders the front-end's answer (SAML Response, OIDC redirect …) for the outcome of a login. */
+export type LoginContinuation = (
+  ctx: Context,
+  outcome: Exclude<Outcome, { kind: 'pending' }> | undefined,
+  context: Readonly<Record<string, string>>,
+) => Promise<void>;
 
 export interface BrowserLoginOptions {
   readonly sessions: SessionService;

@@ -7,20 +7,21 @@
  * that fails these checks is refused without touching the session, so a
  * third party who saw a session id cannot end someone else's session.
  */
-import type { Context } from 'koa';
+
 import type { TLSSocket } from 'node:tls';
+import type { Context } from 'koa';
 import { type Envelope, newMessageId, parseEnvelope } from '../../paos/envelope.js';
 import { buildStartPaosResponse } from '../../paos/messages/start-paos-response.js';
 import { NS, PAOS_CONTENT_TYPE } from '../../paos/namespaces.js';
 import { RESULT_MAJOR, RESULT_MINOR } from '../../paos/result.js';
 import { BodyTooLargeError, readBody } from '../../server/body.js';
 import { pskIdentityOf, tlsSessionBinding } from '../../server/tls.js';
-import { XmlError } from '../../xml/errors.js';
-import { childText } from '../../xml/dom.js';
 import type { EacConversation } from '../../workflows/eac-server/conversation.js';
 import { type Meter, NO_METER } from '../../workflows/eac-server/meter.js';
 import type { SessionService } from '../../workflows/session/service.js';
 import type { AuthSession } from '../../workflows/session/types.js';
+import { childText } from '../../xml/dom.js';
+import { XmlError } from '../../xml/errors.js';
 
 export const MAX_PAOS_BYTES = 4 * 1024 * 1024;
 
@@ -41,7 +42,11 @@ function refuse(ctx: Context, reason: string, env?: Envelope): void {
 
 function channelOk(session: AuthSession, listener: 'web' | 'psk', socket: TLSSocket): boolean {
   if (listener === 'psk') return session.request.channel === 'psk' && pskIdentityOf(socket) === session.id;
-  return session.request.channel === 'attached' && !!session.tlsBinding && tlsSessionBinding(socket) === session.tlsBinding;
+  return (
+    session.request.channel === 'attached' &&
+    !!session.tlsBinding &&
+    tlsSessionBinding(socket) === session.tlsBinding
+  );
 }
 
 export function paosHandler(d: PaosDeps, listener: 'web' | 'psk') {
@@ -65,14 +70,21 @@ export function paosHandler(d: PaosDeps, listener: 'web' | 'psk') {
       throw e;
     }
     const header = ctx.get('requestid');
-    const startId = env.body.namespaceURI === NS.iso && env.body.localName === 'StartPAOS' ? childText(env.body, NS.iso, 'SessionIdentifier') : undefined;
+    const startId =
+      env.body.namespaceURI === NS.iso && env.body.localName === 'StartPAOS'
+        ? childText(env.body, NS.iso, 'SessionIdentifier')
+        : undefined;
     const id = header || startId || pskIdentityOf(ctx.req.socket) || '';
-    if (startId && header && startId !== header) return refuse(ctx, 'requestid and SessionIdentifier differ', env);
+    if (startId && header && startId !== header)
+      return refuse(ctx, 'requestid and SessionIdentifier differ', env);
     const session = id ? await d.sessions.get(id) : undefined;
     if (!session) return refuse(ctx, 'unknown or expired session', env);
     if (!channelOk(session, listener, ctx.req.socket as TLSSocket)) {
-      d.log.warn({ session: session.id.slice(0, 12), listener }, 'PAOS message outside the session\'s trusted channel refused');
-      return refuse(ctx, 'the message did not arrive over the session\'s trusted channel', env);
+      d.log.warn(
+        { session: session.id.slice(0, 12), listener },
+        "PAOS message outside the session's trusted channel refused",
+      );
+      return refuse(ctx, "the message did not arrive over the session's trusted channel", env);
     }
     ctx.type = PAOS_CONTENT_TYPE;
     ctx.body = await meter.timeAsync('conversation', () => d.conversation.handle(session, env));

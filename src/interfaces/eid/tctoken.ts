@@ -3,8 +3,9 @@
  * text/xml; charset=utf-8 and never cached. In attached mode the TLS session
  * of this request is recorded: the PAOS connection must continue it.
  */
-import type { Context } from 'koa';
+
 import type { TLSSocket } from 'node:tls';
+import type { Context } from 'koa';
 import { buildTcToken } from '../../paos/messages/tctoken.js';
 import { tlsSessionBinding } from '../../server/tls.js';
 import type { SessionService } from '../../workflows/session/service.js';
@@ -21,7 +22,11 @@ export function tcTokenHandler(d: TcTokenDeps) {
     ctx.set('Cache-Control', 'no-store');
     const t = typeof ctx.query.t === 'string' ? ctx.query.t : '';
     const session = t ? await d.sessions.getByTcToken(t) : undefined;
-    if (!session || !['created', 'tctoken-issued'].includes(session.state) || !session.request.refreshAddress) {
+    if (
+      !session ||
+      !['created', 'tctoken-issued'].includes(session.state) ||
+      !session.request.refreshAddress
+    ) {
       ctx.status = 404;
       ctx.type = 'text/plain';
       ctx.body = 'unknown, expired or used TC Token\n';
@@ -46,9 +51,11 @@ export function tcTokenHandler(d: TcTokenDeps) {
       binding = now;
     }
     const written = await d.sessions.update(session.id, (s) =>
-      s.state === 'created' || s.state === 'tctoken-issued' ? { ...s, state: 'tctoken-issued', ...(binding ? { tlsBinding: binding } : {}) } : undefined,
+      s.state === 'created' || s.state === 'tctoken-issued'
+        ? { ...s, state: 'tctoken-issued', ...(binding ? { tlsBinding: binding } : {}) }
+        : undefined,
     );
-    if (!written || written.state !== 'tctoken-issued') {
+    if (written?.state !== 'tctoken-issued') {
       ctx.status = 404;
       ctx.type = 'text/plain';
       ctx.body = 'unknown, expired or used TC Token\n';
@@ -60,9 +67,18 @@ export function tcTokenHandler(d: TcTokenDeps) {
       serverAddress: `${psk ? d.pskUrl : d.eidUrl}/eid/paos`,
       sessionIdentifier: session.id,
       refreshAddress: session.request.refreshAddress,
-      ...(session.request.communicationErrorAddress ? { communicationErrorAddress: session.request.communicationErrorAddress } : {}),
+      ...(session.request.communicationErrorAddress
+        ? { communicationErrorAddress: session.request.communicationErrorAddress }
+        : {}),
       ...(psk ? { psk } : {}),
     });
-    d.log.info({ session: session.id.slice(0, 12), eService: session.request.eServiceId, channel: session.request.channel }, 'TC Token issued');
+    d.log.info(
+      {
+        session: session.id.slice(0, 12),
+        eService: session.request.eServiceId,
+        channel: session.request.channel,
+      },
+      'TC Token issued',
+    );
   };
 }

@@ -30,7 +30,8 @@ export function buildConnectionHandle(h: ConnectionHandle): string {
 export function parseConnectionHandle(parent: Element): ConnectionHandle {
   const h = requireChild(parent, NS.iso, 'ConnectionHandle');
   const slotHandle = childText(h, NS.iso, 'SlotHandle');
-  if (!slotHandle || !/^([0-9A-Fa-f]{2}){1,64}$/.test(slotHandle)) throw new XmlError('schema', 'ConnectionHandle lacks a hexBinary SlotHandle');
+  if (!slotHandle || !/^([0-9A-Fa-f]{2}){1,64}$/.test(slotHandle))
+    throw new XmlError('schema', 'ConnectionHandle lacks a hexBinary SlotHandle');
   const get = (n: string) => childText(h, NS.iso, n);
   const contextHandle = get('ContextHandle');
   const ifdName = get('IFDName');

@@ -13,9 +13,19 @@ import { EAC_PROTOCOL, NS } from '../namespaces.js';
 import { buildResult, type EcardResult, parseResult } from '../result.js';
 import { buildConnectionHandle, type ConnectionHandle, parseConnectionHandle } from './connection-handle.js';
 
-export type EacStep = 'EAC1InputType' | 'EAC2InputType' | 'EACAdditionalInputType' | 'EAC1OutputType' | 'EAC2OutputType';
+export type EacStep =
+  | 'EAC1InputType'
+  | 'EAC2InputType'
+  | 'EACAdditionalInputType'
+  | 'EAC1OutputType'
+  | 'EAC2OutputType';
 
-export function buildDidAuthenticate(handle: ConnectionHandle, step: EacStep, content: string, ids: { messageId: string; relatesTo?: string }): string {
+export function buildDidAuthenticate(
+  handle: ConnectionHandle,
+  step: EacStep,
+  content: string,
+  ids: { messageId: string; relatesTo?: string },
+): string {
   return buildEnvelope(
     el(
       'DIDAuthenticate',
@@ -28,7 +38,11 @@ export function buildDidAuthenticate(handle: ConnectionHandle, step: EacStep, co
   );
 }
 
-export function parseDidAuthenticate(env: Envelope): { handle: ConnectionHandle; step: string; data: Element } {
+export function parseDidAuthenticate(env: Envelope): {
+  handle: ConnectionHandle;
+  step: string;
+  data: Element;
+} {
   const b = expectBody(env, NS.iso, 'DIDAuthenticate');
   const data = requireChild(b, NS.iso, 'AuthenticationProtocolData');
   const step = xsiTypeLocal(data);
@@ -36,19 +50,30 @@ export function parseDidAuthenticate(env: Envelope): { handle: ConnectionHandle;
   return { handle: parseConnectionHandle(b), step, data };
 }
 
-export function buildDidAuthenticateResponse(result: EcardResult, step: EacStep | undefined, content: string, ids: { messageId: string; relatesTo?: string }): string {
+export function buildDidAuthenticateResponse(
+  result: EcardResult,
+  step: EacStep | undefined,
+  content: string,
+  ids: { messageId: string; relatesTo?: string },
+): string {
   return buildEnvelope(
     el(
       'DIDAuthenticateResponse',
       { xmlns: NS.iso, Profile: NS.ecard },
       buildResult(result),
-      step ? el('AuthenticationProtocolData', { Protocol: EAC_PROTOCOL, 'xsi:type': `iso:${step}` }, content) : undefined,
+      step
+        ? el('AuthenticationProtocolData', { Protocol: EAC_PROTOCOL, 'xsi:type': `iso:${step}` }, content)
+        : undefined,
     ),
     ids,
   );
 }
 
-export function parseDidAuthenticateResponse(env: Envelope): { result: EcardResult; step?: string; data?: Element } {
+export function parseDidAuthenticateResponse(env: Envelope): {
+  result: EcardResult;
+  step?: string;
+  data?: Element;
+} {
   const b = expectBody(env, NS.iso, 'DIDAuthenticateResponse');
   const result = parseResult(b);
   const data = optionalChild(b, NS.iso, 'AuthenticationProtocolData');

@@ -29,7 +29,9 @@ export function buildEac1Input(m: Eac1Input): string {
     textEl('CertificateDescription', hexUpper(m.certificateDescription)),
     m.requiredChat ? textEl('RequiredCHAT', hexUpper(m.requiredChat)) : '',
     m.optionalChat ? textEl('OptionalCHAT', hexUpper(m.optionalChat)) : '',
-    m.authenticatedAuxiliaryData ? textEl('AuthenticatedAuxiliaryData', hexUpper(m.authenticatedAuxiliaryData)) : '',
+    m.authenticatedAuxiliaryData
+      ? textEl('AuthenticatedAuxiliaryData', hexUpper(m.authenticatedAuxiliaryData))
+      : '',
     m.transactionInfo ? textEl('TransactionInfo', m.transactionInfo) : '',
   ].join('');
 }
@@ -40,7 +42,9 @@ const optHex = (data: Element, name: string) => {
 };
 
 export function parseEac1Input(data: Element): Eac1Input {
-  const certificates = elementChildren(data, NS.iso, 'Certificate').map((c) => hexBinary(c.textContent ?? '', 'Certificate'));
+  const certificates = elementChildren(data, NS.iso, 'Certificate').map((c) =>
+    hexBinary(c.textContent ?? '', 'Certificate'),
+  );
   if (certificates.length === 0) throw new XmlError('schema', 'EAC1InputType lacks Certificate');
   const requiredChat = optHex(data, 'RequiredCHAT');
   const optionalChat = optHex(data, 'OptionalCHAT');
@@ -48,7 +52,10 @@ export function parseEac1Input(data: Element): Eac1Input {
   const ti = childText(data, NS.iso, 'TransactionInfo');
   return {
     certificates,
-    certificateDescription: hexBinary(requireChildText(data, NS.iso, 'CertificateDescription'), 'CertificateDescription'),
+    certificateDescription: hexBinary(
+      requireChildText(data, NS.iso, 'CertificateDescription'),
+      'CertificateDescription',
+    ),
     ...(requiredChat ? { requiredChat } : {}),
     ...(optionalChat ? { optionalChat } : {}),
     ...(aux ? { authenticatedAuxiliaryData: aux } : {}),
@@ -76,12 +83,15 @@ export function buildEac1Output(m: Eac1Output): string {
 
 export function parseEac1Output(data: Element): Eac1Output {
   const chat = optHex(data, 'CertificateHolderAuthorizationTemplate');
-  const cars = elementChildren(data, NS.iso, 'CertificationAuthorityReference').map((c) => (c.textContent ?? '').trim());
+  const cars = elementChildren(data, NS.iso, 'CertificationAuthorityReference').map((c) =>
+    (c.textContent ?? '').trim(),
+  );
   if (cars.length > 2) throw new XmlError('schema', 'more than two CertificationAuthorityReference');
   const challenge = hexBinary(requireChildText(data, NS.iso, 'Challenge'), 'Challenge');
   if (challenge.length !== 8) throw new XmlError('schema', 'Challenge must be 8 bytes');
   const idPicc = hexBinary(requireChildText(data, NS.iso, 'IDPICC'), 'IDPICC');
-  if (idPicc.length < 16 || idPicc.length > 80) throw new XmlError('schema', 'IDPICC has an implausible length');
+  if (idPicc.length < 16 || idPicc.length > 80)
+    throw new XmlError('schema', 'IDPICC has an implausible length');
   return {
     ...(chat ? { chat } : {}),
     cars,

@@ -32,7 +32,9 @@ export function parseEac2Input(data: Element): Eac2Input {
   // Some servers send X‖Y without the 04 prefix (AusweisApp tolerates it; so do we).
   if (eph.length % 2 === 0) eph = Buffer.concat([Buffer.from([4]), eph]);
   return {
-    certificates: elementChildren(data, NS.iso, 'Certificate').map((c) => hexBinary(c.textContent ?? '', 'Certificate')),
+    certificates: elementChildren(data, NS.iso, 'Certificate').map((c) =>
+      hexBinary(c.textContent ?? '', 'Certificate'),
+    ),
     ephemeralPublicKey: eph,
     signature: hexBinary(requireChildText(data, NS.iso, 'Signature'), 'Signature'),
   };
@@ -57,6 +59,11 @@ export function parseEac2Output(data: Element): Eac2Output {
   const nonce = hexBinary(requireChildText(data, NS.iso, 'Nonce'), 'Nonce');
   if (token.length !== 8) throw new XmlError('schema', 'AuthenticationToken must be 8 bytes');
   if (nonce.length !== 8) throw new XmlError('schema', 'Nonce must be 8 bytes');
-  if (elementChildren(data, NS.iso, 'EFCardSecurity').length !== 1) throw new XmlError('schema', 'exactly one EFCardSecurity expected');
-  return { efCardSecurity: hexBinary(requireChildText(data, NS.iso, 'EFCardSecurity'), 'EFCardSecurity'), authenticationToken: token, nonce };
+  if (elementChildren(data, NS.iso, 'EFCardSecurity').length !== 1)
+    throw new XmlError('schema', 'exactly one EFCardSecurity expected');
+  return {
+    efCardSecurity: hexBinary(requireChildText(data, NS.iso, 'EFCardSecurity'), 'EFCardSecurity'),
+    authenticationToken: token,
+    nonce,
+  };
 }

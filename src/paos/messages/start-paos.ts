@@ -26,7 +26,14 @@ export function buildStartPaos(m: StartPaos, messageId: string): string {
       textEl('SessionIdentifier', m.sessionIdentifier),
       buildConnectionHandle(m.connectionHandle),
       m.userAgent
-        ? el('UserAgent', {}, textEl('Name', m.userAgent.name), textEl('VersionMajor', maj), textEl('VersionMinor', min), textEl('VersionSubminor', sub))
+        ? el(
+            'UserAgent',
+            {},
+            textEl('Name', m.userAgent.name),
+            textEl('VersionMajor', maj),
+            textEl('VersionMinor', min),
+            textEl('VersionSubminor', sub),
+          )
         : undefined,
       ...m.supportedApiVersions.map((v) => {
         const [a = '1', b = '1', c = '5'] = v.split('.');
@@ -40,10 +47,12 @@ export function buildStartPaos(m: StartPaos, messageId: string): string {
 export function parseStartPaos(env: Envelope): StartPaos {
   const b = expectBody(env, NS.iso, 'StartPAOS');
   const sessionIdentifier = requireChildText(b, NS.iso, 'SessionIdentifier');
-  if (sessionIdentifier.length === 0 || sessionIdentifier.length > 256) throw new XmlError('schema', 'bad SessionIdentifier');
+  if (sessionIdentifier.length === 0 || sessionIdentifier.length > 256)
+    throw new XmlError('schema', 'bad SessionIdentifier');
   const ua = elementChildren(b, NS.iso, 'UserAgent')[0];
   const versions = elementChildren(b, NS.iso, 'SupportedAPIVersions').map(
-    (v) => `${childText(v, NS.iso, 'Major') ?? ''}.${childText(v, NS.iso, 'Minor') ?? '0'}.${childText(v, NS.iso, 'Subminor') ?? '0'}`,
+    (v) =>
+      `${childText(v, NS.iso, 'Major') ?? ''}.${childText(v, NS.iso, 'Minor') ?? '0'}.${childText(v, NS.iso, 'Subminor') ?? '0'}`,
   );
   return {
     sessionIdentifier,
@@ -53,7 +62,11 @@ export function parseStartPaos(env: Envelope): StartPaos {
       ? {
           userAgent: {
             name: childText(ua, NS.iso, 'Name') ?? '',
-            version: [childText(ua, NS.iso, 'VersionMajor'), childText(ua, NS.iso, 'VersionMinor'), childText(ua, NS.iso, 'VersionSubminor')]
+            version: [
+              childText(ua, NS.iso, 'VersionMajor'),
+              childText(ua, NS.iso, 'VersionMinor'),
+              childText(ua, NS.iso, 'VersionSubminor'),
+            ]
               .map((x) => x ?? '0')
               .join('.'),
           },

@@ -25,7 +25,9 @@ export function buildTcToken(t: TcToken): string {
     textEl('ServerAddress', t.serverAddress),
     textEl('SessionIdentifier', t.sessionIdentifier),
     textEl('RefreshAddress', t.refreshAddress),
-    t.communicationErrorAddress ? textEl('CommunicationErrorAddress', t.communicationErrorAddress) : undefined,
+    t.communicationErrorAddress
+      ? textEl('CommunicationErrorAddress', t.communicationErrorAddress)
+      : undefined,
     textEl('Binding', PAOS_VERSION),
     t.psk ? textEl('PathSecurity-Protocol', PSK_PROTOCOL) : undefined,
     t.psk ? el('PathSecurity-Parameters', {}, textEl('PSK', hexUpper(t.psk))) : undefined,
@@ -35,7 +37,8 @@ export function buildTcToken(t: TcToken): string {
 /** Parses a TC Token leniently in element order (TR-03124-1 §2.6 note) but strictly in content. */
 export function parseTcToken(xml: string | Buffer): TcToken {
   const root = parseXml(xml, { maxBytes: 64 * 1024, maxDepth: 4 }).documentElement!;
-  if (root.localName !== 'TCTokenType' && root.localName !== 'TCToken') throw new XmlError('schema', 'not a TCToken');
+  if (root.localName !== 'TCTokenType' && root.localName !== 'TCToken')
+    throw new XmlError('schema', 'not a TCToken');
   const binding = childText(root, root.namespaceURI ?? '', 'Binding');
   if (binding && binding !== PAOS_VERSION) throw new XmlError('schema', `unsupported binding ${binding}`);
   const ns = root.namespaceURI ?? '';
@@ -43,7 +46,8 @@ export function parseTcToken(xml: string | Buffer): TcToken {
   const params = elementChildren(root, ns, 'PathSecurity-Parameters')[0];
   let psk: Buffer | undefined;
   if (psp) {
-    if (psp !== PSK_PROTOCOL || !params) throw new XmlError('schema', 'PathSecurity-Protocol must be urn:ietf:rfc:4279 with a PSK');
+    if (psp !== PSK_PROTOCOL || !params)
+      throw new XmlError('schema', 'PathSecurity-Protocol must be urn:ietf:rfc:4279 with a PSK');
     psk = hexBinary(requireChildText(params, ns, 'PSK'), 'PSK');
     if (psk.length < 16) throw new XmlError('schema', 'PSK is too short');
   }

@@ -31,7 +31,14 @@ export function buildTransmit(m: Transmit, ids: { messageId: string; relatesTo?:
       'Transmit',
       { xmlns: NS.iso },
       textEl('SlotHandle', m.slotHandle),
-      ...m.apdus.map((a) => el('InputAPDUInfo', {}, textEl('InputAPDU', hexUpper(a.apdu)), ...(a.acceptable ?? []).map((s) => textEl('AcceptableStatusCode', s)))),
+      ...m.apdus.map((a) =>
+        el(
+          'InputAPDUInfo',
+          {},
+          textEl('InputAPDU', hexUpper(a.apdu)),
+          ...(a.acceptable ?? []).map((s) => textEl('AcceptableStatusCode', s)),
+        ),
+      ),
     ),
     ids,
   );
@@ -40,14 +47,16 @@ export function buildTransmit(m: Transmit, ids: { messageId: string; relatesTo?:
 export function parseTransmit(env: Envelope): Transmit {
   const b = expectBody(env, NS.iso, 'Transmit');
   const infos = elementChildren(b, NS.iso, 'InputAPDUInfo');
-  if (infos.length === 0 || infos.length > MAX_APDUS_PER_TRANSMIT) throw new XmlError('schema', `Transmit must carry 1-${MAX_APDUS_PER_TRANSMIT} APDUs`);
+  if (infos.length === 0 || infos.length > MAX_APDUS_PER_TRANSMIT)
+    throw new XmlError('schema', `Transmit must carry 1-${MAX_APDUS_PER_TRANSMIT} APDUs`);
   return {
     slotHandle: requireChildText(b, NS.iso, 'SlotHandle'),
     apdus: infos.map((i) => ({
       apdu: hexBinary(requireChildText(i, NS.iso, 'InputAPDU'), 'InputAPDU'),
       acceptable: elementChildren(i, NS.iso, 'AcceptableStatusCode').map((s) => {
         const t = (s.textContent ?? '').trim();
-        if (!/^([0-9A-Fa-f]{2}){1,2}$/.test(t)) throw new XmlError('schema', 'AcceptableStatusCode must be 1-2 hex bytes');
+        if (!/^([0-9A-Fa-f]{2}){1,2}$/.test(t))
+          throw new XmlError('schema', 'AcceptableStatusCode must be 1-2 hex bytes');
         return t.toUpperCase();
       }),
     })),
@@ -59,9 +68,17 @@ export interface TransmitResponse {
   readonly responses: readonly Buffer[];
 }
 
-export function buildTransmitResponse(m: TransmitResponse, ids: { messageId: string; relatesTo?: string }): string {
+export function buildTransmitResponse(
+  m: TransmitResponse,
+  ids: { messageId: string; relatesTo?: string },
+): string {
   return buildEnvelope(
-    el('TransmitResponse', { xmlns: NS.iso, Profile: NS.ecard }, buildResult(m.result), ...m.responses.map((r) => textEl('OutputAPDU', hexUpper(r)))),
+    el(
+      'TransmitResponse',
+      { xmlns: NS.iso, Profile: NS.ecard },
+      buildResult(m.result),
+      ...m.responses.map((r) => textEl('OutputAPDU', hexUpper(r))),
+    ),
     ids,
   );
 }
@@ -82,4 +99,3 @@ export function isAcceptable(sw: number, acceptable: readonly string[] | undefin
   const hex = sw.toString(16).padStart(4, '0').toUpperCase();
   return acceptable.some((p) => hex.startsWith(p.toUpperCase()));
 }
-

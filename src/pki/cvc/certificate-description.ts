@@ -18,7 +18,18 @@
  * this whole encoding.
  */
 import { createHash } from 'node:crypto';
-import { decodeUtf8Strict, ia5, octets, oid, printable, readOid, sequenceOf, set, TAG, utf8 } from '../../asn1/der.js';
+import {
+  decodeUtf8Strict,
+  ia5,
+  octets,
+  oid,
+  printable,
+  readOid,
+  sequenceOf,
+  set,
+  TAG,
+  utf8,
+} from '../../asn1/der.js';
 import { OID } from '../../asn1/oids.js';
 import type { HashName } from '../../crypto/curves.js';
 import { TlvError } from '../../tlv/errors.js';
@@ -42,7 +53,8 @@ const explicit = (n: number, inner: Buffer) => tlv(0xa0 | n, inner);
 
 /** PrintableString (X.680 §41.4): a URL with characters outside it cannot be encoded faithfully. */
 function printableUrl(what: string, s: string): Buffer {
-  if (!/^[A-Za-z0-9 '()+,\-./:=?]*$/.test(s)) throw new CvcError('malformed', `${what} has characters a PrintableString cannot carry: ${s}`);
+  if (!/^[A-Za-z0-9 '()+,\-./:=?]*$/.test(s))
+    throw new CvcError('malformed', `${what} has characters a PrintableString cannot carry: ${s}`);
   return printable(s);
 }
 
@@ -74,7 +86,8 @@ export function decodeCertificateDescription(buf: Buffer): CertificateDescriptio
     const issuerName = text(1);
     const subjectName = text(3);
     const terms = inner(5);
-    if (!issuerName || !subjectName || !terms) throw new CvcError('malformed', 'CertificateDescription lacks issuerName, subjectName or termsOfUsage');
+    if (!issuerName || !subjectName || !terms)
+      throw new CvcError('malformed', 'CertificateDescription lacks issuerName, subjectName or termsOfUsage');
     const comm = inner(7);
     const format = type === OID.idHtmlFormat ? 'html' : 'plain';
     if (type !== OID.idPlainFormat && type !== OID.idHtmlFormat) {
@@ -86,7 +99,10 @@ export function decodeCertificateDescription(buf: Buffer): CertificateDescriptio
     return {
       issuerName,
       subjectName,
-      termsOfUsage: terms.tag === TAG.UTF8_STRING ? decodeUtf8Strict(terms.value, 'termsOfUsage') : terms.value.toString('latin1'),
+      termsOfUsage:
+        terms.tag === TAG.UTF8_STRING
+          ? decodeUtf8Strict(terms.value, 'termsOfUsage')
+          : terms.value.toString('latin1'),
       format,
       ...(issuerUrl ? { issuerUrl } : {}),
       ...(subjectUrl ? { subjectUrl } : {}),
@@ -95,7 +111,8 @@ export function decodeCertificateDescription(buf: Buffer): CertificateDescriptio
     };
   } catch (e) {
     if (e instanceof CvcError) throw e;
-    if (e instanceof TlvError) throw new CvcError('malformed', `malformed CertificateDescription: ${e.message}`);
+    if (e instanceof TlvError)
+      throw new CvcError('malformed', `malformed CertificateDescription: ${e.message}`);
     throw e;
   }
 }

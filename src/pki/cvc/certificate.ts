@@ -23,13 +23,28 @@ import type { Curve, HashName } from '../../crypto/curves.js';
 import { ecdsaSign, ecdsaVerify } from '../../crypto/ecdsa.js';
 import { curveOfKey, publicKeyFromPoint, publicPointOf } from '../../crypto/keys.js';
 import { TlvError } from '../../tlv/errors.js';
-import { childrenOf, expectTlv, findTlv, parseTlvList, requireTlv, type Tlv, tlv, validateTree } from '../../tlv/tlv.js';
+import {
+  childrenOf,
+  expectTlv,
+  findTlv,
+  parseTlvList,
+  requireTlv,
+  type Tlv,
+  tlv,
+  validateTree,
+} from '../../tlv/tlv.js';
 import { Chat, type Role } from './chat.js';
 import { decodeCvDate, encodeCvDate } from './dates.js';
 import { CvcError } from './errors.js';
 import { type CvExtension, decodeExtensions, encodeExtension, encodeExtensions } from './extensions.js';
 import { isHolderReference } from './holder-reference.js';
-import { type CvPublicKey, decodeCvPublicKey, encodeCvPublicKey, hashOfTaAlgorithm, taAlgorithmForHash } from './public-key.js';
+import {
+  type CvPublicKey,
+  decodeCvPublicKey,
+  encodeCvPublicKey,
+  hashOfTaAlgorithm,
+  taAlgorithmForHash,
+} from './public-key.js';
 
 export class CvCertificate {
   private constructor(
@@ -55,18 +70,26 @@ export class CvCertificate {
       const kids = childrenOf(outer);
       const body = requireTlv(kids, 0x7f4e, 'certificate body');
       const sig = requireTlv(kids, 0x5f37, 'signature');
-      if (kids.length !== 2 || kids[0] !== body) throw new CvcError('malformed', 'CV certificate must be body then signature');
+      if (kids.length !== 2 || kids[0] !== body)
+        throw new CvcError('malformed', 'CV certificate must be body then signature');
       const b = childrenOf(body);
       const order = [0x5f29, 0x42, 0x7f49, 0x5f20, 0x7f4c, 0x5f25, 0x5f24];
       for (let i = 0; i < order.length; i++) {
-        if (b[i]?.tag !== order[i]) throw new CvcError('malformed', `certificate body element ${i} must be tag 0x${order[i]!.toString(16)}`);
+        if (b[i]?.tag !== order[i])
+          throw new CvcError(
+            'malformed',
+            `certificate body element ${i} must be tag 0x${order[i]!.toString(16)}`,
+          );
       }
-      if (b.length > 8 || (b.length === 8 && b[7]!.tag !== 0x65)) throw new CvcError('malformed', 'unexpected data in certificate body');
+      if (b.length > 8 || (b.length === 8 && b[7]!.tag !== 0x65))
+        throw new CvcError('malformed', 'unexpected data in certificate body');
       const cpi = b[0]!.value;
-      if (cpi.length !== 1 || cpi[0] !== 0) throw new CvcError('malformed', 'certificate profile identifier must be 0');
+      if (cpi.length !== 1 || cpi[0] !== 0)
+        throw new CvcError('malformed', 'certificate profile identifier must be 0');
       const car = b[1]!.value.toString('latin1');
       const chr = b[3]!.value.toString('latin1');
-      if (!isHolderReference(car) || !isHolderReference(chr)) throw new CvcError('malformed', 'invalid CAR or CHR');
+      if (!isHolderReference(car) || !isHolderReference(chr))
+        throw new CvcError('malformed', 'invalid CAR or CHR');
       const effective = decodeCvDate(b[5]!.value);
       const expiration = decodeCvDate(b[6]!.value);
       if (expiration < effective) throw new CvcError('malformed', 'expiration date precedes effective date');
@@ -84,7 +107,8 @@ export class CvCertificate {
       );
     } catch (e) {
       if (e instanceof CvcError && e.code === 'malformed') throw e;
-      if (e instanceof CvcError || e instanceof TlvError) throw new CvcError('malformed', `malformed CV certificate: ${e.message}`);
+      if (e instanceof CvcError || e instanceof TlvError)
+        throw new CvcError('malformed', `malformed CV certificate: ${e.message}`);
       throw e;
     }
   }
@@ -127,7 +151,8 @@ export class CvCertificate {
   /** The public key as a node:crypto KeyObject on `curve` (inherited from the CVCA when not explicit). */
   keyObject(curve?: Curve): KeyObject {
     const c = this.publicKey.curve ?? curve;
-    if (!c) throw new CvcError('broken-chain', `${this.chr} has no domain parameters and none were inherited`);
+    if (!c)
+      throw new CvcError('broken-chain', `${this.chr} has no domain parameters and none were inherited`);
     return publicKeyFromPoint(c, this.publicKey.point);
   }
 
@@ -160,16 +185,26 @@ export interface CvCertificateTemplate {
 }
 
 /** Builds and signs a CV certificate. The issuer signs with its own curve's hash unless given. */
-export function issueCvCertificate(t: CvCertificateTemplate, issuerKey: KeyObject, issuerHash?: HashName): CvCertificate {
+export function issueCvCertificate(
+  t: CvCertificateTemplate,
+  issuerKey: KeyObject,
+  issuerHash?: HashName,
+): CvCertificate {
   const curve = curveOfKey(t.holderKey);
   const algorithm = taAlgorithmForHash(t.holderHash ?? curve.hash);
   const exts: Buffer[] = [];
-  if (t.descriptionHash) exts.push(encodeExtension(OID.idDescription, [{ tag: 0x80, value: t.descriptionHash }]));
+  if (t.descriptionHash)
+    exts.push(encodeExtension(OID.idDescription, [{ tag: 0x80, value: t.descriptionHash }]));
   exts.push(...(t.extraExtensions ?? []));
   const body = tlv(0x7f4e, [
     tlv(0x5f29, Buffer.from([0])),
     tlv(0x42, Buffer.from(t.car, 'latin1')),
-    encodeCvPublicKey(algorithm, curve, publicPointOf(t.holderKey), t.withDomainParameters ?? t.chat.role === 'cvca'),
+    encodeCvPublicKey(
+      algorithm,
+      curve,
+      publicPointOf(t.holderKey),
+      t.withDomainParameters ?? t.chat.role === 'cvca',
+    ),
     tlv(0x5f20, Buffer.from(t.chr, 'latin1')),
     t.chat.encode(),
     tlv(0x5f25, encodeCvDate(t.effectiveDate)),

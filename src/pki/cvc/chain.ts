@@ -59,7 +59,8 @@ export function validateChain(certs: readonly CvCertificate[], opts: ChainValida
   let date = opts.currentDate;
   const trusted = new Map<string, Signer>();
   for (const tp of opts.trustPoints) {
-    if (tp.role !== 'cvca') throw new CvcError('wrong-role', `trust point ${tp.chr} is not a CVCA certificate`);
+    if (tp.role !== 'cvca')
+      throw new CvcError('wrong-role', `trust point ${tp.chr} is not a CVCA certificate`);
     trusted.set(tp.chr, trustPointSigner(tp));
   }
   const newTrustPoints: CvCertificate[] = [];
@@ -71,14 +72,18 @@ export function validateChain(certs: readonly CvCertificate[], opts: ChainValida
     if (mode === 'card' && to > date) date = to;
   };
   const checkDates = (c: CvCertificate) => {
-    if (c.expirationDate < date) throw new CvcError('expired', `${c.chr} expired on ${c.expirationDate} (current date ${date})`);
+    if (c.expirationDate < date)
+      throw new CvcError('expired', `${c.chr} expired on ${c.expirationDate} (current date ${date})`);
     if (mode === 'clock' && c.effectiveDate > date) {
       throw new CvcError('not-yet-valid', `${c.chr} is not valid before ${c.effectiveDate}`);
     }
   };
   const verify = (c: CvCertificate, issuer: Signer) => {
     if (!c.verifySignature(issuer.key, issuer.cert.hash)) {
-      throw new CvcError('bad-signature', `signature of ${c.chr} does not verify with the key of ${issuer.cert.chr}`);
+      throw new CvcError(
+        'bad-signature',
+        `signature of ${c.chr} does not verify with the key of ${issuer.cert.chr}`,
+      );
     }
   };
 
@@ -93,7 +98,11 @@ export function validateChain(certs: readonly CvCertificate[], opts: ChainValida
           throw new CvcError('untrusted', `self-signed CVCA ${c.chr} is not a trust point`);
         }
         const issuer = trusted.get(c.car);
-        if (!issuer) throw new CvcError('untrusted', `link certificate ${c.chr} is issued by ${c.car}, which is not trusted`);
+        if (!issuer)
+          throw new CvcError(
+            'untrusted',
+            `link certificate ${c.chr} is issued by ${c.car}, which is not trusted`,
+          );
         verify(c, issuer);
         // Expired link certificates are accepted (§2.5).
         const signer = trustPointSigner(c, issuer.curve);
@@ -106,9 +115,16 @@ export function validateChain(certs: readonly CvCertificate[], opts: ChainValida
       case 'dv-foreign': {
         if (dv) throw new CvcError('broken-chain', `second DV certificate ${c.chr}`);
         const issuer = trusted.get(c.car);
-        if (!issuer) throw new CvcError('untrusted', `DV certificate ${c.chr} is issued by ${c.car}, which is not a trust point`);
+        if (!issuer)
+          throw new CvcError(
+            'untrusted',
+            `DV certificate ${c.chr} is issued by ${c.car}, which is not a trust point`,
+          );
         if (issuer.cert.expirationDate < date) {
-          throw new CvcError('expired', `trust point ${issuer.cert.chr} expired on ${issuer.cert.expirationDate}`);
+          throw new CvcError(
+            'expired',
+            `trust point ${issuer.cert.chr} expired on ${issuer.cert.expirationDate}`,
+          );
         }
         verify(c, issuer);
         checkDates(c);
@@ -119,7 +135,11 @@ export function validateChain(certs: readonly CvCertificate[], opts: ChainValida
       }
       case 'terminal': {
         if (!dv) throw new CvcError('broken-chain', `terminal certificate ${c.chr} without a DV certificate`);
-        if (c.car !== dv.cert.chr) throw new CvcError('broken-chain', `terminal certificate ${c.chr} names ${c.car}, not the DV ${dv.cert.chr}`);
+        if (c.car !== dv.cert.chr)
+          throw new CvcError(
+            'broken-chain',
+            `terminal certificate ${c.chr} names ${c.car}, not the DV ${dv.cert.chr}`,
+          );
         verify(c, dv);
         checkDates(c);
         if (dv.cert.role === 'dv-domestic') advance(c.effectiveDate); // accurate terminal certificate
@@ -128,7 +148,8 @@ export function validateChain(certs: readonly CvCertificate[], opts: ChainValida
       }
     }
   }
-  if (!terminal || !dv || !dvIssuer) throw new CvcError('broken-chain', 'the chain does not end in a terminal certificate');
+  if (!terminal || !dv || !dvIssuer)
+    throw new CvcError('broken-chain', 'the chain does not end in a terminal certificate');
 
   let chat = terminal.chat.intersect(dv.cert.chat, 'terminal').intersect(dvIssuer.cert.chat, 'terminal');
   if (opts.confinedChat) {

@@ -42,7 +42,8 @@ export class Chat {
     readonly terminalType: string,
     readonly template: Buffer,
   ) {
-    if (template.length === 0 || template.length > 8) throw new CvcError('malformed', 'CHAT template must be 1-8 bytes');
+    if (template.length === 0 || template.length > 8)
+      throw new CvcError('malformed', 'CHAT template must be 1-8 bytes');
   }
 
   static forRole(role: Role, bits: Iterable<number> = [], terminalType: string = OID.idAt): Chat {
@@ -96,7 +97,10 @@ export class Chat {
   /** Same terminal type and role, with only the authorization bits in both. */
   intersect(other: Chat, role: Role = this.role): Chat {
     if (other.terminalType !== this.terminalType) {
-      throw new CvcError('terminal-type-mismatch', `terminal types ${this.terminalType} and ${other.terminalType} differ`);
+      throw new CvcError(
+        'terminal-type-mismatch',
+        `terminal types ${this.terminalType} and ${other.terminalType} differ`,
+      );
     }
     const bits = this.bits().filter((b) => other.hasBit(b));
     return Chat.forRole(role, bits, this.terminalType);

@@ -5,16 +5,19 @@
 import { CvcError } from './errors.js';
 
 export function encodeCvDate(yyyymmdd: string): Buffer {
-  if (!/^20\d{6}$/.test(yyyymmdd)) throw new CvcError('malformed', `CV certificate date must be 20YYMMDD, got ${yyyymmdd}`);
+  if (!/^20\d{6}$/.test(yyyymmdd))
+    throw new CvcError('malformed', `CV certificate date must be 20YYMMDD, got ${yyyymmdd}`);
   return Buffer.from(yyyymmdd.slice(2).split('').map(Number));
 }
 
 export function decodeCvDate(b: Uint8Array): string {
-  if (b.length !== 6 || b.some((d) => d > 9)) throw new CvcError('malformed', 'CV certificate date is not 6 unpacked BCD digits');
+  if (b.length !== 6 || b.some((d) => d > 9))
+    throw new CvcError('malformed', 'CV certificate date is not 6 unpacked BCD digits');
   const s = `20${Array.from(b).join('')}`;
   const mo = Number(s.slice(4, 6));
   const d = Number(s.slice(6, 8));
-  if (mo < 1 || mo > 12 || d < 1 || d > 31) throw new CvcError('malformed', `invalid CV certificate date ${s}`);
+  if (mo < 1 || mo > 12 || d < 1 || d > 31)
+    throw new CvcError('malformed', `invalid CV certificate date ${s}`);
   return s;
 }
 
@@ -24,7 +27,9 @@ export function dateString(at: Date = new Date()): string {
 }
 
 export function addDays(yyyymmdd: string, days: number): string {
-  const d = new Date(Date.UTC(Number(yyyymmdd.slice(0, 4)), Number(yyyymmdd.slice(4, 6)) - 1, Number(yyyymmdd.slice(6, 8))));
+  const d = new Date(
+    Date.UTC(Number(yyyymmdd.slice(0, 4)), Number(yyyymmdd.slice(4, 6)) - 1, Number(yyyymmdd.slice(6, 8))),
+  );
   d.setUTCDate(d.getUTCDate() + days);
   return dateString(d);
 }

@@ -16,14 +16,18 @@ export interface CvExtension {
 export function decodeExtensions(t: Tlv): CvExtension[] {
   if (t.tag !== 0x65) throw new CvcError('malformed', 'not a certificate extensions object (65)');
   return childrenOf(t).map((ddt) => {
-    if (ddt.tag !== 0x73) throw new CvcError('malformed', 'extension is not a discretionary data template (73)');
+    if (ddt.tag !== 0x73)
+      throw new CvcError('malformed', 'extension is not a discretionary data template (73)');
     const [first, ...rest] = childrenOf(ddt);
     if (!first) throw new CvcError('malformed', 'empty extension');
     return { oid: readOid(first, 'extension OID'), objects: rest };
   });
 }
 
-export function encodeExtension(extOid: string, objects: readonly { tag: number; value: Uint8Array }[]): Buffer {
+export function encodeExtension(
+  extOid: string,
+  objects: readonly { tag: number; value: Uint8Array }[],
+): Buffer {
   return tlv(0x73, [oid(extOid), ...objects.map((o) => tlv(o.tag, o.value))]);
 }
 

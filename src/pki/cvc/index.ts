@@ -6,5 +6,5 @@ export * from './dates.js';
 export * from './errors.js';
 export * from './extensions.js';
 export * from './holder-reference.js';
-export * from './public-key.js';
 export * from './issue.js';
+export * from './public-key.js';

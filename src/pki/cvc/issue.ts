@@ -28,7 +28,13 @@ export function allAtBits(): number[] {
   return bits;
 }
 
-export function issueCvca(opts: { curve: Curve; chr: string; effectiveDate: string; validityDays: number; key?: EcKeyPair }): IssuedCv {
+export function issueCvca(opts: {
+  curve: Curve;
+  chr: string;
+  effectiveDate: string;
+  validityDays: number;
+  key?: EcKeyPair;
+}): IssuedCv {
   const key = opts.key ?? generateEcKeyPair(opts.curve);
   const cert = issueCvCertificate(
     {
@@ -88,7 +94,9 @@ export function issueSubordinate(
       holderKey: key.publicKey,
       withDomainParameters: false,
       ...(opts.descriptionHash ? { descriptionHash: opts.descriptionHash } : {}),
-      ...(opts.sectorKeyHash ? { extraExtensions: [encodeExtension(OID.idSector, [{ tag: 0x80, value: opts.sectorKeyHash }])] } : {}),
+      ...(opts.sectorKeyHash
+        ? { extraExtensions: [encodeExtension(OID.idSector, [{ tag: 0x80, value: opts.sectorKeyHash }])] }
+        : {}),
     },
     issuer.key,
     issuer.cert.hash,

@@ -8,7 +8,14 @@
  */
 import { oid, readOid } from '../../asn1/der.js';
 import { OID } from '../../asn1/oids.js';
-import { type Curve, type HashName, curveByParameters, decodePoint, toBigInt, toFixed } from '../../crypto/curves.js';
+import {
+  type Curve,
+  curveByParameters,
+  decodePoint,
+  type HashName,
+  toBigInt,
+  toFixed,
+} from '../../crypto/curves.js';
 import { childrenOf, findTlv, requireTlv, type Tlv, tlv } from '../../tlv/tlv.js';
 import { CvcError } from './errors.js';
 
@@ -24,7 +31,8 @@ export function taAlgorithmForHash(hash: HashName): string {
 
 export function hashOfTaAlgorithm(algorithm: string): HashName {
   const h = TA_HASH[algorithm];
-  if (!h) throw new CvcError('unsupported-algorithm', `unsupported Terminal Authentication algorithm ${algorithm}`);
+  if (!h)
+    throw new CvcError('unsupported-algorithm', `unsupported Terminal Authentication algorithm ${algorithm}`);
   return h;
 }
 
@@ -47,16 +55,28 @@ export function decodeCvPublicKey(t: Tlv): CvPublicKey {
   let curve: Curve | undefined;
   if (p) {
     const need = (tag: number, what: string) => requireTlv(kids, tag, what).value;
-    curve = curveByParameters(toBigInt(p.value), toBigInt(need(0x82, 'a')), toBigInt(need(0x83, 'b')), toBigInt(need(0x85, 'order')), need(0x84, 'generator'));
+    curve = curveByParameters(
+      toBigInt(p.value),
+      toBigInt(need(0x82, 'a')),
+      toBigInt(need(0x83, 'b')),
+      toBigInt(need(0x85, 'order')),
+      need(0x84, 'generator'),
+    );
     const f = findTlv(kids, 0x87);
-    if (f && toBigInt(f.value) !== curve.h) throw new CvcError('malformed', 'cofactor does not match the curve');
+    if (f && toBigInt(f.value) !== curve.h)
+      throw new CvcError('malformed', 'cofactor does not match the curve');
     decodePoint(curve, point);
   }
   return { algorithm, point, ...(curve ? { curve } : {}) };
 }
 
 /** Encodes a CV public key; `withDomainParameters` for CVCA certificates. */
-export function encodeCvPublicKey(algorithm: string, curve: Curve, point: Uint8Array, withDomainParameters: boolean): Buffer {
+export function encodeCvPublicKey(
+  algorithm: string,
+  curve: Curve,
+  point: Uint8Array,
+  withDomainParameters: boolean,
+): Buffer {
   const items: Buffer[] = [oid(algorithm)];
   if (withDomainParameters) {
     items.push(

@@ -20,12 +20,12 @@
  */
 import { createHash, diffieHellman, type KeyObject, X509Certificate } from 'node:crypto';
 import { integer, octets, readSmallInteger, seq, sequenceOf, TAG, utf8 } from '../../asn1/der.js';
-import { type Curve } from '../../crypto/curves.js';
+import type { Curve } from '../../crypto/curves.js';
 import { curveOfKey, publicKeyFromPoint } from '../../crypto/keys.js';
 import { TlvError } from '../../tlv/errors.js';
 import { childrenOf, parseTlv, type Tlv, tlv } from '../../tlv/tlv.js';
-import { parseCms, signCms } from '../x509/cms.js';
 import { decodeSignatureAlgorithm, verifyData } from '../x509/algorithms.js';
+import { parseCms, signCms } from '../x509/cms.js';
 
 /** eContentType of the list: a UUID OID (ITU-T X.667), no registration needed. */
 export const CARD_REVOCATION_LIST_OID = '2.25.169440185613357716133932442394574585437';
@@ -68,21 +68,29 @@ export function encodeCardRevocationList(l: CardRevocationList): Buffer {
     integer(1),
     generalizedTime(l.thisUpdate),
     generalizedTime(l.nextUpdate),
-    seq(...l.revoked.map((r) => seq(octets(r.riPublicKey), generalizedTime(r.revocationDate), utf8(r.reason)))),
+    seq(
+      ...l.revoked.map((r) => seq(octets(r.riPublicKey), generalizedTime(r.revocationDate), utf8(r.reason))),
+    ),
   );
 }
 
 export function decodeCardRevocationList(der: Buffer): CardRevocationList {
   try {
     const [v, thisU, nextU, list] = sequenceOf(der, 'CardRevocationList');
-    if (!v || readSmallInteger(v, 'version') !== 1 || !thisU || !nextU || !list) throw new RevocationListError('malformed', 'unsupported list version');
+    if (!v || readSmallInteger(v, 'version') !== 1 || !thisU || !nextU || !list)
+      throw new RevocationListError('malformed', 'unsupported list version');
     return {
       thisUpdate: readTime(thisU),
       nextUpdate: readTime(nextU),
       revoked: childrenOf(list).map((r) => {
         const [pk, date, reason] = childrenOf(r);
-        if (pk?.tag !== TAG.OCTET_STRING || !date || reason?.tag !== TAG.UTF8_STRING) throw new RevocationListError('malformed', 'bad RevokedCard');
-        return { riPublicKey: Buffer.from(pk.value), revocationDate: readTime(date), reason: reason.value.toString('utf8') };
+        if (pk?.tag !== TAG.OCTET_STRING || !date || reason?.tag !== TAG.UTF8_STRING)
+          throw new RevocationListError('malformed', 'bad RevokedCard');
+        return {
+          riPublicKey: Buffer.from(pk.value),
+          revocationDate: readTime(date),
+          reason: reason.value.toString('utf8'),
+        };
       }),
     };
   } catch (e) {
@@ -92,7 +100,10 @@ export function decodeCardRevocationList(der: Buffer): CardRevocationList {
   }
 }
 
-export function signCardRevocationList(l: CardRevocationList, signer: { cert: Buffer; key: KeyObject }): Buffer {
+export function signCardRevocationList(
+  l: CardRevocationList,
+  signer: { cert: Buffer; key: KeyObject },
+): Buffer {
   return signCms({
     contentType: CARD_REVOCATION_LIST_OID,
     content: encodeCardRevocationList(l),
@@ -107,25 +118,38 @@ export function signCardRevocationList(l: CardRevocationList, signer: { cert: Bu
  * signer certificate embedded must be byte-identical to a trusted one),
  * message digest and signature, and current at `at`.
  */
-export function verifyCardRevocationList(der: Buffer, cscaCerts: readonly Buffer[], at = new Date()): CardRevocationList {
+export function verifyCardRevocationList(
+  der: Buffer,
+  cscaCerts: readonly Buffer[],
+  at = new Date(),
+): CardRevocationList {
   let cms: ReturnType<typeof parseCms>;
   try {
     cms = parseCms(der);
   } catch (e) {
     throw new RevocationListError('malformed', (e as Error).message);
   }
-  if (cms.contentType !== CARD_REVOCATION_LIST_OID) throw new RevocationListError('malformed', 'not a card revocation list');
+  if (cms.contentType !== CARD_REVOCATION_LIST_OID)
+    throw new RevocationListError('malformed', 'not a card revocation list');
   const signerDer = cms.certificates.find((c) => cscaCerts.some((t) => t.equals(c)));
   if (!signerDer) throw new RevocationListError('untrusted', 'the list is not signed by a trusted CSCA');
   const digest = createHash(cms.signer.digestAlgorithm).update(cms.content).digest();
-  if (!cms.signer.messageDigest || !digest.equals(cms.signer.messageDigest)) throw new RevocationListError('bad-signature', 'message digest mismatch');
+  if (!cms.signer.messageDigest || !digest.equals(cms.signer.messageDigest))
+    throw new RevocationListError('bad-signature', 'message digest mismatch');
   const key = new X509Certificate(signerDer).publicKey;
-  const scheme = decodeSignatureAlgorithm(parseTlv(cms.signer.signatureAlgorithm), cms.signer.digestAlgorithm);
+  const scheme = decodeSignatureAlgorithm(
+    parseTlv(cms.signer.signatureAlgorithm),
+    cms.signer.digestAlgorithm,
+  );
   if (!scheme || !verifyData(scheme, key, cms.signer.signedAttrsDer, cms.signer.signature)) {
     throw new RevocationListError('bad-signature', 'signature of the card revocation list is wrong');
   }
   const list = decodeCardRevocationList(cms.content);
-  if (at < list.thisUpdate || at > list.nextUpdate) throw new RevocationListError('stale', `the card revocation list is not current (next update ${list.nextUpdate.toISOString()})`);
+  if (at < list.thisUpdate || at > list.nextUpdate)
+    throw new RevocationListError(
+      'stale',
+      `the card revocation list is not current (next update ${list.nextUpdate.toISOString()})`,
+    );
   return list;
 }
 

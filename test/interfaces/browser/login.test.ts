@@ -21,7 +21,17 @@ beforeAll(async () => {
         ctx.body = { kind: outcome?.kind ?? 'none', context };
       });
       s.webRouter.get('/test/login', (ctx) =>
-        s.logins.begin(ctx, { eServiceId: 'demo-portal', frontEnd: 'saml', required: ['chineseName'], optional: [], context: { relayState: 'xyz' } }, { title: 'Test', eServiceName: 'Demo' }),
+        s.logins.begin(
+          ctx,
+          {
+            eServiceId: 'demo-portal',
+            frontEnd: 'saml',
+            required: ['chineseName'],
+            optional: [],
+            context: { relayState: 'xyz' },
+          },
+          { title: 'Test', eServiceName: 'Demo' },
+        ),
       );
     },
   });
@@ -46,7 +56,10 @@ describe('browser logins', () => {
     const { file } = writeTestCard(ts.pkiDir);
     const card = VirtualCard.fromFile(file);
     card.reset();
-    const outcome = await runOnlineAuthentication(tcTokenUrl, new EacClient({ card, consent: async () => ({ accept: true, deselect: [], pin: '123456' }) }));
+    const outcome = await runOnlineAuthentication(
+      tcTokenUrl,
+      new EacClient({ card, consent: async () => ({ accept: true, deselect: [], pin: '123456' }) }),
+    );
     expect(outcome.redirectUrl).toBe(`${ts.web}/eid/return/${ref}?ResultMajor=ok`);
     // Another browser (no binding cookie) cannot take the result.
     const stranger = await httpsCall(new URL(outcome.redirectUrl!), {});
@@ -62,7 +75,10 @@ describe('browser logins', () => {
 
   it('ends the session when the eID-Client comes back with an error before the server finished', async () => {
     const { cookie, ref } = await start();
-    const back = await httpsCall(new URL(`${ts.web}/eid/return/${ref}?ResultMajor=error&ResultMinor=cancellationByUser`), { headers: { cookie } });
+    const back = await httpsCall(
+      new URL(`${ts.web}/eid/return/${ref}?ResultMajor=error&ResultMinor=cancellationByUser`),
+      { headers: { cookie } },
+    );
     expect(back.status).toBe(200);
     const last = outcomes.at(-1) as { outcome: { kind: string; failure: { code: string } } };
     expect(last.outcome.kind).toBe('failure');

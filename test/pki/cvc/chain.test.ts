@@ -16,18 +16,29 @@ import { parseTlv } from '../../../src/tlv/tlv.js';
 const curve = curveByName('brainpoolP256r1');
 const today = '20261122';
 
-function pki(opts: { terminalChat?: Chat; dvValidity?: number; termValidity?: number; termEffective?: string } = {}) {
+function pki(
+  opts: { terminalChat?: Chat; dvValidity?: number; termValidity?: number; termEffective?: string } = {},
+) {
   const cvca = issueCvca({ curve, chr: 'TWTESTCVCA00001', effectiveDate: '20260101', validityDays: 1095 });
   const dv = issueSubordinate(
     { cert: cvca.cert, key: cvca.key.privateKey },
-    { role: 'dv-domestic', chr: 'TWTESTDV00001', chat: chatFor(['chineseName', 'dateOfBirth', 'photo'], ['ageVerification']), effectiveDate: '20260601', validityDays: opts.dvValidity ?? 365, curve },
+    {
+      role: 'dv-domestic',
+      chr: 'TWTESTDV00001',
+      chat: chatFor(['chineseName', 'dateOfBirth', 'photo'], ['ageVerification']),
+      effectiveDate: '20260601',
+      validityDays: opts.dvValidity ?? 365,
+      curve,
+    },
   );
   const term = issueSubordinate(
     { cert: dv.cert, key: dv.key.privateKey },
     {
       role: 'terminal',
       chr: 'TWDEMO00001',
-      chat: opts.terminalChat ?? chatFor(['chineseName', 'photo', 'sex'], ['ageVerification', 'placeVerification']),
+      chat:
+        opts.terminalChat ??
+        chatFor(['chineseName', 'photo', 'sex'], ['ageVerification', 'placeVerification']),
       effectiveDate: opts.termEffective ?? '20261120',
       validityDays: opts.termValidity ?? 90,
       curve,
@@ -77,7 +88,11 @@ describe('CV certificates', () => {
 
   it('confines the authorization with the CHAT of PACE', () => {
     const { cvca, dv, term } = pki();
-    const v = validateChain([dv.cert, term.cert], { trustPoints: [cvca.cert], currentDate: today, confinedChat: chatFor(['photo'], [], { ri: false }) });
+    const v = validateChain([dv.cert, term.cert], {
+      trustPoints: [cvca.cert],
+      currentDate: today,
+      confinedChat: chatFor(['photo'], [], { ri: false }),
+    });
     expect(grantsOf(v.effectiveChat).fields).toEqual(['photo']);
   });
 
@@ -85,19 +100,43 @@ describe('CV certificates', () => {
     const { cvca, dv, term } = pki();
     const bad = Buffer.from(term.cert.raw);
     bad[bad.length - 5]! ^= 0x01;
-    expect(code(() => validateChain([dv.cert, CvCertificate.decode(bad)], { trustPoints: [cvca.cert], currentDate: today }))).toBe('bad-signature');
+    expect(
+      code(() =>
+        validateChain([dv.cert, CvCertificate.decode(bad)], { trustPoints: [cvca.cert], currentDate: today }),
+      ),
+    ).toBe('bad-signature');
     const other = pki();
-    expect(code(() => validateChain([dv.cert, term.cert], { trustPoints: [other.cvca.cert], currentDate: today }))).toBe('bad-signature');
-    expect(code(() => validateChain([other.dv.cert, term.cert], { trustPoints: [cvca.cert], currentDate: today }))).toBe('bad-signature');
-    expect(code(() => validateChain([dv.cert, term.cert], { trustPoints: [cvca.cert], currentDate: '20270301' }))).toBe('expired');
-    expect(code(() => validateChain([term.cert, dv.cert], { trustPoints: [cvca.cert], currentDate: today }))).toBe('broken-chain');
-    expect(code(() => validateChain([dv.cert], { trustPoints: [cvca.cert], currentDate: today }))).toBe('broken-chain');
+    expect(
+      code(() => validateChain([dv.cert, term.cert], { trustPoints: [other.cvca.cert], currentDate: today })),
+    ).toBe('bad-signature');
+    expect(
+      code(() => validateChain([other.dv.cert, term.cert], { trustPoints: [cvca.cert], currentDate: today })),
+    ).toBe('bad-signature');
+    expect(
+      code(() => validateChain([dv.cert, term.cert], { trustPoints: [cvca.cert], currentDate: '20270301' })),
+    ).toBe('expired');
+    expect(
+      code(() => validateChain([term.cert, dv.cert], { trustPoints: [cvca.cert], currentDate: today })),
+    ).toBe('broken-chain');
+    expect(code(() => validateChain([dv.cert], { trustPoints: [cvca.cert], currentDate: today }))).toBe(
+      'broken-chain',
+    );
   });
 
   it('clock mode refuses certificates that are not yet effective; card mode advances instead', () => {
     const { cvca, dv, term } = pki({ termEffective: '20261201' });
-    expect(code(() => validateChain([dv.cert, term.cert], { trustPoints: [cvca.cert], currentDate: today, dateMode: 'clock' }))).toBe('not-yet-valid');
-    expect(validateChain([dv.cert, term.cert], { trustPoints: [cvca.cert], currentDate: today }).currentDate).toBe('20261201');
+    expect(
+      code(() =>
+        validateChain([dv.cert, term.cert], {
+          trustPoints: [cvca.cert],
+          currentDate: today,
+          dateMode: 'clock',
+        }),
+      ),
+    ).toBe('not-yet-valid');
+    expect(
+      validateChain([dv.cert, term.cert], { trustPoints: [cvca.cert], currentDate: today }).currentDate,
+    ).toBe('20261201');
   });
 
   it('accepts a chain through a CVCA link certificate, even an expired one', () => {
@@ -105,18 +144,48 @@ describe('CV certificates', () => {
     const next = issueCvca({ curve, chr: 'TWTESTCVCA00002', effectiveDate: '20260101', validityDays: 1095 });
     const link = issueCvcaLink(old, next);
     expect(link.car).toBe('TWTESTCVCA00001');
-    const dv = issueSubordinate({ cert: next.cert, key: next.key.privateKey }, { role: 'dv-domestic', chr: 'TWTESTDV00001', chat: chatFor(['photo'], []), effectiveDate: '20261101', validityDays: 90, curve });
-    const term = issueSubordinate({ cert: dv.cert, key: dv.key.privateKey }, { role: 'terminal', chr: 'TWDEMO00001', chat: chatFor(['photo'], []), effectiveDate: '20261101', validityDays: 30, curve });
+    const dv = issueSubordinate(
+      { cert: next.cert, key: next.key.privateKey },
+      {
+        role: 'dv-domestic',
+        chr: 'TWTESTDV00001',
+        chat: chatFor(['photo'], []),
+        effectiveDate: '20261101',
+        validityDays: 90,
+        curve,
+      },
+    );
+    const term = issueSubordinate(
+      { cert: dv.cert, key: dv.key.privateKey },
+      {
+        role: 'terminal',
+        chr: 'TWDEMO00001',
+        chat: chatFor(['photo'], []),
+        effectiveDate: '20261101',
+        validityDays: 30,
+        curve,
+      },
+    );
     const v = validateChain([link, dv.cert, term.cert], { trustPoints: [old.cert], currentDate: '20240101' });
     expect(v.newTrustPoints.map((c) => c.chr)).toEqual(['TWTESTCVCA00002']);
     expect(v.cvca.chr).toBe('TWTESTCVCA00002');
-    expect(code(() => validateChain([dv.cert, term.cert], { trustPoints: [old.cert], currentDate: '20240101' }))).toBe('untrusted');
+    expect(
+      code(() => validateChain([dv.cert, term.cert], { trustPoints: [old.cert], currentDate: '20240101' })),
+    ).toBe('untrusted');
   });
 
   it('refuses a terminal type mismatch between PACE and the chain', () => {
     const { cvca, dv, term } = pki();
     const is = Chat.forRole('terminal', [0], OID.idIs);
-    expect(code(() => validateChain([dv.cert, term.cert], { trustPoints: [cvca.cert], currentDate: today, confinedChat: is }))).toBe('terminal-type-mismatch');
+    expect(
+      code(() =>
+        validateChain([dv.cert, term.cert], {
+          trustPoints: [cvca.cert],
+          currentDate: today,
+          confinedChat: is,
+        }),
+      ),
+    ).toBe('terminal-type-mismatch');
   });
 
   it('malformed certificates are CvcError(malformed), never another exception', () => {

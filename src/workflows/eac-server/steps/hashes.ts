@@ -6,7 +6,7 @@ export function hashesOf(infos: readonly SecurityInfo[]): {
   algorithm?: string;
 } {
   const eid = infos.find((i) => i.kind === 'eidSecurity');
-  if (!eid || eid.kind !== 'eidSecurity') return { hashes: {} };
+  if (eid?.kind !== 'eidSecurity') return { hashes: {} };
   const hashes: Record<string, string> = {};
   for (const [dg, h] of eid.dataGroupHashes) hashes[String(dg)] = h.toString('hex');
   return { hashes, algorithm: eid.hash };
