@@ -6,6 +6,8 @@ export class MemorySessionStore implements SessionStore {
   private readonly sessions = new Map<string, AuthSession>();
   private readonly byToken = new Map<string, string>();
   private readonly byRef = new Map<string, string>();
+  private readonly counters = new Map<string, { counter: number; expiresAt: number }>();
+  private readonly claims = new Map<string, number>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
@@ -19,12 +21,15 @@ export class MemorySessionStore implements SessionStore {
   private sweep(): void {
     const t = this.now();
     for (const s of this.sessions.values()) if (s.expiresAt <= t) this.remove(s.id);
+    for (const [id, c] of this.counters) if (c.expiresAt <= t) this.counters.delete(id);
+    for (const [k, until] of this.claims) if (until <= t) this.claims.delete(k);
   }
 
   private remove(id: string): void {
     const s = this.sessions.get(id);
     if (!s) return;
     this.sessions.delete(id);
+    this.counters.delete(id);
     this.byToken.delete(s.tcTokenId);
     if (s.returnRef) this.byRef.delete(s.returnRef);
   }
@@ -71,6 +76,30 @@ export class MemorySessionStore implements SessionStore {
     this.remove(id);
   }
 
+  async acceptCounter(
+    id: string,
+    counter: number,
+    rule: 'strict' | 'increasing',
+    expiresAt: number,
+  ): Promise<boolean> {
+    const prev = this.counters.get(id);
+    if (
+      prev &&
+      prev.expiresAt > this.now() &&
+      (rule === 'strict' ? counter !== prev.counter + 1 : counter <= prev.counter)
+    )
+      return false;
+    this.counters.set(id, { counter, expiresAt });
+    return true;
+  }
+
+  async claim(key: string, expiresAt: number): Promise<boolean> {
+    const until = this.claims.get(key);
+    if (until !== undefined && until > this.now()) return false;
+    this.claims.set(key, expiresAt);
+    return true;
+  }
+
   async countOpen(eServiceId: string): Promise<number> {
     const t = this.now();
     let n = 0;
@@ -81,6 +110,8 @@ export class MemorySessionStore implements SessionStore {
   async close(): Promise<void> {
     clearInterval(this.sweeper);
     this.sessions.clear();
+    this.counters.clear();
+    this.claims.clear();
     this.byToken.clear();
     this.byRef.clear();
   }

@@ -4,6 +4,7 @@
  * open-session cap; insert, replace and cap are Lua scripts, so concurrent
  * server instances cannot race past each other.
  */
+import { createHash } from 'node:crypto';
 import { createClient } from 'redis';
 import { decodeSession, encodeSession } from './codec.js';
 import { seal, unseal } from './sealed.js';
@@ -31,6 +32,20 @@ redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
 if KEYS[4] ~= '-' then redis.call('PEXPIRE', KEYS[4], ARGV[3]) end
 redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5])
+return 1`;
+
+const COUNTER = `
+local prev = redis.call('GET', KEYS[1])
+local c = tonumber(ARGV[1])
+if prev then
+  local p = tonumber(prev)
+  if ARGV[2] == 'strict' then
+    if c ~= p + 1 then return 0 end
+  elseif c <= p then
+    return 0
+  end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
 return 1`;
 
 /** Adds a PSK and prunes expired ones (a sorted set by expiry avoids scanning the hash). */
@@ -73,6 +88,9 @@ export class RedisSessionStore implements SessionStore {
     token: (t: string) => `${this.prefix}t:${t}`,
     open: (e: string) => `${this.prefix}open:${e}`,
     ref: (r: string) => `${this.prefix}r:${r}`,
+    counter: (id: string) => `${this.prefix}c:${id}`,
+    // Hashed: claim keys are caller-chosen strings of any length.
+    claim: (key: string) => `${this.prefix}once:${createHash('sha256').update(key).digest('base64url')}`,
   };
 
   /** The return-reference index key, or "-" (no browser login) for the scripts. */
@@ -143,12 +161,34 @@ export class RedisSessionStore implements SessionStore {
   async delete(id: string): Promise<void> {
     const s = await this.get(id).catch(() => undefined);
     const keys = [
+      this.k.counter(id),
       this.k.session(id),
       ...(s ? [this.k.token(s.tcTokenId)] : []),
       ...(s?.returnRef ? [this.k.ref(s.returnRef)] : []),
     ];
     await this.client.del(keys);
     if (s) await this.client.zRem(this.k.open(s.request.eServiceId), id);
+  }
+
+  async acceptCounter(
+    id: string,
+    counter: number,
+    rule: 'strict' | 'increasing',
+    expiresAt: number,
+  ): Promise<boolean> {
+    const r = await this.client.eval(COUNTER, {
+      keys: [this.k.counter(id)],
+      arguments: [String(counter), rule, String(Math.max(1, expiresAt - this.now()))],
+    });
+    return r === 1;
+  }
+
+  async claim(key: string, expiresAt: number): Promise<boolean> {
+    const r = await this.client.set(this.k.claim(key), '1', {
+      NX: true,
+      PX: Math.max(1, expiresAt - this.now()),
+    });
+    return r === 'OK';
   }
 
   async countOpen(eServiceId: string): Promise<number> {

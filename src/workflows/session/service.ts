@@ -54,12 +54,10 @@ export class SessionService {
 
   /**
    * Validates the request against the registry and creates the session.
-   * `browser` binds a browser login: its return reference and the hash of its binding cookie.
+   * `ret` makes the session findable by its return reference (the RefreshAddress path); a browser
+   * login adds the hash of the cookie that binds it to the browser that started it.
    */
-  async create(
-    req: AuthRequest,
-    browser?: { returnRef: string; bindingHash: string },
-  ): Promise<CreatedSession> {
+  async create(req: AuthRequest, ret?: { returnRef: string; bindingHash?: string }): Promise<CreatedSession> {
     const es = this.o.eService(req.eServiceId);
     if (!es) throw new AuthRequestError('unknown-eservice', `unknown eService ${req.eServiceId}`);
     checkRequest(req, es);
@@ -68,19 +66,32 @@ export class SessionService {
     if (req.eServicePsk && (req.eServicePsk.length < 16 || req.eServicePsk.length > 64)) {
       throw new AuthRequestError('invalid-psk', 'a PSK must have 16 to 64 bytes');
     }
+    // An eService-chosen PSK ID is our session id: it travels in clear as psk_identity and comes back
+    // as the hexBinary Session ID of the SOAP interface (TR-03130 §3.3.1), so it must be ≥ 128 bits of hex.
+    const chosenId = req.eServicePskId?.toLowerCase();
+    if (chosenId !== undefined && (!req.eServicePsk || !/^[0-9a-f]{32,128}$/.test(chosenId))) {
+      throw new AuthRequestError(
+        'invalid-psk',
+        'a PSK ID must come with a PSK and consist of 32 to 128 hexadecimal digits',
+      );
+    }
     const now = this.now();
     const psk = req.channel === 'psk' ? (req.eServicePsk ?? randomBytes(32)) : undefined;
     const session: AuthSession = {
       version: 1,
-      id: randomBytes(32).toString('hex'),
+      id: chosenId ?? randomBytes(32).toString('hex'),
       tcTokenId: randomBytes(32).toString('base64url'),
       request: req,
       state: 'created',
       createdAt: now,
       expiresAt: now + this.o.ttlMs,
       ...(psk ? { psk } : {}),
-      ...(browser ? { returnRef: browser.returnRef, browserBinding: browser.bindingHash } : {}),
+      ...(ret ? { returnRef: ret.returnRef } : {}),
+      ...(ret?.bindingHash ? { browserBinding: ret.bindingHash } : {}),
     };
+    if (chosenId && (await this.o.store.get(chosenId))) {
+      throw new AuthRequestError('invalid-psk', 'this PSK identity is already in use');
+    }
     if (!(await this.o.store.insert(session, es.maxOpenSessions))) {
       throw new AuthRequestError(
         'too-many-sessions',
@@ -181,6 +192,21 @@ export class SessionService {
       failure: s.failure ?? { code: 'internal-error', reason: 'session ended without outcome' },
       session: s,
     };
+  }
+
+  /** Records a request counter of the session (see SessionStore.acceptCounter). */
+  acceptCounter(
+    id: string,
+    counter: number,
+    rule: 'strict' | 'increasing',
+    expiresAt: number,
+  ): Promise<boolean> {
+    return this.o.store.acceptCounter(id, counter, rule, expiresAt);
+  }
+
+  /** One-time use of `key` until `expiresAt` across all instances (see SessionStore.claim). */
+  claim(key: string, expiresAt: number): Promise<boolean> {
+    return this.o.store.claim(key, expiresAt);
   }
 
   /** Removes a session (front-end gave up, or a protocol rule ends it). */

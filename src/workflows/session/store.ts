@@ -17,6 +17,24 @@ export interface SessionStore {
   replace(s: AuthSession): Promise<boolean>;
   /** Removes the session and everything it holds. */
   delete(id: string): Promise<void>;
+  /**
+   * A per-session request counter (SOAP getResult, TR-03130-1 §3.2.2.1), kept
+   * apart from the session record so that it never races the EAC
+   * conversation's compare-and-set: records `counter` if it is the first, or
+   * the previous plus one ('strict'), or larger ('increasing'); atomic.
+   */
+  acceptCounter(
+    id: string,
+    counter: number,
+    rule: 'strict' | 'increasing',
+    expiresAt: number,
+  ): Promise<boolean>;
+  /**
+   * Records `key` until `expiresAt` and returns true, or returns false when
+   * it is already recorded: a one-time-use check shared by all instances
+   * (e.g. SAML AuthnRequest IDs against replay). Atomic.
+   */
+  claim(key: string, expiresAt: number): Promise<boolean>;
   countOpen(eServiceId: string): Promise<number>;
   close(): Promise<void>;
 }

@@ -25,6 +25,11 @@ export interface AuthRequest {
   readonly channel: 'psk' | 'attached';
   /** PSK chosen by the eService (SOAP useID); otherwise the server generates one. */
   readonly eServicePsk?: Buffer;
+  /**
+   * The PSK identity chosen by the eService with its PSK (TR-03130-1 useID PSK/ID). It becomes the
+   * session id — the TC Token SessionIdentifier and TLS psk_identity; otherwise the server draws one.
+   */
+  readonly eServicePskId?: string;
   /** Where the eID-Client sends the browser at the end (TR-03124-1 §2.7.4). */
   readonly refreshAddress?: string;
   readonly communicationErrorAddress?: string;
@@ -92,7 +97,7 @@ export interface AuthSession {
   readonly id: string;
   /** Random token of the TCToken URL (not the session id, which travels in clear as PSK identity). */
   readonly tcTokenId: string;
-  /** Random token of the browser's return URL (browser logins; see interfaces/browser/login.ts). */
+  /** Random token of the RefreshAddress (browser logins, interfaces/browser/login.ts; SAML eID-Client logins). */
   readonly returnRef?: string;
   /** SHA-256 (hex) of the cookie that binds a browser login to the browser that started it. */
   readonly browserBinding?: string;
