@@ -1,24 +1,41 @@
-/** SOAP eID-Interface settings of an eService in config/relying-parties.yaml. */
+/** SOAP eID-Interface settings of an eService in config/relying-parties.yaml (docs/soap-interface.md). */
 import { join } from 'node:path';
 import { soapClientFiles } from '../../pki/layout.js';
 import type { Reader } from '../validate.js';
 
 export interface SoapSettings {
   /**
-   * PEM file of the eService's TLS client certificate (mutual TLS) — also its
+   * PEM file of the eService's TLS client certificate (mutual TLS): the
+   * certificate identifies the eService (exact match) and is also its
    * WS-Security signing certificate unless `signingCertificate` is given.
    * Default: the certificate `neid pki init` issued, in the PKI directory.
    */
   readonly clientCertificate: string;
+  /** PEM file of the certificate whose key signs the eService's requests, if not the client certificate's. */
   readonly signingCertificate?: string;
+  /**
+   * getResult RequestCounter rule. 'strict' (default): every call must carry
+   * the previous counter plus one (TR-03130-1 §3.2.2.1). 'increasing': any
+   * larger value is accepted, as the conformance test TR-03130-4
+   * EIDSERVER_A1_3_06 expects.
+   */
+  readonly requestCounter: 'strict' | 'increasing';
 }
 
-export function readSoap(r: Reader, file: (x: Reader) => string, eServiceId: string, pkiDir?: string): SoapSettings {
-  r.only(['clientCertificate', 'signingCertificate']);
+export function readSoap(
+  r: Reader,
+  file: (x: Reader) => string,
+  eServiceId: string,
+  pkiDir?: string,
+): SoapSettings {
+  r.only(['clientCertificate', 'signingCertificate', 'requestCounter']);
   const client = r.at('clientCertificate');
   const signing = r.at('signingCertificate');
   return {
-    clientCertificate: client.present ? file(client) : join(pkiDir ?? 'var/pki', soapClientFiles(eServiceId).cert),
+    clientCertificate: client.present
+      ? file(client)
+      : join(pkiDir ?? 'var/pki', soapClientFiles(eServiceId).cert),
     ...(signing.present ? { signingCertificate: file(signing) } : {}),
+    requestCounter: r.at('requestCounter').oneOf(['strict', 'increasing'] as const, 'strict'),
   };
 }

@@ -1,0 +1,66 @@
+/**
+ * Mounts the SOAP eID-Interface (TR-03130-1 §3) on its own mutual-TLS
+ * listener (config `soap`, default 127.0.0.1:8445), for the eServices of the
+ * registry that have a `soap:` section.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadPrivateKey } from '../../crypto/keys.js';
+import { PKI_FILES } from '../../pki/layout.js';
+import type { MountContext } from '../../server/server.js';
+import { listen } from '../../server/tls.js';
+import { SoapClients } from './clients.js';
+import { SoapEndpoint } from './endpoint.js';
+import { createSoapServer } from './listener.js';
+import { SOAP_PATH } from './namespaces.js';
+import { EidInterface } from './service.js';
+import { loadSchemaFiles } from './wsdl.js';
+import { DEFAULT_TIMESTAMP_POLICY } from './wss/verify.js';
+
+export interface MountedSoap {
+  /** The endpoint URL (https://host:port/eid-interface). */
+  readonly url: string;
+  readonly port: number;
+}
+
+export async function mountSoap(s: MountContext): Promise<MountedSoap | undefined> {
+  const cfg = s.config.soap;
+  if (!cfg) return undefined;
+  const log = s.log.child({ frontEnd: 'soap' });
+  if (!s.urls.psk) {
+    log.error('the SOAP eID-Interface needs the TLS-PSK listener (psk) for its eID-Clients; not started');
+    return undefined;
+  }
+  const clients = new SoapClients(s.registry, (id, message) =>
+    log.error({ eService: id, err: message }, 'eService left out of the SOAP interface'),
+  );
+  if (clients.size === 0) {
+    log.info('no eService has a usable soap: section; SOAP listener not started');
+    return undefined;
+  }
+  const dir = s.config.pki.dir;
+  const signing = {
+    key: loadPrivateKey(readFileSync(join(dir, PKI_FILES.soapSigningKey), 'utf8')),
+    certPem: readFileSync(join(dir, PKI_FILES.soapSigningCert), 'utf8'),
+  };
+  const service = new EidInterface({ sessions: s.sessions, pki: s.pki, log });
+  const endpoint = new SoapEndpoint({ service, signing, timestamps: DEFAULT_TIMESTAMP_POLICY, log });
+  const server = createSoapServer({
+    tls: { key: s.pki.tls.key, cert: s.pki.tls.cert },
+    clients,
+    endpoint,
+    schemas: loadSchemaFiles(cfg.publicUrl),
+    log,
+  });
+  const port = await listen(server, cfg.host, cfg.port);
+  s.onClose(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
+  const url = `${cfg.port === 0 ? cfg.publicUrl.replace(/:0$/, `:${port}`) : cfg.publicUrl}${SOAP_PATH}`;
+  log.info({ url, eServices: clients.size }, 'SOAP eID-Interface listening (mutual TLS)');
+  return { url, port };
+}
