@@ -1,0 +1,214 @@
+/**
+ * Mounts the OpenID Provider on the running server: issuer {web}/oidc on the
+ * web listener (discovery at /oidc/.well-known/openid-configuration), the
+ * login interaction at /oidc/interaction/:uid, and a mutual-TLS listener of
+ * its own for the RFC 8705 §5 endpoint aliases (token, PAR, userinfo,
+ * revocation) that clients authenticating with certificates, or holding
+ * certificate-bound tokens, use.
+ */
+
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server } from 'node:https';
+import { join } from 'node:path';
+import type { Context, Next } from 'koa';
+import type { Json, Provider } from 'oidc-provider';
+import { createClient } from 'redis';
+import { PKI_FILES } from '../../pki/layout.js';
+import type { MountContext } from '../../server/server.js';
+import { ECDH_CURVES, listen, WEB_CIPHERS } from '../../server/tls.js';
+import { clientCas, staticClients } from './clients.js';
+import { interactionHandler, loginContinuation } from './interaction.js';
+import { LoginClaims } from './login-claims.js';
+import { createProvider } from './provider.js';
+import { redisAdapterFactory } from './redis-adapter.js';
+import { loadOidcSecrets } from './secrets.js';
+
+export const ISSUER_PATH = '/oidc';
+const INTERACTION_PREFIX = `${ISSUER_PATH}/interaction/`;
+
+export interface OidcMountOptions {
+  /**
+   * The mTLS listener (port 0: any free port); false disables it. Default: on when NEID_OIDC_MTLS_PORT is set or
+   * a client uses tls_client_auth / self_signed_tls_client_auth; host of the web listener, port NEID_OIDC_MTLS_PORT or 8446.
+   */
+  readonly mtls?: false | { readonly host?: string; readonly port?: number; readonly publicUrl?: string };
+  /** Default: <varDir>/oidc-secrets.json. */
+  readonly secretsFile?: string;
+}
+
+export interface OidcFrontEnd {
+  readonly provider: Provider;
+  readonly issuer: string;
+  readonly mtlsUrl?: string;
+}
+
+const isProviderPath = (url: string) =>
+  url === ISSUER_PATH || url.startsWith(`${ISSUER_PATH}/`) || url.startsWith(`${ISSUER_PATH}?`);
+
+/** Hands a request under /oidc to oidc-provider with the mount path stripped (it derives URLs from originalUrl). */
+function delegate(provider: Provider) {
+  const handle = provider.callback();
+  return (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = req.url ?? '/';
+    (req as IncomingMessage & { originalUrl?: string }).originalUrl = url;
+    req.url = url.slice(ISSUER_PATH.length) || '/';
+    if (!req.url.startsWith('/')) req.url = `/${req.url}`;
+    return handle(req, res) as Promise<void>;
+  };
+}
+
+const TLS_METHODS = new Set(['tls_client_auth', 'self_signed_tls_client_auth']);
+
+/**
+ * The mTLS listener runs when asked for (options, NEID_OIDC_MTLS_PORT) or when a
+ * registered client authenticates with a certificate; NEID_OIDC_MTLS=off disables it.
+ */
+function mtlsOptions(
+  s: MountContext,
+  o: OidcMountOptions,
+): { host: string; port: number; publicUrl?: string } | undefined {
+  if (o.mtls === false || process.env.NEID_OIDC_MTLS === 'off') return undefined;
+  const env = process.env.NEID_OIDC_MTLS_PORT;
+  const envPort = env ? Number(env) : undefined;
+  if (envPort !== undefined && (!Number.isInteger(envPort) || envPort < 1 || envPort > 65535))
+    throw new Error('NEID_OIDC_MTLS_PORT must be a port number');
+  const wanted =
+    o.mtls !== undefined ||
+    envPort !== undefined ||
+    s.registry.eServices.some((es) => TLS_METHODS.has(es.oidc?.client?.tokenEndpointAuthMethod ?? ''));
+  if (!wanted) return undefined;
+  return {
+    host: o.mtls?.host ?? s.config.web.host,
+    port: o.mtls?.port ?? envPort ?? 8446,
+    ...(o.mtls?.publicUrl ? { publicUrl: o.mtls.publicUrl } : {}),
+  };
+}
+
+export async function mountOidc(s: MountContext, o: OidcMountOptions = {}): Promise<OidcFrontEnd> {
+  const issuer = `${s.urls.web}${ISSUER_PATH}`;
+  const secrets = loadOidcSecrets(o.secretsFile ?? join(s.config.varDir, 'oidc-secrets.json'));
+  const jwks = JSON.parse(readFileSync(join(s.pki.dir, PKI_FILES.oidcJwks), 'utf8')) as { keys: Json[] };
+
+  let redis: ReturnType<typeof createClient> | undefined;
+  if (s.config.sessions.store === 'redis') {
+    redis = createClient({ url: s.config.sessions.redisUrl });
+    redis.on('error', () => {
+      /* reconnects; each command reports its own failure */
+    });
+    await redis.connect();
+  }
+  const claims = redis ? LoginClaims.inRedis(redis, secrets.claims) : LoginClaims.inMemory(secrets.claims);
+
+  // The mTLS listener starts first: its URL goes into the discovery document.
+  let toProvider: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined;
+  let mtlsServer: Server | undefined;
+  let mtlsUrl: string | undefined;
+  const cas = clientCas(s.registry);
+  const m = mtlsOptions(s, o);
+  if (m) {
+    mtlsServer = createHttpsServer(
+      {
+        key: s.pki.tls.key,
+        cert: s.pki.tls.cert,
+        minVersion: 'TLSv1.2',
+        ciphers: WEB_CIPHERS,
+        ecdhCurve: ECDH_CURVES,
+        honorCipherOrder: true,
+        requestCert: true,
+        // Certificates are checked per client by the provider (tls_client_auth: chain and subject; self-signed: JWKS).
+        rejectUnauthorized: false,
+        ...(cas.size ? { ca: [...cas.values()] } : {}),
+      },
+      (req, res) => {
+        if (!toProvider || !isProviderPath(req.url ?? '/')) {
+          res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+          return;
+        }
+        toProvider(req, res).catch(() => {
+          if (!res.headersSent) res.writeHead(500).end();
+        });
+      },
+    );
+    const port = await listen(mtlsServer, m.host, m.port);
+    mtlsUrl = m.publicUrl ?? `https://${m.host.includes(':') ? `[${m.host}]` : m.host}:${port}`;
+    s.onClose(() =>
+      new Promise<void>((r) => mtlsServer!.close(() => r())).then(() => mtlsServer!.closeAllConnections()),
+    );
+  }
+
+  const p = createProvider({
+    issuer,
+    registry: s.registry,
+    jwks,
+    clients: staticClients(s.registry, s.pki.dir),
+    cookieKeys: secrets.cookieKeys,
+    pairwiseKey: secrets.pairwise,
+    claims,
+    ...(redis ? { adapter: redisAdapterFactory(redis) } : {}),
+    interactionTtl: s.config.sessions.ttlSeconds,
+    ...(mtlsUrl ? { mtlsUrl } : {}),
+    clientCas: cas,
+  });
+  const handle = delegate(p);
+  toProvider = handle;
+  p.use(async (ctx: Context, next: Next) => {
+    ctx.set('Strict-Transport-Security', 'max-age=31536000');
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.set('Referrer-Policy', 'no-referrer');
+    ctx.set('X-Frame-Options', 'DENY');
+    await next();
+  });
+  p.on('server_error', (_ctx: unknown, err: Error) =>
+    s.log.error({ err: { message: err.message, stack: err.stack } }, 'OIDC provider error'),
+  );
+  p.on('grant.revoked', (_ctx: unknown, grantId: string) => {
+    claims
+      .delete(grantId)
+      .catch((e: Error) => s.log.error({ err: e.message }, 'could not delete the claims of a revoked grant'));
+  });
+  for (const ev of [
+    'authorization.error',
+    'pushed_authorization_request.error',
+    'grant.error',
+    'userinfo.error',
+    'registration_create.error',
+  ]) {
+    p.on(
+      ev,
+      (
+        ctx: { oidc?: { client?: { clientId: string } } },
+        err: { error?: string; error_description?: string },
+      ) =>
+        s.log.info(
+          { client: ctx.oidc?.client?.clientId, error: err.error, reason: err.error_description },
+          `OIDC ${ev}`,
+        ),
+    );
+  }
+  p.on('registration_create.success', (_ctx: unknown, client: { clientId: string; neid_eservice?: string }) =>
+    s.log.info({ client: client.clientId, eService: client.neid_eservice }, 'OIDC client registered'),
+  );
+
+  s.webApp.use(async (ctx: Context, next: Next) => {
+    if (!isProviderPath(ctx.url) || ctx.path.startsWith(INTERACTION_PREFIX)) return next();
+    ctx.respond = false;
+    await handle(ctx.req, ctx.res);
+  });
+  const deps = {
+    provider: p,
+    registry: s.registry,
+    logins: s.logins,
+    claims,
+    pairwiseKey: secrets.pairwise,
+    log: s.log,
+  };
+  s.webRouter.get(`${INTERACTION_PREFIX}:uid`, interactionHandler(deps));
+  s.logins.register('oidc', loginContinuation(deps));
+  s.onClose(async () => {
+    await claims.close();
+    await redis?.quit().catch(() => undefined);
+  });
+  s.log.info({ issuer, mtls: mtlsUrl }, 'OpenID Provider mounted');
+  return { provider: p, issuer, ...(mtlsUrl ? { mtlsUrl } : {}) };
+}

@@ -1,0 +1,299 @@
+/**
+ * The oidc-provider configuration of N_eID-Server's OpenID Provider
+ * (docs/oidc-provider.md): authorization code flow with PKCE S256 for every
+ * client, PAR (RFC 9126), private_key_jwt / mTLS (RFC 8705) / client secret
+ * client authentication, DPoP (RFC 9449), issuer in the authorization
+ * response (RFC 9207), PS256/ES256-signed and optionally encrypted ID Tokens,
+ * userinfo, pairwise subjects, dynamic registration (RFC 7591) behind
+ * per-eService initial access tokens, and the FAPI 2.0 Security Profile for
+ * clients registered with `profile: fapi2`.
+ */
+import { createHmac, X509Certificate } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
+import Provider, {
+  type Adapter,
+  type Configuration,
+  interactionPolicy,
+  type Json,
+  type KoaContextWithOIDC,
+} from 'oidc-provider';
+import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
+import type { Registry } from '../../config/relying-parties.js';
+import { errorPage } from '../browser/pages.js';
+import { ACR, claimsConfiguration, SCOPES } from './claims.js';
+import {
+  BINDING_PROPERTIES,
+  bindingOf,
+  initialAccessTokens,
+  policyName,
+  registrationPolicy,
+} from './clients.js';
+import { OidcRequestError } from './errors.js';
+import type { LoginClaims } from './login-claims.js';
+import { checkTransactionInfo, planRequest } from './request.js';
+
+const CLOCK_TOLERANCE = 15;
+
+export const TTL = {
+  /** FAPI 2.0 §5.3.2.1-14: authorization codes live at most 60 seconds. */
+  authorizationCode: 60,
+  accessToken: 600,
+  idToken: 600,
+  session: 600,
+} as const;
+
+/** How long the claims of a login are kept: until the last access token it can yield has expired. */
+export const CLAIMS_TTL = TTL.authorizationCode + TTL.accessToken + 30;
+
+export interface ProviderOptions {
+  readonly issuer: string;
+  readonly registry: Registry;
+  /** The provider's private JWKS (PKI_FILES.oidcJwks). */
+  readonly jwks: { keys: Json[] };
+  readonly clients: Json[];
+  readonly cookieKeys: readonly string[];
+  readonly pairwiseKey: Buffer;
+  readonly claims: LoginClaims;
+  /** Adapter factory for oidc-provider's models; undefined: oidc-provider's own in-memory adapter. */
+  readonly adapter?: (model: string) => Adapter;
+  /** Interaction TTL in seconds (the EAC session lifetime). */
+  readonly interactionTtl: number;
+  /** The mTLS listener's base URL (RFC 8705 §5 endpoint aliases); undefined: no mTLS endpoints. */
+  readonly mtlsUrl?: string;
+  /** CA certificates (PEM) per tls_client_auth client id. */
+  readonly clientCas: ReadonlyMap<string, string>;
+}
+
+/** Subject identifiers (OIDC Core §8.1): HMAC over the client's sector and the eService pseudonym. */
+export function pairwiseSubject(key: Buffer, sector: string, accountId: string): string {
+  return createHmac('sha256', key).update(`neid-sub\0${sector}\0${accountId}`).digest('base64url');
+}
+
+/** RFC 4514 DN → sorted "type=value" list (order-insensitive comparison of subject DNs). */
+function dnParts(dn: string, separator: RegExp): string[] {
+  return dn
+    .split(separator)
+    .map((p) => p.trim().replace(/\\(.)/g, '$1'))
+    .filter(Boolean)
+    .map((p) => {
+      const i = p.indexOf('=');
+      return `${p.slice(0, i).trim().toUpperCase()}=${p.slice(i + 1).trim()}`;
+    })
+    .sort();
+}
+
+const peerCertificate = (ctx: KoaContextWithOIDC): X509Certificate | undefined => {
+  const socket = ctx.req.socket as Partial<TLSSocket>;
+  return socket.getPeerX509Certificate?.() ?? undefined;
+};
+
+/** A login must be fresh: every authorization runs the card again (the claims come from it). */
+const freshLogin = new interactionPolicy.Check(
+  'neid_fresh_login',
+  'every authorization reads the ID card',
+  'login_required',
+  (ctx) => !ctx.oidc.result?.login,
+);
+
+export function createProvider(o: ProviderOptions): Provider {
+  const policy = interactionPolicy.base();
+  policy.get('login')!.checks.add(freshLogin, 0);
+
+  const registrations = o.registry.eServices.filter((es) => es.oidc?.registration);
+  const policies = Object.fromEntries(registrations.map((es) => [policyName(es.id), registrationPolicy(es)]));
+  const iat = initialAccessTokens(o.registry);
+  const base = o.adapter ?? createMemoryAdapter(CLOCK_TOLERANCE);
+  const adapter = (model: string) => (model === 'InitialAccessToken' ? iat : base(model));
+
+  const aliases = o.mtlsUrl
+    ? {
+        mtls_endpoint_aliases: {
+          token_endpoint: `${o.mtlsUrl}/oidc/token`,
+          pushed_authorization_request_endpoint: `${o.mtlsUrl}/oidc/request`,
+          userinfo_endpoint: `${o.mtlsUrl}/oidc/me`,
+          revocation_endpoint: `${o.mtlsUrl}/oidc/token/revocation`,
+        },
+      }
+    : {};
+
+  const config: Configuration = {
+    adapter,
+    clockTolerance: CLOCK_TOLERANCE,
+    clients: o.clients,
+    jwks: o.jwks,
+    cookies: {
+      keys: [...o.cookieKeys],
+      names: {
+        session: 'neid_oidc_session',
+        interaction: 'neid_oidc_interaction',
+        resume: 'neid_oidc_resume',
+      },
+      long: { httpOnly: true, sameSite: 'lax' },
+      short: { httpOnly: true, sameSite: 'lax' },
+    },
+    scopes: [...SCOPES],
+    claims: claimsConfiguration(),
+    conformIdTokenClaims: false,
+    acrValues: [ACR],
+    subjectTypes: ['pairwise'],
+    responseTypes: ['code'],
+    clientAuthMethods: [
+      'private_key_jwt',
+      'tls_client_auth',
+      'self_signed_tls_client_auth',
+      'client_secret_basic',
+      'none',
+    ],
+    allowOmittingSingleRegisteredRedirectUri: false,
+    pkce: { required: () => true },
+    clientDefaults: {
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      id_token_signed_response_alg: 'PS256',
+      token_endpoint_auth_method: 'private_key_jwt',
+      subject_type: 'pairwise',
+    },
+    enabledJWA: {
+      clientAuthSigningAlgValues: ['PS256', 'ES256'],
+      idTokenSigningAlgValues: ['PS256', 'ES256'],
+      requestObjectSigningAlgValues: ['PS256', 'ES256'],
+      userinfoSigningAlgValues: ['PS256', 'ES256'],
+      introspectionSigningAlgValues: ['PS256', 'ES256'],
+      authorizationSigningAlgValues: ['PS256', 'ES256'],
+      idTokenEncryptionAlgValues: ['RSA-OAEP-256', 'ECDH-ES'],
+      idTokenEncryptionEncValues: ['A256GCM', 'A128GCM'],
+      requestObjectEncryptionAlgValues: ['RSA-OAEP-256', 'ECDH-ES'],
+      requestObjectEncryptionEncValues: ['A256GCM', 'A128GCM'],
+      userinfoEncryptionAlgValues: ['RSA-OAEP-256', 'ECDH-ES'],
+      userinfoEncryptionEncValues: ['A256GCM', 'A128GCM'],
+      dPoPSigningAlgValues: ['ES256', 'PS256'],
+    },
+    features: {
+      devInteractions: { enabled: false },
+      claimsParameter: { enabled: true },
+      dPoP: { enabled: true },
+      encryption: { enabled: true },
+      fapi: {
+        enabled: true,
+        profile: (_ctx: unknown, client: Json | undefined) =>
+          bindingOf(client)?.profile === 'fapi2' ? '2.0' : undefined,
+      },
+      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
+      mTLS: {
+        enabled: true,
+        certificateBoundAccessTokens: true,
+        tlsClientAuth: true,
+        selfSignedTlsClientAuth: true,
+        getCertificate: peerCertificate,
+        certificateAuthorized(ctx: KoaContextWithOIDC): boolean {
+          const socket = ctx.req.socket as Partial<TLSSocket>;
+          const cert = peerCertificate(ctx);
+          if (!cert || socket.authorized !== true) return false;
+          // The chain was verified against all configured client CAs; the client's own CA must be the issuer.
+          const pem = ctx.oidc.client ? o.clientCas.get(ctx.oidc.client.clientId) : undefined;
+          if (!pem) return true;
+          return splitPem(pem).some((ca) => cert.checkIssued(ca) && cert.verify(ca.publicKey));
+        },
+        certificateSubjectMatches(ctx: KoaContextWithOIDC, property: string, expected: string): boolean {
+          const cert = peerCertificate(ctx);
+          if (!cert || property !== 'tls_client_auth_subject_dn') return false;
+          const a = dnParts(cert.subject, /\n/);
+          const b = dnParts(expected, /(?<!\\),/);
+          return a.length === b.length && a.every((x, i) => x === b[i]);
+        },
+      },
+      registration: {
+        enabled: registrations.length > 0,
+        initialAccessToken: true,
+        policies,
+        issueRegistrationAccessToken: false,
+      },
+      registrationManagement: { enabled: false },
+      resourceIndicators: { enabled: false },
+      revocation: { enabled: true },
+      rpInitiatedLogout: { enabled: false },
+      userinfo: { enabled: true },
+    },
+    extraClientMetadata: {
+      properties: [...BINDING_PROPERTIES],
+      validator(_ctx: unknown, key: string, value: unknown): void {
+        if (key === 'neid_eservice' && (typeof value !== 'string' || !o.registry.get(value))) {
+          throw new TypeError('the client is not bound to a known eService');
+        }
+      },
+    },
+    extraParams: {
+      // Runs at the pushed authorization and authorization endpoints, after the redirect URI check:
+      // everything the request asks of the card is checked against the approval here.
+      async neid_transaction_info(
+        ctx: KoaContextWithOIDC,
+        value: unknown,
+        client: Json | undefined,
+      ): Promise<void> {
+        const b = bindingOf(client);
+        const es = b && o.registry.get(b.eServiceId);
+        if (!es)
+          throw new OidcRequestError(
+            'invalid_request',
+            'the client is not bound to an eService',
+          ).toProviderError();
+        try {
+          checkTransactionInfo(value);
+          const p = ctx.oidc.params ?? {};
+          planRequest(es, p.scope as string | undefined, p.claims as string | undefined);
+        } catch (e) {
+          if (e instanceof OidcRequestError) throw e.toProviderError();
+          throw e;
+        }
+      },
+    },
+    expiresWithSession: () => false,
+    issueRefreshToken: () => false,
+    loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
+      const grantId = (ctx.oidc.result?.consent as { grantId?: string } | undefined)?.grantId;
+      return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined;
+    },
+    async findAccount(_ctx: unknown, sub: string, token?: { grantId?: string; clientId?: string }) {
+      if (!token?.grantId) return { accountId: sub, claims: () => ({ sub }) };
+      const rec = await o.claims.get(token.grantId);
+      if (!rec || rec.accountId !== sub || rec.clientId !== token.clientId) return undefined;
+      return { accountId: sub, claims: () => ({ ...rec.claims, sub }) };
+    },
+    async pairwiseIdentifier(_ctx: unknown, accountId: string, client: Json) {
+      const b = bindingOf(client);
+      if (!b) throw new Error('client without eService binding');
+      return pairwiseSubject(o.pairwiseKey, b.sector, accountId);
+    },
+    sectorIdentifierUriValidate: () => false,
+    clientBasedCORS: () => false,
+    interactions: {
+      policy,
+      url: (_ctx: unknown, interaction: { uid: string }) => `/oidc/interaction/${interaction.uid}`,
+    },
+    ttl: {
+      AccessToken: TTL.accessToken,
+      AuthorizationCode: TTL.authorizationCode,
+      IdToken: TTL.idToken,
+      Interaction: o.interactionTtl,
+      Session: TTL.session,
+      Grant: CLAIMS_TTL,
+    },
+    discovery: { ...aliases, service_documentation: undefined },
+    async renderError(ctx: KoaContextWithOIDC, out: { error?: string; error_description?: string }) {
+      ctx.type = 'text/html; charset=utf-8';
+      ctx.body = errorPage(
+        '登入失敗 / Login failed',
+        `${out.error ?? 'error'}: ${out.error_description ?? ''}`,
+      );
+    },
+  };
+  const provider = new Provider(o.issuer, config);
+  provider.proxy = false;
+  return provider;
+}
+
+function splitPem(pem: string): X509Certificate[] {
+  return (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map(
+    (c) => new X509Certificate(c),
+  );
+}
