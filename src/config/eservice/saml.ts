@@ -1,4 +1,4 @@
-/** SAML settings of an eService in config/relying-parties.yaml (see docs/configuration.md). */
+/** SAML settings of an eService in config/relying-parties.yaml (docs/saml-idp.md §2; docs/configuration.md). */
 import type { Reader } from '../validate.js';
 
 export interface SamlSettings {

@@ -1,0 +1,208 @@
+/**
+ * The SAML IdP on the web listener (docs/saml-idp.md):
+ *
+ *   GET  /saml/metadata      signed IdP metadata (cached, ETag)
+ *   GET  /saml/sso           AuthnRequest, HTTP-Redirect binding  ─┐ browser: activation page,
+ *   POST /saml/sso           AuthnRequest, HTTP-POST binding      ─┘ then BrowserLogins → Response
+ *   GET  /saml/tctoken       AuthnRequest from the eID-Client (TR-03130-1 §4.2.1) → TC Token
+ *   GET  /saml/refresh/:ref  the eID-Client's return (TR-03130-1 §4.2.3) → Response
+ *
+ * Refused requests: HTTP 400 without a SAML message (errors.ts); verified
+ * requests the IdP will not serve: a SAML error Response (status.ts).
+ */
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import type { Registry } from '../../config/relying-parties.js';
+import { AuthRequestError } from '../../workflows/session/errors.js';
+import type { Outcome, SessionService } from '../../workflows/session/service.js';
+import type { AuthRequest } from '../../workflows/session/types.js';
+import { SIG } from './algorithms.js';
+import { type AnswerDeps, deliverError, finishLogin } from './answer.js';
+import { encryptionKeyReused, keySigner, loadIdpKeys } from './crypto/keys.js';
+import { EidClientLogins } from './eid-client-flow.js';
+import { SamlRejection, SamlStatusError } from './errors.js';
+import { type ReceivedRequest, receiveAuthnRequest } from './intake.js';
+import type { SamlLog } from './log.js';
+import { buildIdpMetadata, type SignedMetadata } from './metadata/idp-metadata.js';
+import type { Binding } from './namespaces.js';
+import { type LoginContext, type PlannedRequest, planLogin } from './plan.js';
+import { ReplayCache } from './replay.js';
+import { ServiceProviders } from './service-providers.js';
+import { keyForAuthRequestError } from './status.js';
+
+/** What the IdP needs from the server (a subset of MountContext, src/server/server.ts). */
+export interface SamlMountContext {
+  readonly config: { readonly pki: { readonly dir: string } };
+  readonly log: SamlLog;
+  readonly registry: Registry;
+  readonly sessions: SessionService;
+  readonly urls: { readonly web: string; readonly psk?: string };
+  readonly webRouter: Router;
+  readonly logins: {
+    register(
+      frontEnd: string,
+      cont: (
+        ctx: Context,
+        outcome: Exclude<Outcome, { kind: 'pending' }> | undefined,
+        context: Readonly<Record<string, string>>,
+      ) => Promise<void>,
+    ): void;
+    begin(
+      ctx: Context,
+      req: PlannedRequest & { channel?: AuthRequest['channel'] },
+      view: { title: string; eServiceName: string },
+    ): Promise<void>;
+  };
+}
+
+/** The IdP as other components (the demo SP, tests) see it. */
+export interface SamlIdp {
+  readonly entityId: string;
+  readonly metadataUrl: string;
+  readonly ssoUrl: string;
+  readonly tcTokenUrl: string;
+  readonly metadata: SignedMetadata;
+  readonly serviceProviders: ServiceProviders;
+}
+
+export const SAML_BASE = '/saml';
+/** Requests older than this (after IssueInstant) are refused; also the replay window. */
+export const REQUEST_MAX_AGE_MS = 5 * 60_000;
+
+const clientAddress = (ctx: Context): string | undefined => {
+  const ip = ctx.ip || undefined;
+  return ip?.startsWith('::ffff:') ? ip.slice(7) : ip;
+};
+
+export function mountSamlIdp(s: SamlMountContext): SamlIdp {
+  const web = s.urls.web;
+  const endpoints = {
+    entityId: `${web}${SAML_BASE}/metadata`,
+    ssoUrl: `${web}${SAML_BASE}/sso`,
+    tcTokenUrl: `${web}${SAML_BASE}/tctoken`,
+  };
+  const keys = loadIdpKeys(s.config.pki.dir);
+  if (encryptionKeyReused(keys)) {
+    s.log.warn(
+      {},
+      'the SAML encryption key equals the RSA signing key (TR-03130-1 §4.9.1 wants separate key pairs)',
+    );
+  }
+  const sps = ServiceProviders.load(s.registry, s.log);
+  const signers = {
+    ec: keySigner(keys.signingEc.key, keys.signingEc.certificate, SIG.ecdsaSha256),
+    rsa: keySigner(keys.signingRsa.key, keys.signingRsa.certificate, SIG.rsaSha256),
+  };
+  const metadata = buildIdpMetadata(endpoints, keys, signers.ec);
+  const replay = new ReplayCache({ store: s.sessions, maxAgeMs: REQUEST_MAX_AGE_MS, skewMs: 60_000 });
+  const answer: AnswerDeps = { entityId: endpoints.entityId, signers, sps, log: s.log };
+  const finish = finishLogin(answer);
+  const eidClient = new EidClientLogins(s.sessions, `${web}${SAML_BASE}/refresh`);
+  const channel: AuthRequest['channel'] = s.urls.psk ? 'psk' : 'attached';
+  s.logins.register('saml', finish);
+
+  const refuse = (ctx: Context, e: SamlRejection) => {
+    s.log.warn({ path: ctx.path, code: e.code, reason: e.message }, 'SAML request refused');
+    ctx.status = 400;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.type = 'text/plain; charset=utf-8';
+    ctx.body = `Bad Request: the SAML request was refused (${e.code}).\n`;
+  };
+  const baseContext = (r: ReceivedRequest): LoginContext => ({
+    sp: r.sp.entityId,
+    requestId: r.request.id,
+    acs: r.acs.location,
+    binding: r.acs.binding,
+    ...(r.relayState !== undefined ? { relayState: r.relayState } : {}),
+    requested: { required: [], optional: [], restrictedId: false, notOnChip: [] },
+    ageRequired: false,
+    placeRequired: false,
+  });
+
+  /** Intake and planning shared by both entry points; the answer on failure is sent here. */
+  async function accept(
+    ctx: Context,
+    binding: Binding,
+    url: string,
+    start: (r: ReceivedRequest, p: ReturnType<typeof planLogin>) => Promise<void>,
+  ): Promise<void> {
+    let received: ReceivedRequest;
+    try {
+      received = await receiveAuthnRequest(ctx, binding, url, { sps, replay });
+    } catch (e) {
+      if (e instanceof SamlRejection) return refuse(ctx, e);
+      throw e;
+    }
+    try {
+      const planned = planLogin(received, keys.encryption.key, clientAddress(ctx));
+      if (planned.ignored.length)
+        s.log.info(
+          { eService: received.sp.eService.id, ignored: planned.ignored },
+          'SAML request: optional attributes ignored',
+        );
+      s.log.info(
+        {
+          eService: received.sp.eService.id,
+          request: received.request.id.slice(0, 16),
+          binding,
+          signed: received.signed,
+        },
+        'SAML AuthnRequest accepted',
+      );
+      await start(received, planned);
+    } catch (e) {
+      if (e instanceof SamlRejection) return refuse(ctx, e);
+      if (e instanceof SamlStatusError)
+        return deliverError(ctx, answer, received.sp, baseContext(received), e.key, e.message);
+      if (e instanceof AuthRequestError)
+        return deliverError(
+          ctx,
+          answer,
+          received.sp,
+          baseContext(received),
+          keyForAuthRequestError(e.code),
+          e.message,
+        );
+      throw e;
+    }
+  }
+
+  const browser = (binding: Binding) => (ctx: Context) =>
+    accept(ctx, binding, endpoints.ssoUrl, async (r, p) => {
+      const es = r.sp.eService;
+      await s.logins.begin(
+        ctx,
+        { ...p.auth, channel },
+        {
+          title: '以新一代身分證登入 Log in with the New eID',
+          eServiceName: `${es.displayName.zh} ${es.displayName.en}`,
+        },
+      );
+    });
+
+  const router = s.webRouter;
+  router.get(`${SAML_BASE}/metadata`, (ctx) => {
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.set('ETag', metadata.etag);
+    if (ctx.get('If-None-Match') === metadata.etag) {
+      ctx.status = 304;
+      return;
+    }
+    ctx.type = 'application/samlmetadata+xml';
+    ctx.body = metadata.xml;
+  });
+  router.get(`${SAML_BASE}/sso`, browser('redirect'));
+  router.post(`${SAML_BASE}/sso`, browser('post'));
+  router.get(`${SAML_BASE}/tctoken`, (ctx) =>
+    accept(ctx, 'redirect', endpoints.tcTokenUrl, async (_r, p) => {
+      const created = await eidClient.create({ ...p.auth, channel });
+      ctx.set('Cache-Control', 'no-store');
+      ctx.status = 303;
+      ctx.redirect(created.tcTokenUrl);
+    }),
+  );
+  router.get(`${SAML_BASE}/refresh/:ref`, (ctx) => eidClient.finish(ctx, finish));
+
+  s.log.info({ entityId: endpoints.entityId, sps: sps.all.map((sp) => sp.eService.id) }, 'SAML IdP mounted');
+  return { ...endpoints, metadataUrl: endpoints.entityId, metadata, serviceProviders: sps };
+}
