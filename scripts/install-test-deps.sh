@@ -6,23 +6,25 @@
 #   xmlsec1         independent XML signature / encryption checks
 #   ausweisapp2     the reference eID-Client (TR-03124), driven headless through its SDK
 #   pcscd, vsmartcard-vpcd, opensc, pcsc-tools, libpcsclite-dev   the virtual card as a PC/SC reader
-#   simplesamlphp, php-cli   a SAML SP independent of ours
+#   simplesamlphp, php-cli, php-xml, php-mbstring   a SAML SP independent of ours (the package does not pull in the last two)
 #   apache2, libapache2-mod-auth-openidc   an OIDC RP independent of ours
 #   chromium        the browser the demo test drives (Playwright, no bundled browser download)
 #   redis-server    private Redis instances for the session-store tests
 #   softhsm2        a PKCS#11 token
 #   python3-cryptography   OAEP-SHA-256 decryption, where xmlsec1 1.2 lacks it
+#   default-jdk-headless   the JDK's XML Schema validator checks our SOAP messages against schemas/
 set -euo pipefail
 
 PACKAGES=(
   openpace xmlsec1 ausweisapp2
   pcscd vsmartcard-vpcd opensc pcsc-tools libpcsclite-dev
-  simplesamlphp php-cli
+  simplesamlphp php-cli php-xml php-mbstring
   apache2 libapache2-mod-auth-openidc
   chromium
   redis-server
   softhsm2
   python3-cryptography
+  default-jdk-headless
   ca-certificates
 )
 

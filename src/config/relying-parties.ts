@@ -10,11 +10,10 @@ import { parse } from 'yaml';
 import { FUNCTION_IDS, type FunctionId, isFunctionId } from '../profile/authorization.js';
 import { FIELD_IDS, type FieldId, isFieldId } from '../profile/fields.js';
 import { ConfigError } from './errors.js';
-import { readOidc, type OidcSettings } from './eservice/oidc.js';
+import { type OidcSettings, readOidc } from './eservice/oidc.js';
 import { readSaml, type SamlSettings } from './eservice/saml.js';
 import { readSoap, type SoapSettings } from './eservice/soap.js';
 import { Reader } from './validate.js';
-
 
 export type { OidcSettings, SamlSettings, SoapSettings };
 
@@ -33,6 +32,14 @@ export interface EService {
   readonly approvedFunctions: readonly FunctionId[];
   /** Holder mnemonic in the terminal certificate's CHR (TW + mnemonic + sequence). */
   readonly terminalMnemonic: string;
+  /**
+   * CertificateDescription subjectURL, when the eService serves its own TC
+   * Token (SOAP eID-Interface): the eID-Client requires the TC Token URL to be
+   * of this origin. Default: the server's URL.
+   */
+  readonly terminalSubjectUrl?: string;
+  /** PEM files of further TLS certificates (e.g. the eService's) for the CertificateDescription's commCertificates. */
+  readonly terminalCommCertificates?: readonly string[];
   readonly maxOpenSessions: number;
   readonly saml?: SamlSettings;
   readonly soap?: SoapSettings;
@@ -51,23 +58,51 @@ const text = (r: Reader): LocalizedText => {
 };
 
 function readEService(r: Reader, baseDir: string, pkiDir?: string): EService {
-  r.only(['id', 'displayName', 'purpose', 'url', 'approvedFields', 'approvedFunctions', 'terminal', 'maxOpenSessions', 'saml', 'soap', 'oidc']);
+  r.only([
+    'id',
+    'displayName',
+    'purpose',
+    'url',
+    'approvedFields',
+    'approvedFunctions',
+    'terminal',
+    'maxOpenSessions',
+    'saml',
+    'soap',
+    'oidc',
+  ]);
   const id = r.at('id').string();
-  if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(id)) throw new ConfigError(`${r.path}.id "${id}" must be lower-case letters, digits and dashes`);
+  if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(id))
+    throw new ConfigError(`${r.path}.id "${id}" must be lower-case letters, digits and dashes`);
   const fields = r.at('approvedFields').strings();
   for (const f of fields) {
-    if (!isFieldId(f)) throw new ConfigError(`${r.path}.approvedFields: unknown field "${f}" (known: ${FIELD_IDS.join(', ')})`);
+    if (!isFieldId(f))
+      throw new ConfigError(
+        `${r.path}.approvedFields: unknown field "${f}" (known: ${FIELD_IDS.join(', ')})`,
+      );
   }
   const funcs = r.at('approvedFunctions').strings();
   for (const f of funcs) {
     if (!isFunctionId(f)) {
-      throw new ConfigError(`${r.path}.approvedFunctions: unknown function "${f}" (known: ${FUNCTION_IDS.join(', ')})`);
+      throw new ConfigError(
+        `${r.path}.approvedFunctions: unknown function "${f}" (known: ${FUNCTION_IDS.join(', ')})`,
+      );
     }
   }
-  const term = r.at('terminal').only(['mnemonic']);
-  const mnemonic = term.at('mnemonic').string(id.replace(/[^a-z0-9]/g, '').slice(0, 9).toUpperCase());
-  if (!/^[A-Z0-9]{1,9}$/.test(mnemonic)) throw new ConfigError(`${r.path}.terminal.mnemonic must be 1-9 capital letters or digits`);
+  const term = r.at('terminal').only(['mnemonic', 'subjectUrl', 'commCertificates']);
+  const mnemonic = term.at('mnemonic').string(
+    id
+      .replace(/[^a-z0-9]/g, '')
+      .slice(0, 9)
+      .toUpperCase(),
+  );
+  if (!/^[A-Z0-9]{1,9}$/.test(mnemonic))
+    throw new ConfigError(`${r.path}.terminal.mnemonic must be 1-9 capital letters or digits`);
   const file = (x: Reader) => resolve(baseDir, x.string());
+  const subjectUrl = term.at('subjectUrl').present
+    ? term.at('subjectUrl').url(undefined, ['https:'])
+    : undefined;
+  const commCertificates = term.at('commCertificates').list().map(file);
   const saml = r.at('saml');
   const soap = r.at('soap');
   const oidc = r.at('oidc');
@@ -80,6 +115,8 @@ function readEService(r: Reader, baseDir: string, pkiDir?: string): EService {
     approvedFields: fields as FieldId[],
     approvedFunctions: funcs as FunctionId[],
     terminalMnemonic: mnemonic,
+    ...(subjectUrl ? { terminalSubjectUrl: subjectUrl } : {}),
+    ...(commCertificates.length ? { terminalCommCertificates: commCertificates } : {}),
     maxOpenSessions: r.at('maxOpenSessions').int(50, 1, 100_000),
     ...(saml.present ? { saml: readSaml(saml, file) } : {}),
     ...(soap.present ? { soap: readSoap(soap, file, id, pkiDir) } : {}),
@@ -100,12 +137,16 @@ export function parseRegistry(yamlText: string, file: string, opts: RegistryOpti
     throw new ConfigError(`${file}: not valid YAML: ${(e as Error).message}`);
   }
   const root = new Reader(file, '', doc).only(['eServices']);
-  const eServices = root.at('eServices').list().map((r) => readEService(r, dirname(file), opts.pkiDir));
+  const eServices = root
+    .at('eServices')
+    .list()
+    .map((r) => readEService(r, dirname(file), opts.pkiDir));
   const ids = new Set<string>();
   const mnemonics = new Set<string>();
   for (const e of eServices) {
     if (ids.has(e.id)) throw new ConfigError(`${file}: eService id "${e.id}" appears twice`);
-    if (mnemonics.has(e.terminalMnemonic)) throw new ConfigError(`${file}: terminal mnemonic "${e.terminalMnemonic}" appears twice`);
+    if (mnemonics.has(e.terminalMnemonic))
+      throw new ConfigError(`${file}: terminal mnemonic "${e.terminalMnemonic}" appears twice`);
     ids.add(e.id);
     mnemonics.add(e.terminalMnemonic);
   }

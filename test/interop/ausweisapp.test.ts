@@ -34,6 +34,7 @@ import type { Address } from '../../src/profile/values.js';
 import type { AuthRequest } from '../../src/workflows/session/types.js';
 import { hasAusweisApp, startAusweisApp } from '../support/ausweisapp/app.js';
 import { authenticateWithSimulator, type SimulatorAuthOutcome } from '../support/ausweisapp/sdk.js';
+import { absent, requires } from '../support/requires.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const OK = 'http://www.bsi.bund.de/ecard/api/1.1/resultmajor#ok';
@@ -102,161 +103,164 @@ async function authenticate(
   }
 }
 
-describe.runIf(hasAusweisApp())('AusweisApp2 1.26.2 with its Simulator card', () => {
-  beforeAll(async () => {
-    ts = await startTestServer({ cvcaChr: SIMULATOR_CVCA_CHR });
-    card = buildSimulatorCard({ pki: loadCardPki(ts.pkiDir), fields: { householdAddress: ADDRESS } });
-  }, 120_000);
-  afterAll(async () => ts?.close());
+describe.runIf(requires('AusweisApp2', absent({ ausweisapp2: hasAusweisApp() })))(
+  'AusweisApp2 1.26.2 with its Simulator card',
+  () => {
+    beforeAll(async () => {
+      ts = await startTestServer({ cvcaChr: SIMULATOR_CVCA_CHR });
+      card = buildSimulatorCard({ pki: loadCardPki(ts.pkiDir), fields: { householdAddress: ADDRESS } });
+    }, 120_000);
+    afterAll(async () => ts?.close());
 
-  it.each([
-    { channel: 'attached' as const, age: 18, area: '63000', ageOk: true, placeOk: true },
-    { channel: 'psk' as const, age: 100, area: '64000', ageOk: false, placeOk: false },
-  ])(
-    '$channel mode: authenticates and the server yields the released fields',
-    async ({ channel, age, area, ageOk, placeOk }) => {
+    it.each([
+      { channel: 'attached' as const, age: 18, area: '63000', ageOk: true, placeOk: true },
+      { channel: 'psk' as const, age: 100, area: '64000', ageOk: false, placeOk: false },
+    ])(
+      '$channel mode: authenticates and the server yields the released fields',
+      async ({ channel, age, area, ageOk, placeOk }) => {
+        const { out, outcome, why } = await authenticate(
+          card.files,
+          request({
+            channel,
+            required: ['chineseName', 'romanizedName', 'dateOfBirth'],
+            optional: ['householdAddress', 'householdArea', 'sex'],
+            ageVerification: { age, required: false },
+            placeVerification: { areaCode: area, required: false },
+          }),
+        );
+        expect(out.auth.result?.major, why).toBe(OK);
+        expect(out.auth.url).toMatch(new RegExp(`^${ts.web}/done`));
+        // What AusweisApp showed: sex (DG11) is not a right of TR-03127, so the app drops it (TR-03124-1 §3.8).
+        const chat = out.accessRights?.['chat'] as { required: string[]; optional: string[] };
+        expect([...chat.required].sort()).toEqual(['DateOfBirth', 'FamilyName', 'GivenNames', 'Pseudonym']);
+        expect([...chat.optional].sort()).toEqual([
+          'Address',
+          'AddressVerification',
+          'AgeVerification',
+          'CommunityID',
+        ]);
+        expect((out.accessRights?.['aux'] as { communityId?: string } | undefined)?.communityId).toBe(
+          `0158${area.padStart(6, '0')}`,
+        );
+
+        expect(outcome?.kind, why).toBe('result');
+        if (outcome?.kind !== 'result') return;
+        const r = outcome.result;
+        expect(r.fields).toEqual({
+          chineseName: card.fields.chineseName,
+          romanizedName: card.fields.romanizedName,
+          dateOfBirth: card.fields.dateOfBirth,
+          householdAddress: ADDRESS,
+          householdArea: card.fields.householdArea,
+        });
+        expect(r.fields.chineseName).toBe('陳\u{2A6A5}華');
+        expect(r.fields.householdAddress?.street).toBe('中崙里5鄰\u{2137C}仔巷2號');
+        expect(r.operations).toEqual({
+          chineseName: 'ALLOWED',
+          romanizedName: 'ALLOWED',
+          dateOfBirth: 'ALLOWED',
+          householdAddress: 'ALLOWED',
+          householdArea: 'ALLOWED',
+          sex: 'PROHIBITED',
+          ageVerification: 'ALLOWED',
+          placeVerification: 'ALLOWED',
+        });
+        expect(r.ageVerification).toBe(ageOk);
+        expect(r.placeVerification).toBe(placeOk);
+        expect(r.documentValidity).toBe('valid');
+        expect(r.restrictedId).toBe(expectedRestrictedId('demo-portal'));
+      },
+    );
+
+    it('reads encrypted-area fields through EF.ChipSecurity', async () => {
       const { out, outcome, why } = await authenticate(
         card.files,
         request({
-          channel,
-          required: ['chineseName', 'romanizedName', 'dateOfBirth'],
-          optional: ['householdAddress', 'householdArea', 'sex'],
-          ageVerification: { age, required: false },
-          placeVerification: { areaCode: area, required: false },
+          eServiceId: 'passport-office',
+          channel: 'attached',
+          required: ['chineseName', 'placeOfBirth'],
+          optional: ['spouseName', 'fatherName', 'motherName', 'photo'],
         }),
       );
       expect(out.auth.result?.major, why).toBe(OK);
-      expect(out.auth.url).toMatch(new RegExp(`^${ts.web}/done`));
-      // What AusweisApp showed: sex (DG11) is not a right of TR-03127, so the app drops it (TR-03124-1 §3.8).
-      const chat = out.accessRights?.['chat'] as { required: string[]; optional: string[] };
-      expect([...chat.required].sort()).toEqual(['DateOfBirth', 'FamilyName', 'GivenNames', 'Pseudonym']);
-      expect([...chat.optional].sort()).toEqual([
-        'Address',
-        'AddressVerification',
-        'AgeVerification',
-        'CommunityID',
-      ]);
-      expect((out.accessRights?.['aux'] as { communityId?: string } | undefined)?.communityId).toBe(
-        `0158${area.padStart(6, '0')}`,
-      );
-
       expect(outcome?.kind, why).toBe('result');
       if (outcome?.kind !== 'result') return;
-      const r = outcome.result;
-      expect(r.fields).toEqual({
+      const { fields, operations, restrictedId } = outcome.result;
+      expect(fields).toEqual({
         chineseName: card.fields.chineseName,
-        romanizedName: card.fields.romanizedName,
+        placeOfBirth: card.fields.placeOfBirth,
+        spouseName: card.fields.spouseName,
+        fatherName: card.fields.fatherName,
+        motherName: card.fields.motherName,
+      });
+      // The photo's data group (DG14) is not a TR-03127 right either.
+      expect(operations.photo).toBe('PROHIBITED');
+      expect(restrictedId).toBe(expectedRestrictedId('passport-office'));
+      expect(restrictedId).not.toBe(expectedRestrictedId('demo-portal'));
+    });
+
+    it('withholds a field whose right the citizen switched off in AusweisApp', async () => {
+      const { out, outcome, why } = await authenticate(
+        card.files,
+        request({ required: ['chineseName'], optional: ['householdAddress', 'dateOfBirth'] }),
+        { deselect: ['Address'] },
+      );
+      expect(out.auth.result?.major, why).toBe(OK);
+      expect(outcome?.kind, why).toBe('result');
+      if (outcome?.kind !== 'result') return;
+      expect(outcome.result.fields).toEqual({
+        chineseName: card.fields.chineseName,
         dateOfBirth: card.fields.dateOfBirth,
-        householdAddress: ADDRESS,
-        householdArea: card.fields.householdArea,
       });
-      expect(r.fields.chineseName).toBe('陳\u{2A6A5}華');
-      expect(r.fields.householdAddress?.street).toBe('中崙里5鄰\u{2137C}仔巷2號');
-      expect(r.operations).toEqual({
-        chineseName: 'ALLOWED',
-        romanizedName: 'ALLOWED',
+      expect(outcome.result.operations).toMatchObject({
+        householdAddress: 'PROHIBITED',
         dateOfBirth: 'ALLOWED',
-        householdAddress: 'ALLOWED',
-        householdArea: 'ALLOWED',
-        sex: 'PROHIBITED',
-        ageVerification: 'ALLOWED',
-        placeVerification: 'ALLOWED',
       });
-      expect(r.ageVerification).toBe(ageOk);
-      expect(r.placeVerification).toBe(placeOk);
-      expect(r.documentValidity).toBe('valid');
-      expect(r.restrictedId).toBe(expectedRestrictedId('demo-portal'));
-    },
-  );
-
-  it('reads encrypted-area fields through EF.ChipSecurity', async () => {
-    const { out, outcome, why } = await authenticate(
-      card.files,
-      request({
-        eServiceId: 'passport-office',
-        channel: 'attached',
-        required: ['chineseName', 'placeOfBirth'],
-        optional: ['spouseName', 'fatherName', 'motherName', 'photo'],
-      }),
-    );
-    expect(out.auth.result?.major, why).toBe(OK);
-    expect(outcome?.kind, why).toBe('result');
-    if (outcome?.kind !== 'result') return;
-    const { fields, operations, restrictedId } = outcome.result;
-    expect(fields).toEqual({
-      chineseName: card.fields.chineseName,
-      placeOfBirth: card.fields.placeOfBirth,
-      spouseName: card.fields.spouseName,
-      fatherName: card.fields.fatherName,
-      motherName: card.fields.motherName,
     });
-    // The photo's data group (DG14) is not a TR-03127 right either.
-    expect(operations.photo).toBe('PROHIBITED');
-    expect(restrictedId).toBe(expectedRestrictedId('passport-office'));
-    expect(restrictedId).not.toBe(expectedRestrictedId('demo-portal'));
-  });
 
-  it('withholds a field whose right the citizen switched off in AusweisApp', async () => {
-    const { out, outcome, why } = await authenticate(
-      card.files,
-      request({ required: ['chineseName'], optional: ['householdAddress', 'dateOfBirth'] }),
-      { deselect: ['Address'] },
-    );
-    expect(out.auth.result?.major, why).toBe(OK);
-    expect(outcome?.kind, why).toBe('result');
-    if (outcome?.kind !== 'result') return;
-    expect(outcome.result.fields).toEqual({
-      chineseName: card.fields.chineseName,
-      dateOfBirth: card.fields.dateOfBirth,
+    it('a tampered data group ends the authentication at the server with no data released', async () => {
+      const files = replaceDataGroup(card.files, 4, encodeField('chineseName', '王小明'));
+      const { out, outcome, why } = await authenticate(
+        files,
+        request({ required: ['chineseName', 'dateOfBirth'] }),
+      );
+      // StartPAOSResponse with an error: AusweisApp reports it with the server's message.
+      expect(out.auth.result?.major, why).toBe(ERROR);
+      expect(out.auth.result?.message).toMatch(/hash of DG4/);
+      expect(outcome?.kind, why).toBe('failure');
+      if (outcome?.kind !== 'failure') return;
+      expect(outcome.failure).toMatchObject({ code: 'invalid-document', documentValidity: 'notAuthentic' });
+      expect(outcome.failure.reason).toMatch(/DG4/);
+      expect(JSON.stringify(outcome)).not.toMatch(/王小明|19900315/);
     });
-    expect(outcome.result.operations).toMatchObject({
-      householdAddress: 'PROHIBITED',
-      dateOfBirth: 'ALLOWED',
-    });
-  });
 
-  it('a tampered data group ends the authentication at the server with no data released', async () => {
-    const files = replaceDataGroup(card.files, 4, encodeField('chineseName', '王小明'));
-    const { out, outcome, why } = await authenticate(
-      files,
-      request({ required: ['chineseName', 'dateOfBirth'] }),
-    );
-    // StartPAOSResponse with an error: AusweisApp reports it with the server's message.
-    expect(out.auth.result?.major, why).toBe(ERROR);
-    expect(out.auth.result?.message).toMatch(/hash of DG4/);
-    expect(outcome?.kind, why).toBe('failure');
-    if (outcome?.kind !== 'failure') return;
-    expect(outcome.failure).toMatchObject({ code: 'invalid-document', documentValidity: 'notAuthentic' });
-    expect(outcome.failure.reason).toMatch(/DG4/);
-    expect(JSON.stringify(outcome)).not.toMatch(/王小明|19900315/);
-  });
-
-  it('a card past its renewal-due date fails VERIFY id-DateOfExpiry (the Simulator compares DG3)', async () => {
-    const expired = buildSimulatorCard({
-      pki: loadCardPki(ts.pkiDir),
-      fields: { renewalDueDate: '20200101' },
+    it('a card past its renewal-due date fails VERIFY id-DateOfExpiry (the Simulator compares DG3)', async () => {
+      const expired = buildSimulatorCard({
+        pki: loadCardPki(ts.pkiDir),
+        fields: { renewalDueDate: '20200101' },
+      });
+      const { out, outcome, why } = await authenticate(expired.files, request({ required: ['chineseName'] }));
+      expect(outcome?.kind, why).toBe('failure');
+      if (outcome?.kind !== 'failure') return;
+      expect(outcome.failure).toMatchObject({ code: 'invalid-document', documentValidity: 'expired' });
+      // The exchange itself ended normally (the server reports the expiry to the eService, not as a protocol error).
+      expect(out.auth.result?.major, why).toBe(OK);
     });
-    const { out, outcome, why } = await authenticate(expired.files, request({ required: ['chineseName'] }));
-    expect(outcome?.kind, why).toBe('failure');
-    if (outcome?.kind !== 'failure') return;
-    expect(outcome.failure).toMatchObject({ code: 'invalid-document', documentValidity: 'expired' });
-    // The exchange itself ended normally (the server reports the expiry to the eService, not as a protocol error).
-    expect(out.auth.result?.major, why).toBe(OK);
-  });
 
-  it('an EF.CardSecurity that vouches for another Chip Authentication key fails the CA token check', async () => {
-    const other = buildSimulatorCard({
-      pki: loadCardPki(ts.pkiDir),
-      caPrivateKey: generateKeyPairSync('ec', { namedCurve: SIMULATOR_CURVE }).privateKey,
+    it('an EF.CardSecurity that vouches for another Chip Authentication key fails the CA token check', async () => {
+      const other = buildSimulatorCard({
+        pki: loadCardPki(ts.pkiDir),
+        caPrivateKey: generateKeyPairSync('ec', { namedCurve: SIMULATOR_CURVE }).privateKey,
+      });
+      const { out, outcome, why } = await authenticate(
+        other.files,
+        request({ channel: 'attached', required: ['chineseName'] }),
+      );
+      expect(out.auth.result?.major, why).toBe(ERROR);
+      expect(outcome?.kind, why).toBe('failure');
+      if (outcome?.kind !== 'failure') return;
+      expect(outcome.failure).toMatchObject({ code: 'invalid-document', documentValidity: 'notAuthentic' });
+      expect(outcome.failure.reason).toMatch(/authentication token/);
     });
-    const { out, outcome, why } = await authenticate(
-      other.files,
-      request({ channel: 'attached', required: ['chineseName'] }),
-    );
-    expect(out.auth.result?.major, why).toBe(ERROR);
-    expect(outcome?.kind, why).toBe('failure');
-    if (outcome?.kind !== 'failure') return;
-    expect(outcome.failure).toMatchObject({ code: 'invalid-document', documentValidity: 'notAuthentic' });
-    expect(outcome.failure.reason).toMatch(/authentication token/);
-  });
-});
+  },
+);

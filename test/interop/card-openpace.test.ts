@@ -20,20 +20,12 @@ import { chatFor } from '../../src/profile/authorization.js';
 import { eac } from '../card/support/eac.js';
 import { makePki } from '../card/support/pki.js';
 import { auxData, TestTerminal } from '../card/support/terminal.js';
+import { absent, have, requires } from '../support/requires.js';
 
-const have = (cmd: string) => {
-  try {
-    execFileSync('which', [cmd], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
-const available = have('cvc-create') && have('openssl');
-if (!available)
-  console.warn(
-    'card-openpace: skipped, Debian package openpace (cvc-create) is missing (scripts/install-test-deps.sh)',
-  );
+const available = requires(
+  'card-openpace',
+  absent({ openpace: have('cvc-create'), openssl: have('openssl') }),
+);
 
 /** cvc-create writes derived keys as SEC1 ECPrivateKey DER, despite the .pkcs8 name. */
 function loadKey(path: string): KeyObject {

@@ -9,7 +9,7 @@
  * unless one is already running with the vpcd reader, which is then used as
  * it is: the test never stops a pcscd it did not start.
  */
-import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { promisify } from 'node:util';
@@ -17,24 +17,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualCard } from '../../src/card/virtual-card.js';
 import { connectVpcd, VPCD_DEFAULT_PORT, type VpcdConnection } from '../../src/card/vpcd.js';
 import { makeCard, makePki } from '../card/support/pki.js';
+import { absent, have, requires } from '../support/requires.js';
 
 const run = promisify(execFile);
 const VPCD_DRIVER = '/usr/lib/pcsc/drivers/serial/libifdvpcd.so';
 
-const which = (cmd: string) => {
-  try {
-    execFileSync('which', [cmd], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
-const missing = ['pcscd', 'opensc-tool'].filter((c) => !which(c));
-if (!existsSync(VPCD_DRIVER)) missing.push('vsmartcard-vpcd');
-if (missing.length)
-  console.warn(
-    `card-pcsc: skipped, Debian packages missing: ${missing.join(', ')} (scripts/install-test-deps.sh)`,
-  );
+const available = requires(
+  'card-pcsc',
+  absent({ pcscd: have('pcscd'), opensc: have('opensc-tool'), 'vsmartcard-vpcd': existsSync(VPCD_DRIVER) }),
+);
 
 const portOpen = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -66,7 +57,7 @@ function lastResponse(stdout: string): Buffer {
   return Buffer.from(bytes);
 }
 
-describe.skipIf(missing.length > 0)('the virtual card through pcscd + vpcd (PC/SC)', () => {
+describe.runIf(available)('the virtual card through pcscd + vpcd (PC/SC)', () => {
   let pcscd: ChildProcess | undefined;
   let conn: VpcdConnection | undefined;
   const json = makeCard(makePki());

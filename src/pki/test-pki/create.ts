@@ -16,7 +16,7 @@
  * Private keys are PKCS#8 PEM, written with mode 0600.
  */
 import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { EService, Registry } from '../../config/relying-parties.js';
 import { type Curve, curveByName } from '../../crypto/curves.js';
@@ -35,9 +35,9 @@ import { PKI_FILES, type PkiManifest, soapClientFiles, terminalFiles } from '../
 import { signCardRevocationList } from '../revocation/card-revocation-list.js';
 import { issueCertificate } from '../x509/certificate.js';
 import { issueCrl } from '../x509/crl.js';
-import { pemFromDer } from '../x509/pem.js';
+import { derFromPem, pemFromDer } from '../x509/pem.js';
 import { issueClientCertificate, selfSignedTlsCertificate } from '../x509/tls.js';
-import { writeOidcJwks } from './oidc-keys.js';
+import { writeOidcClientJwks, writeOidcJwks } from './oidc-keys.js';
 
 export interface CreatePkiOptions {
   readonly dir: string;
@@ -89,6 +89,11 @@ export function termsOfUsage(es: EService): string {
   ].join('\n\n');
 }
 
+/** TLS certificates (DER) an eService registered for its CertificateDescription (terminal.commCertificates). */
+function ownCommCertificates(es: EService): Buffer[] {
+  return (es.terminalCommCertificates ?? []).map((f) => derFromPem(readFileSync(f, 'utf8')));
+}
+
 export function createTestPki(o: CreatePkiOptions): PkiManifest {
   const now = o.now ?? new Date();
   const today = dateString(now);
@@ -97,19 +102,37 @@ export function createTestPki(o: CreatePkiOptions): PkiManifest {
   const rsa = o.rsaKey ?? rsaKey;
 
   // EAC PKI
-  const cvca = issueCvca({ curve, chr: o.cvcaChr ?? 'TWTESTCVCA00001', effectiveDate: today, validityDays: 3 * 365 });
+  const cvca = issueCvca({
+    curve,
+    chr: o.cvcaChr ?? 'TWTESTCVCA00001',
+    effectiveDate: today,
+    validityDays: 3 * 365,
+  });
   w.write(PKI_FILES.cvcaCert, cvca.cert.raw);
   w.key(PKI_FILES.cvcaKey, cvca.key.privateKey);
   const dv = issueSubordinate(
     { cert: cvca.cert, key: cvca.key.privateKey },
-    { role: 'dv-domestic', chr: 'TWTESTDV00001', chat: Chat.forRole('terminal', allAtBits()), effectiveDate: today, validityDays: 365, curve },
+    {
+      role: 'dv-domestic',
+      chr: 'TWTESTDV00001',
+      chat: Chat.forRole('terminal', allAtBits()),
+      effectiveDate: today,
+      validityDays: 365,
+      curve,
+    },
   );
   w.write(PKI_FILES.dvCert, dv.cert.raw);
   w.key(PKI_FILES.dvKey, dv.key.privateKey);
 
   // TLS: one RSA key for the web, PSK and SOAP listeners.
   const tlsKey = rsa();
-  const tlsCert = selfSignedTlsCertificate({ commonName: 'N_eID-Server (TEST)', key: tlsKey, ips: ['127.0.0.1', '::1'], dns: ['localhost'], days: 365 });
+  const tlsCert = selfSignedTlsCertificate({
+    commonName: 'N_eID-Server (TEST)',
+    key: tlsKey,
+    ips: ['127.0.0.1', '::1'],
+    dns: ['localhost'],
+    days: 365,
+  });
   w.pem(PKI_FILES.tlsCert, tlsCert);
   w.key(PKI_FILES.tlsKey, tlsKey);
 
@@ -122,9 +145,12 @@ export function createTestPki(o: CreatePkiOptions): PkiManifest {
       issuerName: ISSUER_NAME,
       issuerUrl: ISSUER_URL,
       subjectName: `${es.displayName.zh} ${es.displayName.en}`,
-      subjectUrl: o.serverUrl,
+      // An eService that serves its own TC Token (SOAP) has its own origin and TLS certificate.
+      subjectUrl: es.terminalSubjectUrl ?? o.serverUrl,
       termsOfUsage: termsOfUsage(es),
-      commCertificates: [tlsCert, ...(o.extraCommCertificates ?? [])].map((c) => createHash(hash).update(c).digest()),
+      commCertificates: [tlsCert, ...(o.extraCommCertificates ?? []), ...ownCommCertificates(es)].map((c) =>
+        createHash(hash).update(c).digest(),
+      ),
     };
     const encoded = encodeCertificateDescription(description);
     const chr = `TW${es.terminalMnemonic}00001`;
@@ -150,7 +176,15 @@ export function createTestPki(o: CreatePkiOptions): PkiManifest {
       const c = soapClientFiles(es.id);
       const k = rsa();
       w.key(c.key, k);
-      w.pem(c.cert, issueClientCertificate({ subject: { CN: `${es.id} (TEST eService)` }, publicKey: k, issuerKey: k, days: 365 }));
+      w.pem(
+        c.cert,
+        issueClientCertificate({
+          subject: { CN: `${es.id} (TEST eService)` },
+          publicKey: k,
+          issuerKey: k,
+          days: 365,
+        }),
+      );
     }
   }
 
@@ -182,13 +216,32 @@ export function createTestPki(o: CreatePkiOptions): PkiManifest {
   w.pem(PKI_FILES.dsCert, dsCert);
   w.key(PKI_FILES.dsKey, ds.privateKey);
   const nextYear = new Date(now.getTime() + 365 * DAY);
-  w.write(PKI_FILES.cscaCrl, issueCrl({ issuerCert: cscaCert, issuerKey: csca.privateKey, thisUpdate: now, nextUpdate: nextYear, crlNumber: 1n, revoked: [] }));
-  w.write(PKI_FILES.cardRevocationList, signCardRevocationList({ thisUpdate: now, nextUpdate: nextYear, revoked: [] }, { cert: cscaCert, key: csca.privateKey }));
+  w.write(
+    PKI_FILES.cscaCrl,
+    issueCrl({
+      issuerCert: cscaCert,
+      issuerKey: csca.privateKey,
+      thisUpdate: now,
+      nextUpdate: nextYear,
+      crlNumber: 1n,
+      revoked: [],
+    }),
+  );
+  w.write(
+    PKI_FILES.cardRevocationList,
+    signCardRevocationList(
+      { thisUpdate: now, nextUpdate: nextYear, revoked: [] },
+      { cert: cscaCert, key: csca.privateKey },
+    ),
+  );
 
   // SAML, SOAP, OIDC keys
   const samlEc = generateEcKeyPair(curveByName('prime256v1')).privateKey;
   w.key(PKI_FILES.samlSigningEcKey, samlEc);
-  w.pem(PKI_FILES.samlSigningEcCert, selfSignedTlsCertificate({ commonName: 'N_eID-Server SAML signing (ECDSA)', key: samlEc, days: 730 }));
+  w.pem(
+    PKI_FILES.samlSigningEcCert,
+    selfSignedTlsCertificate({ commonName: 'N_eID-Server SAML signing (ECDSA)', key: samlEc, days: 730 }),
+  );
   for (const [certFile, keyFile, cn] of [
     [PKI_FILES.samlSigningRsaCert, PKI_FILES.samlSigningRsaKey, 'N_eID-Server SAML signing (RSA)'],
     [PKI_FILES.samlEncryptionCert, PKI_FILES.samlEncryptionKey, 'N_eID-Server SAML encryption'],
@@ -199,6 +252,7 @@ export function createTestPki(o: CreatePkiOptions): PkiManifest {
     w.pem(certFile, selfSignedTlsCertificate({ commonName: cn, key: k, days: 730 }));
   }
   writeOidcJwks(w, rsa());
+  writeOidcClientJwks(w, o.registry, rsa);
 
   const manifest: PkiManifest = {
     version: 1,
