@@ -73,7 +73,9 @@ export function parseServerConfig(
     'log',
     'varDir',
   ]);
-  const varDir = resolve(base, root.at('varDir').string('var'));
+  // Paths written in the file are relative to the file; the defaults to the working directory (the checkout).
+  const varAt = root.at('varDir');
+  const varDir = varAt.present ? resolve(base, varAt.string()) : resolve(process.cwd(), 'var');
   const web = listener(root.at('web'), 8443, true)!;
   const psk = listener(root.at('psk'), 8444, true);
   const soap = listener(root.at('soap'), 8445, true);
@@ -108,7 +110,8 @@ export function parseServerConfig(
       keyFile: resolve(base, sessions.at('keyFile').string(resolve(varDir, 'session.key'))),
     },
     demo: {
-      enabled: demo.at('enabled').bool(true),
+      // The demo (published SP keys, a demo card) is for a developer's machine, never a production default.
+      enabled: demo.at('enabled').bool(env.NODE_ENV !== 'production'),
       card: resolve(base, demo.at('card').string(resolve(varDir, 'cards/demo.json'))),
       clientPort: demo.at('clientPort').int(24727, 1, 65535),
     },

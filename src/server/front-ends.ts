@@ -3,6 +3,8 @@
  * registers its routes and listeners here (SOAP eID-Interface, SAML IdP,
  * OpenID Provider, the demo).
  */
+import { mountDemo } from '../demo/index.js';
+import { checkPublishedKeys } from '../demo/published-keys.js';
 import { mountOidc } from '../interfaces/oidc/mount.js';
 import { mountSamlIdp } from '../interfaces/saml/idp.js';
 import { mountSoap } from '../interfaces/soap/mount.js';
@@ -10,6 +12,19 @@ import type { MountContext } from './server.js';
 
 export async function mountFrontEnds(s: MountContext): Promise<void> {
   await mountOidc(s);
-  mountSamlIdp(s);
+  const idp = mountSamlIdp(s);
+  const published = checkPublishedKeys(
+    idp.serviceProviders.all.map((sp) => ({
+      eServiceId: sp.eService.id,
+      certificates: [...sp.metadata.signingCertificates, ...sp.metadata.encryptionCertificates],
+    })),
+    process.env.NODE_ENV === 'production',
+  );
+  if (published.length)
+    s.log.warn(
+      { eServices: published },
+      'SAML SPs registered with the published DEMO keys of metadata/demo-portal: anyone can read their assertions',
+    );
   await mountSoap(s);
+  if (s.config.demo.enabled) await mountDemo(s, idp);
 }

@@ -78,6 +78,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
       relyingParties,
       sessions: { store: o.store ?? 'memory', keyFile: join(dir, 'session.key') },
       log: { level: o.logLevel ?? 'silent' },
+      demo: { enabled: false, card: join(dir, 'demo-card.json') },
       ...(o.extra ?? {}),
     },
     undefined,

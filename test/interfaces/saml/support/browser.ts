@@ -104,7 +104,7 @@ export const htmlDecode = (s: string): string =>
 
 /** The tcTokenURL of the activation page's eID-Client link. */
 export function tcTokenUrlOf(page: Page): string {
-  const m = /href="(http:\/\/127\.0\.0\.1:24727\/eID-Client\?[^"]+)"/.exec(page.body);
+  const m = /href="(http:\/\/127\.0\.0\.1:\d+\/eID-Client\?[^"]+)"/.exec(page.body);
   if (!m) throw new Error(`no eID-Client link on the page (HTTP ${page.status}): ${page.body.slice(0, 300)}`);
   const link = new URL(htmlDecode(m[1]!));
   return link.searchParams.get('tcTokenURL')!;
