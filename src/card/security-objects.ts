@@ -19,8 +19,8 @@
 
 import { createHash, type KeyObject } from 'node:crypto';
 import { OID } from '../asn1/oids.js';
-import { encodeSecurityInfos, type SecurityInfo } from '../asn1/security-infos.js';
 import type { Curve, HashName } from '../crypto/curves.js';
+import { encodeSecurityInfos, type SecurityInfo } from '../pki/security-infos.js';
 import { signCms } from '../pki/x509/cms.js';
 import { fieldByDg } from '../profile/fields.js';
 

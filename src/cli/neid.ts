@@ -1,10 +1,10 @@
 #!/usr/bin/env node
+import { UsageError } from '../config/args.js';
 /**
  * `neid`: operator tooling — test PKI, CV certificates, virtual cards,
  * the card revocation list. Exit codes: 0 ok, 1 failed check, 2 usage error.
  */
 import { ConfigError } from '../config/errors.js';
-import { UsageError } from './args.js';
 import { cvcPrint, cvcVerify } from './commands/cvc.js';
 import { pkiInit } from './commands/pki-init.js';
 import { revocationAdd, revocationList } from './commands/revocation.js';

@@ -9,7 +9,7 @@
  * `auth` prints one JSON line: {ok, redirectUrl, error?}; exit 0 when the
  * authentication succeeded, 1 otherwise, 2 on a usage error.
  */
-import { parse, UsageError } from '../cli/args.js';
+import { parse, UsageError } from '../config/args.js';
 import { isFunctionId } from '../profile/authorization.js';
 import { isFieldId } from '../profile/fields.js';
 import { type OpenedCard, openReader, openVirtualCard } from './card-source.js';

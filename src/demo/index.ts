@@ -8,9 +8,9 @@
 import { openVirtualCard } from '../client/card-source.js';
 import { startClientServer } from '../client/serve.js';
 import type { ServerConfig } from '../config/server-config.js';
+import type { MountContext } from '../interfaces/mount-context.js';
 import { loadIdpKeys } from '../interfaces/saml/crypto/keys.js';
 import type { SamlIdp } from '../interfaces/saml/idp.js';
-import type { MountContext } from '../server/server.js';
 import { ensureDemoCard } from './card.js';
 import { mountDemoPortal } from './portal.js';
 

@@ -21,6 +21,8 @@
  * Authentication, TR-03110-2 §2.3.3) is the server's check.
  */
 import { OID } from '../asn1/oids.js';
+import { CURVES, type Curve } from '../crypto/curves.js';
+import type { KeyBits } from '../crypto/pace.js';
 import type {
   ChipAuthenticationDomainParameterInfo,
   ChipAuthenticationInfo,
@@ -28,10 +30,8 @@ import type {
   PaceInfo,
   RestrictedIdentificationInfo,
   SecurityInfo,
-} from '../asn1/security-infos.js';
-import { decodeSecurityInfos, encodeSecurityInfo, SecurityInfoError } from '../asn1/security-infos.js';
-import { CURVES, type Curve } from '../crypto/curves.js';
-import type { KeyBits } from '../crypto/pace.js';
+} from '../pki/security-infos.js';
+import { decodeSecurityInfos, encodeSecurityInfo, SecurityInfoError } from '../pki/security-infos.js';
 import { parseCms } from '../pki/x509/cms-parser.js';
 import { X509Error } from '../pki/x509/errors.js';
 import { EacError } from './errors.js';

@@ -5,10 +5,10 @@
  */
 import { mountDemo } from '../demo/index.js';
 import { checkPublishedKeys } from '../demo/published-keys.js';
+import type { MountContext } from '../interfaces/mount-context.js';
 import { mountOidc } from '../interfaces/oidc/mount.js';
 import { mountSamlIdp } from '../interfaces/saml/idp.js';
 import { mountSoap } from '../interfaces/soap/mount.js';
-import type { MountContext } from './server.js';
 
 export async function mountFrontEnds(s: MountContext): Promise<void> {
   await mountOidc(s);

@@ -11,14 +11,18 @@ import type { Server } from 'node:https';
 import { dirname, join } from 'node:path';
 import Router from '@koa/router';
 import Koa from 'koa';
-import { loadRegistry, type Registry } from '../config/relying-parties.js';
+import { loadRegistry } from '../config/relying-parties.js';
 import type { ServerConfig } from '../config/server-config.js';
 import { BrowserLogins } from '../interfaces/browser/login.js';
 import { paosHandler } from '../interfaces/eid/paos-endpoint.js';
 import { tcTokenHandler } from '../interfaces/eid/tctoken.js';
+import { createLogger, type Logger, shortId } from '../interfaces/http/log.js';
+import { createPskServer, createWebServer, listen } from '../interfaces/http/tls.js';
+import type { MountContext } from '../interfaces/mount-context.js';
 import { PKI_FILES } from '../pki/layout.js';
-import { loadPki, type PkiMaterial, pkiExists } from '../pki/store.js';
-import { createTestPki } from '../pki/test-pki/create.js';
+import { RevocationLists } from '../provisioning/revocation.js';
+import { loadPki, pkiExists } from '../provisioning/store.js';
+import { createTestPki } from '../provisioning/test-pki/create.js';
 import { EacConversation } from '../workflows/eac-server/conversation.js';
 import type { Meter } from '../workflows/eac-server/meter.js';
 import { PassiveAuthenticator } from '../workflows/eac-server/passive-auth-cache.js';
@@ -26,29 +30,13 @@ import { MemoryPskDirectory, MemorySessionStore } from '../workflows/session/mem
 import { RedisPskDirectory, RedisSessionStore } from '../workflows/session/redis-store.js';
 import { SessionService } from '../workflows/session/service.js';
 import type { PskDirectory, SessionStore } from '../workflows/session/store.js';
-import { createLogger, type Logger, shortId } from './log.js';
-import { RevocationLists } from './revocation.js';
-import { createPskServer, createWebServer, listen } from './tls.js';
 
-export interface RunningServer {
-  readonly config: ServerConfig;
-  readonly log: Logger;
-  readonly registry: Registry;
-  readonly pki: PkiMaterial;
-  readonly sessions: SessionService;
-  readonly urls: { readonly web: string; readonly psk?: string };
-  readonly webApp: Koa;
-  readonly webRouter: Router;
-  /** The browser part of SAML and OIDC logins (activation page, return to the IdP). */
-  readonly logins: BrowserLogins;
-  /** The card revocation lists; `reload()` picks up a changed file at once (also done every 30 s). */
-  readonly revocation: RevocationLists;
-  /** Front-ends that open their own listeners register their shutdown here. */
-  onClose(fn: () => Promise<void>): void;
+/** The running server: what front-ends mount on (MountContext), and its shutdown. */
+export interface RunningServer extends MountContext {
   close(): Promise<void>;
 }
 
-export type MountContext = Omit<RunningServer, 'close'>;
+export type { MountContext };
 
 export interface StartOptions {
   readonly logger?: Logger;

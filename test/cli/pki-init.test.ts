@@ -11,9 +11,9 @@ import {
 } from '../../src/pki/cvc/index.js';
 import { PKI_FILES, terminalFiles } from '../../src/pki/layout.js';
 import { verifyCardRevocationList } from '../../src/pki/revocation/card-revocation-list.js';
-import { loadPki } from '../../src/pki/store.js';
 import { derFromPem } from '../../src/pki/x509/pem.js';
 import { grantsOf } from '../../src/profile/authorization.js';
+import { loadPki } from '../../src/provisioning/store.js';
 import { runNeid } from '../support/cli.js';
 
 describe('neid pki init', () => {

@@ -7,10 +7,10 @@
  */
 import { connect, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PSK_CIPHERS } from '../../src/interfaces/http/tls.js';
 import { newMessageId } from '../../src/paos/envelope.js';
 import { buildStartPaos } from '../../src/paos/messages/start-paos.js';
 import { parseTcToken } from '../../src/paos/messages/tctoken.js';
-import { PSK_CIPHERS } from '../../src/server/tls.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let ts: TestServer;

@@ -4,7 +4,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { OID } from '../../src/asn1/oids.js';
-import { encodeSecurityInfos, type SecurityInfo } from '../../src/asn1/security-infos.js';
 import { curveByName } from '../../src/crypto/curves.js';
 import { generateEcKeyPair } from '../../src/crypto/keys.js';
 import {
@@ -14,6 +13,7 @@ import {
   decodeCardAccess,
   ID_PRIVILEGED_TERMINAL_INFO,
 } from '../../src/eac/card-access.js';
+import { encodeSecurityInfos, type SecurityInfo } from '../../src/pki/security-infos.js';
 import { codeOf, hex } from './helpers.js';
 
 const bp256 = curveByName('brainpoolP256r1');

@@ -11,7 +11,6 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeSecurityInfos } from '../../src/asn1/security-infos.js';
 import { loadCardPki } from '../../src/card/personalize.js';
 import { SAMPLE_CHINESE_NAME } from '../../src/card/sample-citizen.js';
 import {
@@ -24,6 +23,7 @@ import {
 import { curveByName } from '../../src/crypto/curves.js';
 import { privateKeyFromScalar, publicPointOf } from '../../src/crypto/keys.js';
 import { analyseSecurityInfos } from '../../src/eac/card-access.js';
+import { decodeSecurityInfos } from '../../src/pki/security-infos.js';
 import { parseCms } from '../../src/pki/x509/cms-parser.js';
 import { verifyCardSecurity } from '../../src/pki/x509/passive-authentication.js';
 import { decodeDataGroup, encodeField } from '../../src/profile/codecs.js';

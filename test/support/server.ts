@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRegistry } from '../../src/config/relying-parties.js';
 import { parseServerConfig, type ServerConfig } from '../../src/config/server-config.js';
-import { pkiExists } from '../../src/pki/store.js';
-import { createTestPki } from '../../src/pki/test-pki/create.js';
-import { createLogger } from '../../src/server/log.js';
+import { createLogger } from '../../src/interfaces/http/log.js';
+import { pkiExists } from '../../src/provisioning/store.js';
+import { createTestPki } from '../../src/provisioning/test-pki/create.js';
 import { type RunningServer, type StartOptions, startServer } from '../../src/server/server.js';
 import { ROOT } from './cli.js';
 

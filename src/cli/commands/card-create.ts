@@ -12,10 +12,10 @@ import { resolve } from 'node:path';
 import { fieldValueFromJson } from '../../card/fields-json.js';
 import { createCard } from '../../card/personalize.js';
 import { writeCardFileAtomic } from '../../card/virtual-card.js';
+import { parse, UsageError } from '../../config/args.js';
 import { type FieldId, isFieldId } from '../../profile/fields.js';
 import type { FieldValues } from '../../profile/values.js';
 import { FieldValueError } from '../../profile/values.js';
-import { parse, UsageError } from '../args.js';
 
 function fieldOverride(spec: string): [FieldId, unknown] {
   const eq = spec.indexOf('=');

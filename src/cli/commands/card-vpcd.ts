@@ -9,7 +9,7 @@
 import { resolve } from 'node:path';
 import { VirtualCard } from '../../card/virtual-card.js';
 import { connectVpcd, VPCD_DEFAULT_HOST, VPCD_DEFAULT_PORT } from '../../card/vpcd.js';
-import { parse, UsageError } from '../args.js';
+import { parse, UsageError } from '../../config/args.js';
 
 export async function cardVpcd(argv: string[]): Promise<number> {
   const { values } = parse(argv, {

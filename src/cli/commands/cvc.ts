@@ -4,6 +4,7 @@
  * today's date and prints the effective authorization as field names.
  */
 import { readFileSync } from 'node:fs';
+import { parse, UsageError } from '../../config/args.js';
 import {
   CvCertificate,
   CvcError,
@@ -12,7 +13,6 @@ import {
   validateChain,
 } from '../../pki/cvc/index.js';
 import { grantsOf } from '../../profile/authorization.js';
-import { parse, UsageError } from '../args.js';
 
 function describe(c: CvCertificate) {
   const g = grantsOf(c.chat);

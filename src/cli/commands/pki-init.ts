@@ -1,9 +1,9 @@
 /** `neid pki init --out DIR [--cvca-chr CHR] [--curve NAME] [--config FILE] [--server-url URL]` */
 import { resolve } from 'node:path';
+import { parse } from '../../config/args.js';
 import { loadRegistry } from '../../config/relying-parties.js';
 import { loadServerConfig } from '../../config/server-config.js';
-import { createTestPki } from '../../pki/test-pki/create.js';
-import { parse } from '../args.js';
+import { createTestPki } from '../../provisioning/test-pki/create.js';
 
 export async function pkiInit(argv: string[]): Promise<number> {
   const { values } = parse(argv, {

@@ -5,6 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parse, UsageError } from '../../config/args.js';
 import { loadServerConfig } from '../../config/server-config.js';
 import { loadPrivateKey, publicPointOf } from '../../crypto/keys.js';
 import { PKI_FILES } from '../../pki/layout.js';
@@ -13,7 +14,6 @@ import {
   verifyCardRevocationList,
 } from '../../pki/revocation/card-revocation-list.js';
 import { derFromPem } from '../../pki/x509/pem.js';
-import { parse, UsageError } from '../args.js';
 
 function pkiDir(v: string | undefined): string {
   return resolve(v ?? loadServerConfig().pki.dir);

@@ -14,14 +14,14 @@ import { type Envelope, newMessageId, parseEnvelope } from '../../paos/envelope.
 import { buildStartPaosResponse } from '../../paos/messages/start-paos-response.js';
 import { NS, PAOS_CONTENT_TYPE } from '../../paos/namespaces.js';
 import { RESULT_MAJOR, RESULT_MINOR } from '../../paos/result.js';
-import { BodyTooLargeError, readBody } from '../../server/body.js';
-import { pskIdentityOf, tlsSessionBinding } from '../../server/tls.js';
 import type { EacConversation } from '../../workflows/eac-server/conversation.js';
 import { type Meter, NO_METER } from '../../workflows/eac-server/meter.js';
 import type { SessionService } from '../../workflows/session/service.js';
 import type { AuthSession } from '../../workflows/session/types.js';
 import { childText } from '../../xml/dom.js';
 import { XmlError } from '../../xml/errors.js';
+import { BodyTooLargeError, readBody } from '../http/body.js';
+import { pskIdentityOf, tlsSessionBinding } from '../http/tls.js';
 
 export const MAX_PAOS_BYTES = 4 * 1024 * 1024;
 

@@ -7,8 +7,8 @@
 import type { TLSSocket } from 'node:tls';
 import type { Context } from 'koa';
 import { buildTcToken } from '../../paos/messages/tctoken.js';
-import { tlsSessionBinding } from '../../server/tls.js';
 import type { SessionService } from '../../workflows/session/service.js';
+import { tlsSessionBinding } from '../http/tls.js';
 
 export interface TcTokenDeps {
   readonly sessions: SessionService;

@@ -30,7 +30,7 @@ import { ReplayCache } from './replay.js';
 import { ServiceProviders } from './service-providers.js';
 import { keyForAuthRequestError } from './status.js';
 
-/** What the IdP needs from the server (a subset of MountContext, src/server/server.ts). */
+/** What the IdP needs from the server (a subset of MountContext, src/interfaces/mount-context.ts). */
 export interface SamlMountContext {
   readonly config: { readonly pki: { readonly dir: string } };
   readonly log: SamlLog;

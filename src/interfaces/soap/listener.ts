@@ -10,8 +10,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import { BodyTooLargeError, readBody } from '../../server/body.js';
-import { ECDH_CURVES, type TlsMaterial, WEB_CIPHERS } from '../../server/tls.js';
+import { BodyTooLargeError, readBody } from '../http/body.js';
+import { ECDH_CURVES, type TlsMaterial, WEB_CIPHERS } from '../http/tls.js';
 import type { SoapClients } from './clients.js';
 import { MAX_REQUEST_BYTES, type SoapEndpoint } from './endpoint.js';
 import { SOAP_PATH } from './namespaces.js';

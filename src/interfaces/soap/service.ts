@@ -12,9 +12,9 @@
  * - getServerInfo: the rights of the eService's terminal certificate.
  */
 import type { EService } from '../../config/relying-parties.js';
-import type { PkiMaterial } from '../../pki/store.js';
 import { grantsOf } from '../../profile/authorization.js';
 import type { FieldId } from '../../profile/fields.js';
+import type { PkiMaterial } from '../../provisioning/store.js';
 import { AuthRequestError } from '../../workflows/session/errors.js';
 import type { SessionService } from '../../workflows/session/service.js';
 import type { AuthRequest, AuthResult, AuthSession } from '../../workflows/session/types.js';

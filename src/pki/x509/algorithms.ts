@@ -8,10 +8,10 @@
 import { createPublicKey, type KeyObject, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import { oid, readOid, seq, TAG } from '../../asn1/der.js';
 import { OID } from '../../asn1/oids.js';
-import { decodeEcPublicKeyInfo } from '../../asn1/security-infos.js';
 import type { HashName } from '../../crypto/curves.js';
 import { curveOfKey, publicKeyFromPoint } from '../../crypto/keys.js';
 import { childrenOf, parseTlv, type Tlv } from '../../tlv/tlv.js';
+import { decodeEcPublicKeyInfo } from '../security-infos.js';
 import { guard, nullValue } from './der.js';
 import { X509Error } from './errors.js';
 import { X509_OID } from './oids.js';

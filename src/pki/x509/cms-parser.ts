@@ -6,9 +6,9 @@
  */
 import { readOid, TAG } from '../../asn1/der.js';
 import { OID } from '../../asn1/oids.js';
-import { decodeHashAlgorithm } from '../../asn1/security-infos/hash-algorithm.js';
 import type { HashName } from '../../crypto/curves.js';
 import { childrenOf, parseTlv, type Tlv, validateTree } from '../../tlv/tlv.js';
+import { decodeHashAlgorithm } from '../security-infos/hash-algorithm.js';
 import { guard, malformed, readBigInteger, readTime } from './der.js';
 import { X509Error } from './errors.js';
 

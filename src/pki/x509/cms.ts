@@ -20,9 +20,9 @@
 import { createHash, type KeyObject, X509Certificate } from 'node:crypto';
 import { explicit, integer, octets, oid, seq, set } from '../../asn1/der.js';
 import { OID } from '../../asn1/oids.js';
-import { encodeHashAlgorithm } from '../../asn1/security-infos/hash-algorithm.js';
 import type { HashName } from '../../crypto/curves.js';
 import { tlv } from '../../tlv/tlv.js';
+import { encodeHashAlgorithm } from '../security-infos/hash-algorithm.js';
 import { encodeSignatureAlgorithm, schemeForKey, signData } from './algorithms.js';
 import { parseCertificate } from './certificate-parser.js';
 import { signedInteger, time } from './der.js';

@@ -4,10 +4,10 @@
  * mapping every decoding failure to X509Error.
  */
 import { TAG } from '../../asn1/der.js';
-import { SecurityInfoError } from '../../asn1/security-infos.js';
 import { CryptoError } from '../../crypto/errors.js';
 import { TlvError } from '../../tlv/errors.js';
 import { type Tlv, tlv } from '../../tlv/tlv.js';
+import { SecurityInfoError } from '../security-infos.js';
 import { X509Error } from './errors.js';
 
 export function malformed(message: string): never {

@@ -14,8 +14,8 @@
  */
 import { createHash, timingSafeEqual, X509Certificate } from 'node:crypto';
 import { OID } from '../../asn1/oids.js';
-import { decodeSecurityInfos, type SecurityInfo } from '../../asn1/security-infos.js';
 import { parseTlv } from '../../tlv/tlv.js';
+import { decodeSecurityInfos, type SecurityInfo } from '../security-infos.js';
 import { decodeSignatureAlgorithm, usablePublicKey, verifyData } from './algorithms.js';
 import {
   keyUsageAllows,

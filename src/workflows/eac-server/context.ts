@@ -1,6 +1,6 @@
 /** Everything the server side of the EAC conversation needs, built once at start-up. */
 import type { Registry } from '../../config/relying-parties.js';
-import type { PkiMaterial } from '../../pki/store.js';
+import type { PkiMaterial } from '../../provisioning/store.js';
 import type { Meter } from './meter.js';
 import type { PassiveAuthenticator } from './passive-auth-cache.js';
 

@@ -6,7 +6,7 @@
  * that a newly published CRL takes effect within that time.
  */
 import { createHash } from 'node:crypto';
-import type { SecurityInfo } from '../../asn1/security-infos.js';
+import type { SecurityInfo } from '../../pki/security-infos.js';
 import {
   PassiveAuthenticationContext,
   type PassiveAuthTrust,

@@ -18,7 +18,6 @@ import type { CardTransport } from '../../../src/apdu/transport.js';
 import { oid as derOid } from '../../../src/asn1/der.js';
 import { encodeOidValue } from '../../../src/asn1/oid.js';
 import { OID } from '../../../src/asn1/oids.js';
-import { decodeSecurityInfos, type SecurityInfo } from '../../../src/asn1/security-infos.js';
 import { type Curve, curveByStandardizedId, encodePoint, toFixed } from '../../../src/crypto/curves.js';
 import { ecdsaSign } from '../../../src/crypto/ecdsa.js';
 import { type EcKeyPair, generateEcKeyPair, publicKeyFromPoint } from '../../../src/crypto/keys.js';
@@ -36,6 +35,7 @@ import {
 import { randomScalar } from '../../../src/crypto/random.js';
 import { CvCertificate } from '../../../src/pki/cvc/certificate.js';
 import type { Chat } from '../../../src/pki/cvc/chat.js';
+import { decodeSecurityInfos, type SecurityInfo } from '../../../src/pki/security-infos.js';
 import { parseCms } from '../../../src/pki/x509/cms.js';
 import { SecureMessaging, SmError } from '../../../src/sm/secure-messaging.js';
 import { childrenOf, findTlv, parseTlv, type Tlv, tlv } from '../../../src/tlv/tlv.js';

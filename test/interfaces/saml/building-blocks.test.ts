@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadRegistry } from '../../../src/config/relying-parties.js';
+import { createLogger } from '../../../src/interfaces/http/log.js';
 import { ATTRIBUTES, attributeByName } from '../../../src/interfaces/saml/attributes/catalogue.js';
 import { interpretRequested } from '../../../src/interfaces/saml/attributes/requested.js';
 import { parseRedirectQuery } from '../../../src/interfaces/saml/bindings/redirect.js';
@@ -21,7 +22,6 @@ import {
   statusOf,
 } from '../../../src/interfaces/saml/status.js';
 import { FIELD_IDS } from '../../../src/profile/fields.js';
-import { createLogger } from '../../../src/server/log.js';
 import { MemorySessionStore } from '../../../src/workflows/session/memory-store.js';
 import { ROOT } from '../../support/cli.js';
 import { ageValue, authnRequestExtension, placeValue } from './support/tr03130.js';

@@ -8,8 +8,8 @@ import { parseGetResultResponse } from '../../../src/interfaces/soap/messages/ge
 import { parseUseIdResponse, type UseIdRequest } from '../../../src/interfaces/soap/messages/use-id.js';
 import { RESULT_MAJOR, RESULT_MINOR, type SoapError } from '../../../src/interfaces/soap/result-codes.js';
 import { EidInterface } from '../../../src/interfaces/soap/service.js';
-import type { PkiMaterial } from '../../../src/pki/store.js';
 import { chatFor } from '../../../src/profile/authorization.js';
+import type { PkiMaterial } from '../../../src/provisioning/store.js';
 import { MemoryPskDirectory, MemorySessionStore } from '../../../src/workflows/session/memory-store.js';
 import { SessionService } from '../../../src/workflows/session/service.js';
 import { parseXml } from '../../../src/xml/parse.js';

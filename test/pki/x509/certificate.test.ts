@@ -1,8 +1,8 @@
 import { createPublicKey, generateKeyPairSync, type KeyObject, X509Certificate } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeEcPublicKeyInfo } from '../../../src/asn1/security-infos.js';
 import { curveByName } from '../../../src/crypto/curves.js';
 import { generateEcKeyPair } from '../../../src/crypto/keys.js';
+import { encodeEcPublicKeyInfo } from '../../../src/pki/security-infos.js';
 import {
   encodeName,
   ipOctets,

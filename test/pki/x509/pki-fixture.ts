@@ -5,9 +5,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OID } from '../../../src/asn1/oids.js';
-import { encodeSecurityInfos, type SecurityInfo } from '../../../src/asn1/security-infos.js';
 import { curveByName, type HashName } from '../../../src/crypto/curves.js';
 import { generateEcKeyPair } from '../../../src/crypto/keys.js';
+import { encodeSecurityInfos, type SecurityInfo } from '../../../src/pki/security-infos.js';
 import { issueCertificate, issueCrl, type NameSpec, signCms } from '../../../src/pki/x509/index.js';
 
 export const DAY = 86_400_000;

@@ -5,8 +5,8 @@
  * script, saml-bindings §3.5.4; TR-03124-1 Annex A).
  */
 import type { Context } from 'koa';
-import { BodyTooLargeError, readBody } from '../../../server/body.js';
 import { esc, escAttr } from '../../../xml/build.js';
+import { BodyTooLargeError, readBody } from '../../http/body.js';
 import { SamlRejection } from '../errors.js';
 import { type MessageParam, strictBase64 } from './redirect.js';
 

@@ -1,7 +1,7 @@
 /** Helpers shared by the conversation steps: lookups and typed failures. */
 
 import { RESULT_MINOR } from '../../../paos/result.js';
-import type { TerminalMaterial } from '../../../pki/store.js';
+import type { TerminalMaterial } from '../../../provisioning/store.js';
 import type { AuthSession } from '../../session/types.js';
 import type { EacServerContext } from '../context.js';
 import { EacServerError } from '../errors.js';

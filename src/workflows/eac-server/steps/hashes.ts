@@ -1,5 +1,5 @@
 /** Data-group hashes of a verified EIDSecurityInfo (TR-03110-3 A.1.1.8), as dg → hex. */
-import type { SecurityInfo } from '../../../asn1/security-infos.js';
+import type { SecurityInfo } from '../../../pki/security-infos.js';
 
 export function hashesOf(infos: readonly SecurityInfo[]): {
   hashes: Record<string, string>;

@@ -8,9 +8,10 @@
  *
  *   FileID ::= SEQUENCE { fid OCTET STRING (SIZE(2)), sfid OCTET STRING (SIZE(1)) OPTIONAL }
  */
+
+import { oid, seq, TAG } from '../../asn1/der.js';
+import { OID } from '../../asn1/oids.js';
 import type { Tlv } from '../../tlv/tlv.js';
-import { oid, seq, TAG } from '../der.js';
-import { OID } from '../oids.js';
 import { arity, int, malformed, readInt } from './common.js';
 import type { TerminalAuthenticationInfo } from './types.js';
 

@@ -9,9 +9,10 @@
  * curve}, which is therefore the default encoding; the standardized form
  * {id-standardizedDomainParameters, INTEGER id} is read as well.
  */
+
+import { oid, seq } from '../../asn1/der.js';
+import { OID } from '../../asn1/oids.js';
 import type { Tlv } from '../../tlv/tlv.js';
-import { oid, seq } from '../der.js';
-import { OID } from '../oids.js';
 import { arity } from './common.js';
 import { decodeDomainParameters, encodeDomainParameters } from './domain-parameters.js';
 import type { RestrictedIdentificationDomainParameterInfo } from './types.js';

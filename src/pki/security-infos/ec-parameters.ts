@@ -12,10 +12,11 @@
  *
  * Only parameters equal to a supported named curve are accepted.
  */
+
+import { integer, octets, oid, readOid, readSmallInteger, seq, TAG } from '../../asn1/der.js';
+import { OID } from '../../asn1/oids.js';
 import { type Curve, curveByParameters, toBigInt, toFixed } from '../../crypto/curves.js';
 import { childrenOf, type Tlv } from '../../tlv/tlv.js';
-import { integer, octets, oid, readOid, readSmallInteger, seq, TAG } from '../der.js';
-import { OID } from '../oids.js';
 import { arity, malformed } from './common.js';
 import { SecurityInfoError } from './errors.js';
 

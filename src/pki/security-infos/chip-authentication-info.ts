@@ -6,8 +6,9 @@
  *     version   INTEGER,           -- 1, 2 or 3
  *     keyId     INTEGER OPTIONAL }
  */
+
+import { oid, seq } from '../../asn1/der.js';
 import type { Tlv } from '../../tlv/tlv.js';
-import { oid, seq } from '../der.js';
 import { arity, int, optInt, readInt } from './common.js';
 import type { ChipAuthenticationInfo } from './types.js';
 

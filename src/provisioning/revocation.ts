@@ -6,8 +6,13 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { sectorBlacklist, verifyCardRevocationList } from '../pki/revocation/card-revocation-list.js';
-import type { PkiMaterial } from '../pki/store.js';
-import type { Logger } from './log.js';
+import type { PkiMaterial } from './store.js';
+
+/** The logger calls this needs (pino's Logger fits). */
+export interface RevocationLog {
+  info(o: object, m: string): void;
+  error(o: object, m: string): void;
+}
 
 export class RevocationLists {
   private lists = new Map<string, ReadonlySet<string>>();
@@ -18,7 +23,7 @@ export class RevocationLists {
   constructor(
     private readonly pki: PkiMaterial,
     private readonly file: string,
-    private readonly log: Logger,
+    private readonly log: RevocationLog,
   ) {
     this.reload();
   }

@@ -8,8 +8,9 @@
  *
  * The domain parameters are normally {id-standardizedDomainParameters, INTEGER id}.
  */
+
+import { oid, seq } from '../../asn1/der.js';
 import type { Tlv } from '../../tlv/tlv.js';
-import { oid, seq } from '../der.js';
 import { arity, optInt, readInt } from './common.js';
 import { decodeDomainParameters, encodeDomainParameters } from './domain-parameters.js';
 import type { ChipAuthenticationDomainParameterInfo } from './types.js';

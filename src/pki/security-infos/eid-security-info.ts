@@ -15,9 +15,9 @@
  *   EIDVersionInfo ::= SEQUENCE { eIDVersion PrintableString, unicodeVersion PrintableString }
  */
 import { createHash } from 'node:crypto';
+import { octets, oid, printable, readString, seq, TAG } from '../../asn1/der.js';
+import { OID } from '../../asn1/oids.js';
 import { childrenOf, type Tlv } from '../../tlv/tlv.js';
-import { octets, oid, printable, readString, seq, TAG } from '../der.js';
-import { OID } from '../oids.js';
 import { arity, int, malformed, readInt } from './common.js';
 import { SecurityInfoError } from './errors.js';
 import { decodeHashAlgorithm, encodeHashAlgorithm } from './hash-algorithm.js';

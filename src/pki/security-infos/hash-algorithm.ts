@@ -5,10 +5,11 @@
  *
  * Written without parameters (RFC 5754 §2 SHOULD); NULL parameters are accepted.
  */
+
+import { oid, readOid, seq, TAG } from '../../asn1/der.js';
+import { OID } from '../../asn1/oids.js';
 import type { HashName } from '../../crypto/curves.js';
 import { childrenOf, type Tlv } from '../../tlv/tlv.js';
-import { oid, readOid, seq, TAG } from '../der.js';
-import { OID } from '../oids.js';
 
 const HASH_OIDS: Record<HashName, string> = { sha256: OID.sha256, sha384: OID.sha384, sha512: OID.sha512 };
 

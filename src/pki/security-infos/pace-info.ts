@@ -6,8 +6,9 @@
  *     version      INTEGER,          -- SHOULD be 2
  *     parameterId  INTEGER OPTIONAL }
  */
+
+import { oid, seq } from '../../asn1/der.js';
 import type { Tlv } from '../../tlv/tlv.js';
-import { oid, seq } from '../der.js';
 import { arity, int, optInt, readInt } from './common.js';
 import type { PaceInfo } from './types.js';
 

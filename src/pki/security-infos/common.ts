@@ -1,8 +1,9 @@
 /** Shared readers, writers and error mapping for the SecurityInfo codecs. */
+
+import { integer, readSmallInteger, TAG } from '../../asn1/der.js';
 import { CryptoError } from '../../crypto/errors.js';
 import { TlvError } from '../../tlv/errors.js';
 import { type Tlv, tlv } from '../../tlv/tlv.js';
-import { integer, readSmallInteger, TAG } from '../der.js';
 import { SecurityInfoError } from './errors.js';
 
 export function malformed(message: string): never {

@@ -2,15 +2,15 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { set } from '../../src/asn1/der.js';
 import { OID } from '../../src/asn1/oids.js';
+import { curveByName } from '../../src/crypto/curves.js';
+import { generateEcKeyPair } from '../../src/crypto/keys.js';
 import {
   decodeSecurityInfos,
   encodeSecurityInfo,
   encodeSecurityInfos,
   type SecurityInfo,
   SecurityInfoError,
-} from '../../src/asn1/security-infos.js';
-import { curveByName } from '../../src/crypto/curves.js';
-import { generateEcKeyPair } from '../../src/crypto/keys.js';
+} from '../../src/pki/security-infos.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 

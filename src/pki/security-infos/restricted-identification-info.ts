@@ -11,8 +11,9 @@
  *     keyId           INTEGER,
  *     authorizedOnly  BOOLEAN }
  */
+
+import { oid, seq, TAG } from '../../asn1/der.js';
 import { childrenOf, type Tlv } from '../../tlv/tlv.js';
-import { oid, seq, TAG } from '../der.js';
 import { arity, boolean, int, malformed, optInt, readBoolean, readInt } from './common.js';
 import type { RestrictedIdentificationInfo } from './types.js';
 

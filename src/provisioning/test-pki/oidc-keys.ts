@@ -7,7 +7,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { needsJwks, oidcClientJwksFile } from '../../config/eservice/oidc.js';
 import type { Registry } from '../../config/relying-parties.js';
-import { PKI_FILES } from '../layout.js';
+import { PKI_FILES } from '../../pki/layout.js';
 import type { PkiWriter } from './create.js';
 
 export function writeOidcJwks(w: PkiWriter, rsa: KeyObject): void {

@@ -7,10 +7,11 @@
  *   {id-ecPublicKey, namedCurve OBJECT IDENTIFIER}     -- RFC 5480 §2.1.1
  *   {id-ecPublicKey, ECParameters}                     -- explicit, X9.62
  */
+
+import { oid, readOid, readSmallInteger, seq, TAG } from '../../asn1/der.js';
+import { OID } from '../../asn1/oids.js';
 import { CURVES, type Curve, curveByOid, curveByStandardizedId } from '../../crypto/curves.js';
 import { childrenOf, type Tlv } from '../../tlv/tlv.js';
-import { oid, readOid, readSmallInteger, seq, TAG } from '../der.js';
-import { OID } from '../oids.js';
 import { arity, int, malformed } from './common.js';
 import { decodeEcParameters, encodeEcParameters } from './ec-parameters.js';
 import { SecurityInfoError } from './errors.js';

@@ -8,11 +8,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Registry } from '../config/relying-parties.js';
 import { curveOfKey, loadPrivateKey, publicPointOf } from '../crypto/keys.js';
-import { CvCertificate } from './cvc/certificate.js';
-import { decodeCertificateDescription } from './cvc/certificate-description.js';
-import { sectorPublicKeyObject } from './cvc/issue.js';
-import { PKI_FILES, type PkiManifest, terminalFiles } from './layout.js';
-import { derFromPem } from './x509/pem.js';
+import { CvCertificate } from '../pki/cvc/certificate.js';
+import { decodeCertificateDescription } from '../pki/cvc/certificate-description.js';
+import { sectorPublicKeyObject } from '../pki/cvc/issue.js';
+import { PKI_FILES, type PkiManifest, terminalFiles } from '../pki/layout.js';
+import { derFromPem } from '../pki/x509/pem.js';
 
 export class PkiError extends Error {
   override readonly name = 'PkiError';

@@ -13,9 +13,9 @@
  * decode → encode reproduces DER input byte for byte.
  */
 
+import { readOid, set, TAG } from '../asn1/der.js';
+import { OID } from '../asn1/oids.js';
 import { childrenOf, parseTlv, type Tlv, validateTree } from '../tlv/tlv.js';
-import { readOid, set, TAG } from './der.js';
-import { OID } from './oids.js';
 import {
   decodeChipAuthenticationDomainParameterInfo,
   encodeChipAuthenticationDomainParameterInfo,

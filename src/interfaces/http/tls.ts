@@ -15,8 +15,8 @@ import { createHash, constants as cryptoConstants } from 'node:crypto';
 import type { RequestListener } from 'node:http';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import { childrenOf, parseTlv } from '../tlv/tlv.js';
-import type { PskDirectory } from '../workflows/session/store.js';
+import { childrenOf, parseTlv } from '../../tlv/tlv.js';
+import type { PskDirectory } from '../../workflows/session/store.js';
 
 /** TR-03116-4 suites: ECDHE with AES-GCM (TLS 1.2); TLS 1.3 suites are OpenSSL's defaults. */
 export const WEB_CIPHERS = [

@@ -10,8 +10,9 @@
  * SubjectPublicKeyInfo algorithm; id-ecPublicKey with a named curve or explicit
  * parameters is accepted as well.
  */
+
+import { oid, seq } from '../../asn1/der.js';
 import type { Tlv } from '../../tlv/tlv.js';
-import { oid, seq } from '../der.js';
 import { arity, optInt, readInt } from './common.js';
 import { decodeEcPublicKeyInfo, encodeEcPublicKeyInfo } from './ec-public-key.js';
 import type { ChipAuthenticationPublicKeyInfo } from './types.js';

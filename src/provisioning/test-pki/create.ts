@@ -21,22 +21,22 @@ import { dirname, join } from 'node:path';
 import type { EService, Registry } from '../../config/relying-parties.js';
 import { type Curve, curveByName } from '../../crypto/curves.js';
 import { exportPkcs8Pem, generateEcKeyPair } from '../../crypto/keys.js';
-import { chatFor } from '../../profile/authorization.js';
-import { fieldDef } from '../../profile/fields.js';
 import {
   type CertificateDescription,
   encodeCertificateDescription,
   hashCertificateDescription,
-} from '../cvc/certificate-description.js';
-import { Chat } from '../cvc/chat.js';
-import { dateString } from '../cvc/dates.js';
-import { allAtBits, issueCvca, issueSubordinate, sectorKeyHash } from '../cvc/issue.js';
-import { PKI_FILES, type PkiManifest, soapClientFiles, terminalFiles } from '../layout.js';
-import { signCardRevocationList } from '../revocation/card-revocation-list.js';
-import { issueCertificate } from '../x509/certificate.js';
-import { issueCrl } from '../x509/crl.js';
-import { derFromPem, pemFromDer } from '../x509/pem.js';
-import { issueClientCertificate, selfSignedTlsCertificate } from '../x509/tls.js';
+} from '../../pki/cvc/certificate-description.js';
+import { Chat } from '../../pki/cvc/chat.js';
+import { dateString } from '../../pki/cvc/dates.js';
+import { allAtBits, issueCvca, issueSubordinate, sectorKeyHash } from '../../pki/cvc/issue.js';
+import { PKI_FILES, type PkiManifest, soapClientFiles, terminalFiles } from '../../pki/layout.js';
+import { signCardRevocationList } from '../../pki/revocation/card-revocation-list.js';
+import { issueCertificate } from '../../pki/x509/certificate.js';
+import { issueCrl } from '../../pki/x509/crl.js';
+import { derFromPem, pemFromDer } from '../../pki/x509/pem.js';
+import { issueClientCertificate, selfSignedTlsCertificate } from '../../pki/x509/tls.js';
+import { chatFor } from '../../profile/authorization.js';
+import { fieldDef } from '../../profile/fields.js';
 import { writeOidcClientJwks, writeOidcJwks } from './oidc-keys.js';
 
 export interface CreatePkiOptions {

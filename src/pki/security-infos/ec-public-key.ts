@@ -7,9 +7,10 @@
  *
  * Also used for X.509 certificates whose keys carry explicit parameters.
  */
+
+import { seq, TAG } from '../../asn1/der.js';
 import { type Curve, decodePoint } from '../../crypto/curves.js';
 import { childrenOf, type Tlv, tlv } from '../../tlv/tlv.js';
-import { seq, TAG } from '../der.js';
 import { arity, malformed } from './common.js';
 import { decodeDomainParameters, encodeDomainParameters } from './domain-parameters.js';
 import { SecurityInfoError } from './errors.js';

@@ -1,0 +1,33 @@
+/**
+ * What a front-end interface (SOAP, SAML, OIDC, the demo) gets from the
+ * running server when it mounts (src/server/front-ends.ts). Defined here,
+ * below the server, so that interfaces never import the server that
+ * assembles them (docs/architecture.md: one import direction).
+ */
+import type Router from '@koa/router';
+import type Koa from 'koa';
+import type { Registry } from '../config/relying-parties.js';
+import type { ServerConfig } from '../config/server-config.js';
+import type { RevocationLists } from '../provisioning/revocation.js';
+import type { PkiMaterial } from '../provisioning/store.js';
+import type { SessionService } from '../workflows/session/service.js';
+import type { BrowserLogins } from './browser/login.js';
+import type { Logger } from './http/log.js';
+
+export interface MountContext {
+  readonly config: ServerConfig;
+  readonly log: Logger;
+  readonly registry: Registry;
+  readonly pki: PkiMaterial;
+  readonly sessions: SessionService;
+  readonly urls: { readonly web: string; readonly psk?: string };
+  readonly webApp: Koa;
+  /** Routes are added before the web listener starts. */
+  readonly webRouter: Router;
+  /** The browser part of SAML and OIDC logins (activation page, return to the IdP). */
+  readonly logins: BrowserLogins;
+  /** The card revocation lists; `reload()` picks up a changed file at once (also done every 30 s). */
+  readonly revocation: RevocationLists;
+  /** Front-ends that open their own listeners register their shutdown here. */
+  onClose(fn: () => Promise<void>): void;
+}
