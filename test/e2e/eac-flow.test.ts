@@ -9,8 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CardTransport } from '../../src/apdu/transport.js';
 import { VirtualCard } from '../../src/card/virtual-card.js';
 import { EacClient } from '../../src/client/eac-client.js';
+import { ClientError } from '../../src/client/errors.js';
 import { runOnlineAuthentication } from '../../src/client/paos-client.js';
 import { loadPrivateKey, publicPointOf } from '../../src/crypto/keys.js';
+import { Chat, SPECIAL_FUNCTIONS } from '../../src/pki/cvc/chat.js';
 import { PKI_FILES } from '../../src/pki/layout.js';
 import {
   signCardRevocationList,
@@ -18,6 +20,7 @@ import {
 } from '../../src/pki/revocation/card-revocation-list.js';
 import { derFromPem } from '../../src/pki/x509/pem.js';
 import { encodeField } from '../../src/profile/codecs.js';
+import { parseTlv } from '../../src/tlv/tlv.js';
 import { AuthRequestError } from '../../src/workflows/session/errors.js';
 import type { AuthRequest } from '../../src/workflows/session/types.js';
 import { writeTestCard } from '../support/card.js';
@@ -237,6 +240,30 @@ describe('EAC online authentication end to end', () => {
     expect((await authenticate(other.file, request())).result?.kind).toBe('result');
   });
 
+  it('a client that drops Restricted Identification (the revocation check) from the CHAT is refused', async () => {
+    const { file } = writeTestCard(ts.pkiDir);
+    const created = await ts.server.sessions.create(request());
+    const vc = VirtualCard.fromFile(file, { persist: true });
+    vc.reset();
+    /** Reports a confirmed CHAT without the RI right, as a tampered eID-Client could. */
+    class DroppingClient extends EacClient {
+      override async eac1(...args: Parameters<EacClient['eac1']>) {
+        const out = await super.eac1(...args);
+        const chat = Chat.decode(parseTlv(out.chat!));
+        const bits = chat.bits().filter((b) => b !== SPECIAL_FUNCTIONS.restrictedIdentification);
+        return { ...out, chat: Chat.forRole('terminal', bits, chat.terminalType).encode() };
+      }
+    }
+    const eac = new DroppingClient({
+      card: vc,
+      consent: async () => ({ accept: true, deselect: [], pin: '123456' }),
+    });
+    const outcome = await runOnlineAuthentication(created.tcTokenUrl, eac);
+    expect(outcome.ok).toBe(false);
+    const result = await ts.server.sessions.consume(created.sessionId);
+    expect(expectFailure(result, 'missing-rights')?.reason).toMatch(/RequiredCHAT/);
+  });
+
   it('a session is used once: a second StartPAOS with the same TC Token is refused', async () => {
     const { file } = writeTestCard(ts.pkiDir);
     const created = await ts.server.sessions.create(request());
@@ -264,5 +291,24 @@ describe('EAC online authentication end to end', () => {
     );
     expect(outcome.redirectUrl).toMatch(/ResultMinor=cancellationByUser/);
     expectFailure(await ts.server.sessions.consume(created.sessionId), 'cancelled');
+  });
+
+  it('an eID-Client that reports a timeout (no PIN in time) ends the session as timeout', async () => {
+    const { file } = writeTestCard(ts.pkiDir);
+    const created = await ts.server.sessions.create(request());
+    const vc = VirtualCard.fromFile(file);
+    vc.reset();
+    const timeoutMinor = 'http://www.bsi.bund.de/ecard/api/1.1/resultminor/ifdl/common#timeoutError';
+    await runOnlineAuthentication(
+      created.tcTokenUrl,
+      new EacClient({
+        card: vc,
+        consent: async () => {
+          throw new ClientError('clientError', 'no PIN entered in time', timeoutMinor);
+        },
+      }),
+    );
+    const failure = expectFailure(await ts.server.sessions.consume(created.sessionId), 'timeout');
+    expect(failure?.clientMinor).toBe(timeoutMinor);
   });
 });

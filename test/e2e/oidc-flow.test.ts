@@ -456,7 +456,8 @@ describe('OpenID Provider refuses', () => {
     });
     const cb = new URL(callback!);
     expect(cb.searchParams.get('error')).toBe('access_denied');
-    expect(cb.searchParams.get('error_description')).toContain('neid_national_id');
+    // The server refuses the EAC run already: the confirmed CHAT lacks a right of the RequiredCHAT.
+    expect(cb.searchParams.get('error_description')).toContain('essential');
     expect(cb.searchParams.get('state')).toBe('st');
   });
 

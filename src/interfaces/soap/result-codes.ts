@@ -37,6 +37,7 @@ export const RESULT_MINOR = {
 export const ECARD_RESULT_MINOR = {
   cancellationByUser: `${ECARD_MINOR}sal#cancellationByUser`,
   timeout: `${ECARD_MINOR}dp#timeout`,
+  securityConditionsNotSatisfied: `${ECARD_MINOR}sal#securityConditionsNotSatisfied`,
 } as const;
 
 export interface SoapResult {
@@ -115,6 +116,10 @@ export function failureResult(f: AuthFailure): SoapResult {
     case 'protocol-error':
       return errorResult(RESULT_MINOR.internalError, 'the eID-Client violated the protocol');
     case 'missing-rights':
+      return errorResult(
+        ECARD_RESULT_MINOR.securityConditionsNotSatisfied,
+        'the eID-Client withheld rights of the RequiredCHAT (a REQUIRED field or verification)',
+      );
     case 'internal-error':
       return errorResult(RESULT_MINOR.internalError, 'internal error');
   }

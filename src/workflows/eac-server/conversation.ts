@@ -128,10 +128,15 @@ export class EacConversation {
   private checkClientResult(r: EcardResult): void {
     if (isOk(r)) return;
     const minor = r.minor ?? '';
-    const cancelled = /#cancellationByUser$/.test(minor);
+    // TR-03112-1 §4.1: sal#cancellationByUser; dp#timeout and ifdl/common#timeoutError (no PIN in time).
+    const code = /#cancellationByUser$/.test(minor)
+      ? 'cancelled'
+      : /#timeout(Error)?$/.test(minor)
+        ? 'timeout'
+        : 'client-error';
     const reason = `the eID-Client reported ${minor || r.major}${r.message ? `: ${r.message.slice(0, 200)}` : ''}`;
     throw new EacServerError(
-      { code: cancelled ? 'cancelled' : 'client-error', reason, ...(minor ? { clientMinor: minor } : {}) },
+      { code, reason, ...(minor ? { clientMinor: minor } : {}) },
       minor || RESULT_MINOR.internalError,
     );
   }

@@ -72,8 +72,10 @@ export class MemorySessionStore implements SessionStore {
     return true;
   }
 
-  async delete(id: string): Promise<void> {
+  async delete(id: string): Promise<boolean> {
+    const had = this.sessions.has(id);
     this.remove(id);
+    return had;
   }
 
   async acceptCounter(

@@ -158,16 +158,18 @@ export class RedisSessionStore implements SessionStore {
     return r === 1;
   }
 
-  async delete(id: string): Promise<void> {
+  async delete(id: string): Promise<boolean> {
     const s = await this.get(id).catch(() => undefined);
+    // The session key first and alone: of concurrent deleters exactly one sees it go (DEL is atomic).
+    const removed = (await this.client.del(this.k.session(id))) === 1;
     const keys = [
       this.k.counter(id),
-      this.k.session(id),
       ...(s ? [this.k.token(s.tcTokenId)] : []),
       ...(s?.returnRef ? [this.k.ref(s.returnRef)] : []),
     ];
     await this.client.del(keys);
     if (s) await this.client.zRem(this.k.open(s.request.eServiceId), id);
+    return removed;
   }
 
   async acceptCounter(
@@ -225,9 +227,18 @@ export class RedisPskDirectory implements PskDirectory {
     await sub.connect();
     const d = new RedisPskDirectory(client, sub, o.key, o.prefix ?? 'neid:', o.now ?? Date.now);
     await sub.subscribe(`${d.prefix}psk`, (msg) => d.onMessage(msg));
-    const all = await client.hGetAll(`${d.prefix}psk`);
-    for (const [id, v] of Object.entries(all)) d.absorb(id, v);
+    await d.reload();
+    // Messages published while the subscription was down are lost: after a reconnect, read the hash again.
+    sub.on('ready', () => {
+      d.reload().catch(() => undefined);
+    });
     return d;
+  }
+
+  /** Absorbs every PSK of the shared hash (a PSK removed meanwhile stays until it expires: harmless, its session is gone). */
+  async reload(): Promise<void> {
+    const all = await this.client.hGetAll(`${this.prefix}psk`);
+    for (const [id, v] of Object.entries(all)) this.absorb(id, v);
   }
 
   private absorb(id: string, sealed: string): void {

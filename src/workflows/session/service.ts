@@ -184,8 +184,11 @@ export class SessionService {
     const s = await this.o.store.get(id);
     if (!s) return undefined;
     if (!FINAL_STATES.includes(s.state)) return { kind: 'pending' };
-    await this.o.store.delete(id);
+    // Exactly once: of concurrent consumers (instances, retried requests) only the one whose delete
+    // removed the session gets the outcome.
+    const mine = await this.o.store.delete(id);
     await this.o.psks.remove(id);
+    if (!mine) return undefined;
     if (s.result) return { kind: 'result', result: s.result, session: s };
     return {
       kind: 'failure',

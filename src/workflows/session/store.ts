@@ -15,8 +15,8 @@ export interface SessionStore {
   getByReturnRef(returnRef: string): Promise<AuthSession | undefined>;
   /** Writes `s` if the stored version is still `s.version - 1` (compare-and-set). */
   replace(s: AuthSession): Promise<boolean>;
-  /** Removes the session and everything it holds. */
-  delete(id: string): Promise<void>;
+  /** Removes the session and everything it holds; true when this call removed it (atomic among concurrent calls). */
+  delete(id: string): Promise<boolean>;
   /**
    * A per-session request counter (SOAP getResult, TR-03130-1 §3.2.2.1), kept
    * apart from the session record so that it never races the EAC

@@ -74,7 +74,7 @@ export interface AuthResult {
 export type FailureCode =
   | 'cancelled' // the citizen cancelled in the eID-Client
   | 'client-error' // the eID-Client reported an error (wrong PIN, no card, card blocked …)
-  | 'timeout'
+  | 'timeout' // the eID-Client reported a timeout (dp#timeout, ifdl/common#timeoutError: no PIN in time)
   | 'invalid-document' // not authentic (passive authentication, data-group hash, CA token), revoked or expired: no data is released
   | 'channel-error' // a secure-messaging MAC or TLS binding check failed
   | 'protocol-error' // unexpected or malformed PAOS / APDU data

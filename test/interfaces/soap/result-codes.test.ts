@@ -54,7 +54,10 @@ describe('result codes', () => {
       RESULT_MINOR.internalError,
     );
     expect(failureResult({ code: 'timeout', reason: 'r' }).minor).toBe(ECARD_RESULT_MINOR.timeout);
-    for (const c of ['channel-error', 'protocol-error', 'internal-error', 'missing-rights'] as const) {
+    expect(failureResult({ code: 'missing-rights', reason: 'r' }).minor).toBe(
+      ECARD_RESULT_MINOR.securityConditionsNotSatisfied,
+    );
+    for (const c of ['channel-error', 'protocol-error', 'internal-error'] as const) {
       const r = failureResult({ code: c, reason: 'secret technical detail' });
       expect(r.minor).toBe(RESULT_MINOR.internalError);
       expect(r.message).not.toContain('secret');

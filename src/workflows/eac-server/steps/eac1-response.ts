@@ -48,6 +48,15 @@ export function eac1Response(
     // The citizen may only narrow what was asked (TR-03112-7 §3.6.4.1).
     if (!confined.isSubsetOf(requested))
       throw protocolError('the eID-Client confirmed rights that were not requested');
+    // …and never below the RequiredCHAT: the required fields and verifications, and Restricted
+    // Identification, on which the revocation check rests (TR-03124-1 §2.6.3: only optional rights
+    // may be deselected). A client that drops one is non-compliant or tampered with.
+    if (!required.isSubsetOf(confined)) {
+      throw new EacServerError(
+        { code: 'missing-rights', reason: 'the eID-Client withheld rights of the RequiredCHAT' },
+        RESULT_MINOR.securityConditionsNotSatisfied,
+      );
+    }
   }
   if (out.cars.length > 0 && !out.cars.includes(ctx.pki.cvca.chr)) {
     throw new EacServerError(

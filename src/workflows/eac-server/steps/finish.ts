@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { DataGroupResult } from '../../../eac/read.js';
+import { RESULT_MINOR } from '../../../paos/result.js';
 import { Chat } from '../../../pki/cvc/chat.js';
 import { dateString } from '../../../pki/cvc/dates.js';
 import { PassiveAuthError } from '../../../pki/x509/errors.js';
@@ -53,8 +54,18 @@ export function finish(
     }
   }
 
-  // Revocation (docs/chip-profile.md §6): the card's identifier in this eService's sector.
-  if (outcomes.restrictedId && ctx.blacklist(req.eServiceId).has(outcomes.restrictedId)) {
+  // Revocation (docs/chip-profile.md §6): the card's identifier in this eService's sector. Without
+  // it the card's revocation status is unknown, and an unknown status is not a valid card.
+  if (!outcomes.restrictedId) {
+    throw new EacServerError(
+      {
+        code: 'protocol-error',
+        reason: 'no sector-specific identifier (Restricted Identification): the revocation status is unknown',
+      },
+      RESULT_MINOR.securityConditionsNotSatisfied,
+    );
+  }
+  if (ctx.blacklist(req.eServiceId).has(outcomes.restrictedId)) {
     throw new EacServerError(
       {
         code: 'invalid-document',
