@@ -73,19 +73,19 @@ function readEService(r: Reader, baseDir: string, pkiDir?: string): EService {
   ]);
   const id = r.at('id').string();
   if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(id))
-    throw new ConfigError(`${r.path}.id "${id}" must be lower-case letters, digits and dashes`);
+    throw new ConfigError(`${r.source}: ${r.path}.id "${id}" must be lower-case letters, digits and dashes`);
   const fields = r.at('approvedFields').strings();
   for (const f of fields) {
     if (!isFieldId(f))
       throw new ConfigError(
-        `${r.path}.approvedFields: unknown field "${f}" (known: ${FIELD_IDS.join(', ')})`,
+        `${r.source}: ${r.path}.approvedFields: unknown field "${f}" (known: ${FIELD_IDS.join(', ')})`,
       );
   }
   const funcs = r.at('approvedFunctions').strings();
   for (const f of funcs) {
     if (!isFunctionId(f)) {
       throw new ConfigError(
-        `${r.path}.approvedFunctions: unknown function "${f}" (known: ${FUNCTION_IDS.join(', ')})`,
+        `${r.source}: ${r.path}.approvedFunctions: unknown function "${f}" (known: ${FUNCTION_IDS.join(', ')})`,
       );
     }
   }
@@ -97,7 +97,7 @@ function readEService(r: Reader, baseDir: string, pkiDir?: string): EService {
       .toUpperCase(),
   );
   if (!/^[A-Z0-9]{1,9}$/.test(mnemonic))
-    throw new ConfigError(`${r.path}.terminal.mnemonic must be 1-9 capital letters or digits`);
+    throw new ConfigError(`${r.source}: ${r.path}.terminal.mnemonic must be 1-9 capital letters or digits`);
   const file = (x: Reader) => resolve(baseDir, x.string());
   const subjectUrl = term.at('subjectUrl').present
     ? term.at('subjectUrl').url(undefined, ['https:'])

@@ -24,6 +24,12 @@ export interface ServerConfig {
   readonly psk: ListenerConfig | null;
   /** Mutual-TLS listener of the SOAP eID-Interface; null when disabled. */
   readonly soap: ListenerConfig | null;
+  /**
+   * Mutual-TLS listener of the OpenID Provider (RFC 8705 client authentication and
+   * certificate-bound tokens). 'auto': it runs when a registered client authenticates with a
+   * certificate; null when disabled.
+   */
+  readonly oidcMtls: (ListenerConfig & { readonly when: 'auto' | 'always' }) | null;
   readonly pki: {
     readonly dir: string;
     readonly autoCreate: boolean;
@@ -56,6 +62,15 @@ function listener(r: Reader, defPort: number, enabledByDefault: boolean): Listen
   return { host, port, publicUrl };
 }
 
+/** `oidcMtls.enabled`: 'auto' (default), true or false. */
+function oidcMtlsListener(r: Reader): ServerConfig['oidcMtls'] {
+  const enabled = r.at('enabled');
+  const when = !enabled.present || enabled.value === 'auto' ? 'auto' : enabled.bool(false) ? 'always' : null;
+  if (!when) return null;
+  const rest = new Reader(r.source, r.path, { ...(r.present ? r.object() : {}), enabled: true });
+  return { ...listener(rest, 8446, true)!, when };
+}
+
 export function parseServerConfig(
   doc: unknown,
   file: string | undefined,
@@ -66,6 +81,7 @@ export function parseServerConfig(
     'web',
     'psk',
     'soap',
+    'oidcMtls',
     'pki',
     'relyingParties',
     'sessions',
@@ -79,6 +95,7 @@ export function parseServerConfig(
   const web = listener(root.at('web'), 8443, true)!;
   const psk = listener(root.at('psk'), 8444, true);
   const soap = listener(root.at('soap'), 8445, true);
+  const oidcMtls = oidcMtlsListener(root.at('oidcMtls'));
   const pki = root.at('pki').only(['dir', 'autoCreate', 'curve', 'cvcaChr']);
   const sessions = root
     .at('sessions')
@@ -90,6 +107,7 @@ export function parseServerConfig(
     web,
     psk,
     soap,
+    oidcMtls,
     pki: {
       dir: resolve(base, pki.at('dir').string(resolve(varDir, 'pki'))),
       autoCreate: pki.at('autoCreate').bool(true),
@@ -143,8 +161,25 @@ function applyEnv(c: ServerConfig, env: NodeJS.ProcessEnv): ServerConfig {
     out = { ...out, sessions: { ...out.sessions, store: env.NEID_SESSION_STORE } };
   }
   if (env.NEID_PKI_DIR) out = { ...out, pki: { ...out.pki, dir: resolve(env.NEID_PKI_DIR) } };
-  if (env.NEID_LOG_LEVEL)
-    out = { ...out, log: { level: env.NEID_LOG_LEVEL as ServerConfig['log']['level'] } };
+  if (env.NEID_LOG_LEVEL) {
+    const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const;
+    const level = levels.find((l) => l === env.NEID_LOG_LEVEL);
+    if (!level) throw new ConfigError(`NEID_LOG_LEVEL must be one of ${levels.join(', ')}`);
+    out = { ...out, log: { level } };
+  }
+  if (env.NEID_OIDC_MTLS === 'off') out = { ...out, oidcMtls: null };
+  else if (env.NEID_OIDC_MTLS && env.NEID_OIDC_MTLS !== 'auto' && env.NEID_OIDC_MTLS !== 'on')
+    throw new ConfigError('NEID_OIDC_MTLS must be on, off or auto');
+  if (env.NEID_OIDC_MTLS !== 'off' && (env.NEID_OIDC_MTLS_PORT || env.NEID_OIDC_MTLS === 'on')) {
+    const base = out.oidcMtls ?? {
+      host: out.web.host,
+      port: 8446,
+      publicUrl: url(out.web.host, 8446),
+      when: 'always' as const,
+    };
+    const port = env.NEID_OIDC_MTLS_PORT ? int('NEID_OIDC_MTLS_PORT', env.NEID_OIDC_MTLS_PORT) : base.port;
+    out = { ...out, oidcMtls: { ...base, port, publicUrl: url(base.host, port), when: 'always' } };
+  }
   if (env.NEID_WEB_PORT) {
     const port = int('NEID_WEB_PORT', env.NEID_WEB_PORT);
     out = { ...out, web: { ...out.web, port, publicUrl: url(out.web.host, port) } };

@@ -9,7 +9,7 @@ export type Obj = Record<string, unknown>;
 
 export class Reader {
   constructor(
-    private readonly source: string,
+    readonly source: string,
     readonly path: string,
     readonly value: unknown,
   ) {}

@@ -164,6 +164,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     sessions,
     webUrl: config.web.publicUrl,
     ttlMs: config.sessions.ttlSeconds * 1000,
+    defaultChannel: config.psk ? 'psk' : 'attached',
     // TR-03124-1 §2.2 fixes 127.0.0.1:24727; a demo eID-Client moved to another port is linked there.
     ...(config.demo.enabled && config.demo.clientPort !== 24727
       ? { clientUrl: `http://127.0.0.1:${config.demo.clientPort}/eID-Client` }

@@ -37,6 +37,8 @@ export interface BrowserLoginOptions {
   readonly webUrl: string;
   readonly ttlMs: number;
   readonly clientUrl?: string;
+  /** The channel of a login that does not choose one: TLS-PSK when the server has the listener. */
+  readonly defaultChannel: AuthRequest['channel'];
 }
 
 /**
@@ -72,7 +74,7 @@ export class BrowserLogins {
     const created = await this.o.sessions.create(
       {
         ...req,
-        channel: req.channel ?? 'psk',
+        channel: req.channel ?? this.o.defaultChannel,
         refreshAddress: `${this.o.webUrl}/eid/return/${ref}`,
         communicationErrorAddress: `${this.o.webUrl}/eid/return/${ref}`,
       },

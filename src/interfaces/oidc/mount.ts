@@ -29,8 +29,7 @@ const INTERACTION_PREFIX = `${ISSUER_PATH}/interaction/`;
 
 export interface OidcMountOptions {
   /**
-   * The mTLS listener (port 0: any free port); false disables it. Default: on when NEID_OIDC_MTLS_PORT is set or
-   * a client uses tls_client_auth / self_signed_tls_client_auth; host of the web listener, port NEID_OIDC_MTLS_PORT or 8446.
+   * The mTLS listener (port 0: any free port); false disables it. Default: the server config `oidcMtls`.
    */
   readonly mtls?: false | { readonly host?: string; readonly port?: number; readonly publicUrl?: string };
   /** Default: <varDir>/oidc-secrets.json. */
@@ -61,28 +60,27 @@ function delegate(provider: Provider) {
 const TLS_METHODS = new Set(['tls_client_auth', 'self_signed_tls_client_auth']);
 
 /**
- * The mTLS listener runs when asked for (options, NEID_OIDC_MTLS_PORT) or when a
- * registered client authenticates with a certificate; NEID_OIDC_MTLS=off disables it.
+ * The mTLS listener (server config `oidcMtls`, docs/configuration.md) runs when set to
+ * always, or in 'auto' when a registered client authenticates with a certificate; mount
+ * options (tests) override it.
  */
 function mtlsOptions(
   s: MountContext,
   o: OidcMountOptions,
 ): { host: string; port: number; publicUrl?: string } | undefined {
-  if (o.mtls === false || process.env.NEID_OIDC_MTLS === 'off') return undefined;
-  const env = process.env.NEID_OIDC_MTLS_PORT;
-  const envPort = env ? Number(env) : undefined;
-  if (envPort !== undefined && (!Number.isInteger(envPort) || envPort < 1 || envPort > 65535))
-    throw new Error('NEID_OIDC_MTLS_PORT must be a port number');
+  if (o.mtls === false) return undefined;
+  if (o.mtls)
+    return {
+      host: o.mtls.host ?? s.config.web.host,
+      port: o.mtls.port ?? 8446,
+      ...(o.mtls.publicUrl ? { publicUrl: o.mtls.publicUrl } : {}),
+    };
+  const c = s.config.oidcMtls;
+  if (!c) return undefined;
   const wanted =
-    o.mtls !== undefined ||
-    envPort !== undefined ||
+    c.when === 'always' ||
     s.registry.eServices.some((es) => TLS_METHODS.has(es.oidc?.client?.tokenEndpointAuthMethod ?? ''));
-  if (!wanted) return undefined;
-  return {
-    host: o.mtls?.host ?? s.config.web.host,
-    port: o.mtls?.port ?? envPort ?? 8446,
-    ...(o.mtls?.publicUrl ? { publicUrl: o.mtls.publicUrl } : {}),
-  };
+  return wanted ? { host: c.host, port: c.port, publicUrl: c.publicUrl } : undefined;
 }
 
 export async function mountOidc(s: MountContext, o: OidcMountOptions = {}): Promise<OidcFrontEnd> {

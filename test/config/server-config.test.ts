@@ -1,0 +1,91 @@
+/** Server settings: documented defaults, validation with the file and key named, NEID_* overrides. */
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/config/errors.js';
+import { parseServerConfig } from '../../src/config/server-config.js';
+
+const parse = (doc: unknown, env: NodeJS.ProcessEnv = {}, file?: string) => parseServerConfig(doc, file, env);
+
+describe('server settings', () => {
+  it('embedded defaults (docs/configuration.md), relative to the working directory', () => {
+    const c = parse({});
+    expect(c.web).toEqual({ host: '127.0.0.1', port: 8443, publicUrl: 'https://127.0.0.1:8443' });
+    expect(c.psk?.port).toBe(8444);
+    expect(c.soap?.port).toBe(8445);
+    expect(c.oidcMtls).toMatchObject({ port: 8446, when: 'auto' });
+    expect(c.varDir).toBe(resolve('var'));
+    expect(c.pki).toMatchObject({ dir: resolve('var/pki'), autoCreate: true, curve: 'brainpoolP256r1' });
+    expect(c.relyingParties).toBe(resolve('config/relying-parties.yaml'));
+    expect(c.sessions).toMatchObject({ ttlSeconds: 600, resultTtlSeconds: 120, store: 'memory' });
+    expect(c.demo).toMatchObject({ enabled: true, card: resolve('var/cards/demo.json'), clientPort: 24727 });
+    expect(c.log.level).toBe('info');
+  });
+
+  it('paths written in a file are relative to the file', () => {
+    const c = parse({ varDir: 'state', pki: { dir: 'keys/pki' } }, {}, '/etc/neid/server.yaml');
+    expect(c.varDir).toBe('/etc/neid/state');
+    expect(c.pki.dir).toBe('/etc/neid/keys/pki');
+    expect(c.sessions.keyFile).toBe('/etc/neid/state/session.key');
+  });
+
+  it('the demo is off by default under NODE_ENV=production, and can be turned on explicitly', () => {
+    expect(parse({}, { NODE_ENV: 'production' }).demo.enabled).toBe(false);
+    expect(parse({ demo: { enabled: true } }, { NODE_ENV: 'production' }).demo.enabled).toBe(true);
+  });
+
+  it('refuses unknown keys, wrong types and out-of-range values, naming the key', () => {
+    const err = (doc: unknown) => {
+      try {
+        parse(doc, {}, 'server.yaml');
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        return (e as Error).message;
+      }
+      return 'accepted';
+    };
+    expect(err({ webb: {} })).toMatch(/server\.yaml: \(root\) has unknown key "webb"/);
+    expect(err({ web: { port: 70000 } })).toMatch(/web\.port must be an integer in 0\.\.65535/);
+    expect(err({ sessions: { store: 'mongo' } })).toMatch(/sessions\.store must be one of memory, redis/);
+    expect(err({ sessions: { ttlSeconds: 5 } })).toMatch(/sessions\.ttlSeconds/);
+    expect(err({ sessions: { redisUrl: 'http://x' } })).toMatch(/sessions\.redisUrl/);
+    expect(err({ pki: { curve: 'secp256k1' } })).toMatch(/pki\.curve must be one of/);
+    expect(err({ psk: { enabled: 'yes' } })).toMatch(/psk\.enabled must be true or false/);
+    expect(err({ oidcMtls: { enabled: 'sometimes' } })).toMatch(/oidcMtls\.enabled must be true or false/);
+    expect(err({ log: { level: 'verbose' } })).toMatch(/log\.level must be one of/);
+  });
+
+  it('listeners can be disabled; the OIDC mTLS listener is auto, always or off', () => {
+    const c = parse({ psk: { enabled: false }, soap: { enabled: false }, oidcMtls: { enabled: false } });
+    expect(c.psk).toBeNull();
+    expect(c.soap).toBeNull();
+    expect(c.oidcMtls).toBeNull();
+    expect(parse({ oidcMtls: { enabled: true, port: 9446 } }).oidcMtls).toMatchObject({
+      when: 'always',
+      publicUrl: 'https://127.0.0.1:9446',
+    });
+    expect(parse({ oidcMtls: { enabled: 'auto' } }).oidcMtls?.when).toBe('auto');
+  });
+
+  it('NEID_* environment overrides, validated', () => {
+    const c = parse(
+      {},
+      {
+        NEID_WEB_PORT: '9443',
+        NEID_REDIS_URL: 'redis://10.0.0.5:6379',
+        NEID_PKI_DIR: '/srv/pki',
+        NEID_LOG_LEVEL: 'warn',
+        NEID_OIDC_MTLS_PORT: '9446',
+      },
+    );
+    expect(c.web.publicUrl).toBe('https://127.0.0.1:9443');
+    expect(c.sessions).toMatchObject({ store: 'redis', redisUrl: 'redis://10.0.0.5:6379' });
+    expect(c.pki.dir).toBe('/srv/pki');
+    expect(c.log.level).toBe('warn');
+    expect(c.oidcMtls).toMatchObject({ port: 9446, when: 'always' });
+    expect(parse({}, { NEID_OIDC_MTLS: 'off', NEID_OIDC_MTLS_PORT: '9446' }).oidcMtls).toBeNull();
+    expect(() => parse({}, { NEID_LOG_LEVEL: 'chatty' })).toThrow(/NEID_LOG_LEVEL must be one of/);
+    expect(() => parse({}, { NEID_WEB_PORT: 'eighty' })).toThrow(/NEID_WEB_PORT must be a port number/);
+    expect(() => parse({}, { NEID_SESSION_STORE: 'disk' })).toThrow(/NEID_SESSION_STORE/);
+    expect(() => parse({}, { NEID_OIDC_MTLS: 'maybe' })).toThrow(/NEID_OIDC_MTLS must be/);
+  });
+});
