@@ -18,6 +18,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Outcome, SessionService } from '../../workflows/session/service.js';
 import type { AuthRequest, AuthSession } from '../../workflows/session/types.js';
+import { outcomeOnReturn } from './outcome.js';
 import { activationPage } from './pages.js';
 
 export const CLIENT_URL = 'http://127.0.0.1:24727/eID-Client';
@@ -136,17 +137,7 @@ export class BrowserLogins {
       return;
     }
     const [ref, s] = hit;
-    let outcome = await this.o.sessions.consume(s.id);
-    if (outcome?.kind === 'pending') {
-      // The eID-Client returned before the server ended the session (no card, no trusted channel …): end it now.
-      const minor =
-        typeof ctx.query.ResultMinor === 'string' ? ctx.query.ResultMinor.slice(0, 64) : 'without a result';
-      await this.o.sessions.fail(s.id, {
-        code: minor === 'cancellationByUser' ? 'cancelled' : 'client-error',
-        reason: `the eID-Client returned ${minor}`,
-      });
-      outcome = await this.o.sessions.consume(s.id);
-    }
+    const outcome = await outcomeOnReturn(this.o.sessions, s.id, ctx.query.ResultMinor);
     ctx.cookies.set(`${COOKIE}_${ref.slice(0, 8)}`, '', {
       secure: true,
       httpOnly: true,
@@ -155,6 +146,6 @@ export class BrowserLogins {
     });
     const cont = this.continuations.get(s.request.frontEnd);
     if (!cont) throw new Error(`no continuation for front-end ${s.request.frontEnd}`);
-    await cont(ctx, outcome?.kind === 'pending' ? undefined : outcome, s.request.context ?? {});
+    await cont(ctx, outcome, s.request.context ?? {});
   }
 }

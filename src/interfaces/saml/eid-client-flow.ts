@@ -18,14 +18,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
-import type { CreatedSession, Outcome, SessionService } from '../../workflows/session/service.js';
+import type { CreatedSession, SessionService } from '../../workflows/session/service.js';
 import type { AuthRequest } from '../../workflows/session/types.js';
-
-export type Continuation = (
-  ctx: Context,
-  outcome: Exclude<Outcome, { kind: 'pending' }> | undefined,
-  context: Readonly<Record<string, string>>,
-) => Promise<void>;
+import type { LoginContinuation } from '../browser/login.js';
+import { outcomeOnReturn } from '../browser/outcome.js';
 
 export class EidClientLogins {
   constructor(
@@ -46,7 +42,7 @@ export class EidClientLogins {
   }
 
   /** GET …/refresh/:ref — hands the outcome to `cont` exactly once. */
-  async finish(ctx: Context, cont: Continuation): Promise<void> {
+  async finish(ctx: Context, cont: LoginContinuation): Promise<void> {
     ctx.set('Cache-Control', 'no-store');
     const ref = String(ctx.params.ref ?? '');
     const s = ref ? await this.sessions.getByReturnRef(ref) : undefined;
@@ -57,17 +53,10 @@ export class EidClientLogins {
       ctx.body = 'This login is unknown or expired.\n';
       return;
     }
-    let outcome = await this.sessions.consume(s.id);
-    if (outcome?.kind === 'pending') {
-      // The eID-Client came back before the server ended the session (e.g. no card): end it now.
-      const minor =
-        typeof ctx.query.ResultMinor === 'string' ? ctx.query.ResultMinor.slice(0, 64) : 'without a result';
-      await this.sessions.fail(s.id, {
-        code: minor.endsWith('cancellationByUser') ? 'cancelled' : 'client-error',
-        reason: `the eID-Client returned ${minor}`,
-      });
-      outcome = await this.sessions.consume(s.id);
-    }
-    await cont(ctx, outcome?.kind === 'pending' ? undefined : outcome, s.request.context ?? {});
+    await cont(
+      ctx,
+      await outcomeOnReturn(this.sessions, s.id, ctx.query.ResultMinor),
+      s.request.context ?? {},
+    );
   }
 }

@@ -14,8 +14,9 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Registry } from '../../config/relying-parties.js';
 import { AuthRequestError } from '../../workflows/session/errors.js';
-import type { Outcome, SessionService } from '../../workflows/session/service.js';
+import type { SessionService } from '../../workflows/session/service.js';
 import type { AuthRequest } from '../../workflows/session/types.js';
+import type { BrowserLogins } from '../browser/login.js';
 import { SIG } from './algorithms.js';
 import { type AnswerDeps, deliverError, finishLogin } from './answer.js';
 import { encryptionKeyReused, keySigner, loadIdpKeys } from './crypto/keys.js';
@@ -25,7 +26,7 @@ import { type ReceivedRequest, receiveAuthnRequest } from './intake.js';
 import type { SamlLog } from './log.js';
 import { buildIdpMetadata, type SignedMetadata } from './metadata/idp-metadata.js';
 import type { Binding } from './namespaces.js';
-import { type LoginContext, type PlannedRequest, planLogin } from './plan.js';
+import { type LoginContext, planLogin } from './plan.js';
 import { ReplayCache } from './replay.js';
 import { ServiceProviders } from './service-providers.js';
 import { keyForAuthRequestError } from './status.js';
@@ -38,21 +39,7 @@ export interface SamlMountContext {
   readonly sessions: SessionService;
   readonly urls: { readonly web: string; readonly psk?: string };
   readonly webRouter: Router;
-  readonly logins: {
-    register(
-      frontEnd: string,
-      cont: (
-        ctx: Context,
-        outcome: Exclude<Outcome, { kind: 'pending' }> | undefined,
-        context: Readonly<Record<string, string>>,
-      ) => Promise<void>,
-    ): void;
-    begin(
-      ctx: Context,
-      req: PlannedRequest & { channel?: AuthRequest['channel'] },
-      view: { title: string; eServiceName: string },
-    ): Promise<void>;
-  };
+  readonly logins: Pick<BrowserLogins, 'register' | 'begin'>;
 }
 
 /** The IdP as other components (the demo SP, tests) see it. */
