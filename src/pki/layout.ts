@@ -15,8 +15,12 @@ export const PKI_FILES = {
   dsCert: 'passive-auth/ds.pem',
   dsKey: 'passive-auth/ds.key.pem',
   cardRevocationList: 'revocation/card-revocation-list.der',
+  /** RSA-3072: the web, PSK (RSA-PSK suites need RSA) and SOAP listeners. */
   tlsCert: 'tls/server.pem',
   tlsKey: 'tls/server.key.pem',
+  /** ECDSA P-256, optional: the web listener offers it too (ECDHE-ECDSA, a far cheaper handshake). */
+  tlsEcCert: 'tls/server-ec.pem',
+  tlsEcKey: 'tls/server-ec.key.pem',
   /** SAML signing, ECDSA P-256 (TR-03116-4 default set). */
   samlSigningEcCert: 'saml/signing-ec.pem',
   samlSigningEcKey: 'saml/signing-ec.key.pem',

@@ -38,7 +38,13 @@ export interface PkiMaterial {
   readonly cscaCerts: readonly Buffer[];
   readonly crls: readonly Buffer[];
   readonly cardRevocationList: Buffer;
-  readonly tls: { readonly key: string; readonly cert: string; readonly certDer: Buffer };
+  /** RSA TLS key and certificate (PEM); `ec`: the optional ECDSA pair the web listener offers too. */
+  readonly tls: {
+    readonly key: string;
+    readonly cert: string;
+    readonly certDer: Buffer;
+    readonly ec?: { readonly key: string; readonly cert: string };
+  };
 }
 
 export const pkiExists = (dir: string): boolean => existsSync(join(dir, PKI_FILES.manifest));
@@ -83,6 +89,13 @@ export function loadPki(dir: string, registry: Registry): PkiMaterial {
     cscaCerts: [derFromPem(read(PKI_FILES.cscaCert).toString())],
     crls: [read(PKI_FILES.cscaCrl)],
     cardRevocationList: read(PKI_FILES.cardRevocationList),
-    tls: { key: read(PKI_FILES.tlsKey).toString(), cert: tlsCert, certDer: derFromPem(tlsCert) },
+    tls: {
+      key: read(PKI_FILES.tlsKey).toString(),
+      cert: tlsCert,
+      certDer: derFromPem(tlsCert),
+      ...(existsSync(join(dir, PKI_FILES.tlsEcCert))
+        ? { ec: { key: read(PKI_FILES.tlsEcKey).toString(), cert: read(PKI_FILES.tlsEcCert).toString() } }
+        : {}),
+    },
   };
 }

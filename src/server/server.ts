@@ -187,7 +187,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   if (opts.mount) await opts.mount(partial);
   webApp.use(webRouter.routes()).use(webRouter.allowedMethods());
 
-  const web = createWebServer(tls, webApp.callback());
+  const web = createWebServer({ ...tls, ...(pki.tls.ec ? { ec: pki.tls.ec } : {}) }, webApp.callback());
   servers.push(web);
   await listen(web, config.web.host, config.web.port);
   if (config.psk) {

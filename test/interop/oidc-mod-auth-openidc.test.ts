@@ -20,7 +20,7 @@ import { Browser, httpRequest } from '../interfaces/oidc/support/http.js';
 import { expectedClaims } from '../interfaces/oidc/support/rp.js';
 import { writeTestCard } from '../support/card.js';
 import { absent, requires } from '../support/requires.js';
-import { freePort, startTestServer, type TestServer } from '../support/server.js';
+import { freePort, startTestServer, type TestServer, webCertificates } from '../support/server.js';
 
 const MODULES = '/usr/lib/apache2/modules';
 const available = requires(
@@ -69,7 +69,7 @@ describe.runIf(available)('mod_auth_openidc as the relying party', () => {
     });
 
     const caFile = join(dir, 'op-ca.pem');
-    writeFileSync(caFile, ts.server.pki.tls.cert, { mode: 0o644 });
+    writeFileSync(caFile, webCertificates(ts.server), { mode: 0o644 });
     mkdirSync(join(dir, 'cgi'), { mode: 0o755 });
     writeFileSync(
       join(dir, 'cgi', 'claims'),
@@ -145,7 +145,7 @@ describe.runIf(available)('mod_auth_openidc as the relying party', () => {
 
   it('logs a user in and passes the released claims to the protected page', async () => {
     const card = writeTestCard(ts.pkiDir);
-    const browser = new Browser({ ca: ts.server.pki.tls.cert });
+    const browser = new Browser({ ca: webCertificates(ts.server) });
     const protectedUrl = `http://127.0.0.1:${port}/protected/claims`;
     const page = await browser.navigate(protectedUrl);
     const errors = () =>

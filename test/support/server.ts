@@ -23,6 +23,11 @@ export const testRsaKey = (): KeyObject => {
   return cachedRsa;
 };
 
+/** The certificates the web listener may present (RSA and, when the PKI has it, ECDSA), PEM: a client's trust anchors. */
+export function webCertificates(server: RunningServer): string {
+  return server.pki.tls.cert + (server.pki.tls.ec?.cert ?? '');
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();

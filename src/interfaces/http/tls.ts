@@ -43,11 +43,18 @@ export interface TlsMaterial {
   readonly cert: string;
 }
 
-export function createWebServer(tls: TlsMaterial, handler: RequestListener): Server {
+/**
+ * `ec`: an ECDSA key and certificate offered beside the RSA pair; OpenSSL picks the one matching
+ * the negotiated suite (ECDHE-ECDSA first), so clients that can verify ECDSA get the cheap handshake.
+ */
+export function createWebServer(
+  tls: TlsMaterial & { readonly ec?: TlsMaterial },
+  handler: RequestListener,
+): Server {
   return createHttpsServer(
     {
-      key: tls.key,
-      cert: tls.cert,
+      key: tls.ec ? [tls.key, tls.ec.key] : tls.key,
+      cert: tls.ec ? [tls.cert, tls.ec.cert] : tls.cert,
       minVersion: 'TLSv1.2',
       ciphers: WEB_CIPHERS,
       ecdhCurve: ECDH_CURVES,

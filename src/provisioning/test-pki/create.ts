@@ -135,6 +135,18 @@ export function createTestPki(o: CreatePkiOptions): PkiManifest {
   });
   w.pem(PKI_FILES.tlsCert, tlsCert);
   w.key(PKI_FILES.tlsKey, tlsKey);
+  // …and an ECDSA P-256 pair the web listener offers beside it: an ECDHE-ECDSA handshake costs a
+  // fraction of an RSA-3072 signature. Both certificates are in every CertificateDescription.
+  const tlsEcKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
+  const tlsEcCert = selfSignedTlsCertificate({
+    commonName: 'N_eID-Server (TEST, ECDSA)',
+    key: tlsEcKey,
+    ips: ['127.0.0.1', '::1'],
+    dns: ['localhost'],
+    days: 365,
+  });
+  w.pem(PKI_FILES.tlsEcCert, tlsEcCert);
+  w.key(PKI_FILES.tlsEcKey, tlsEcKey);
 
   const terminals: Record<string, string> = {};
   for (const es of o.registry.eServices) {
@@ -148,9 +160,12 @@ export function createTestPki(o: CreatePkiOptions): PkiManifest {
       // An eService that serves its own TC Token (SOAP) has its own origin and TLS certificate.
       subjectUrl: es.terminalSubjectUrl ?? o.serverUrl,
       termsOfUsage: termsOfUsage(es),
-      commCertificates: [tlsCert, ...(o.extraCommCertificates ?? []), ...ownCommCertificates(es)].map((c) =>
-        createHash(hash).update(c).digest(),
-      ),
+      commCertificates: [
+        tlsCert,
+        tlsEcCert,
+        ...(o.extraCommCertificates ?? []),
+        ...ownCommCertificates(es),
+      ].map((c) => createHash(hash).update(c).digest()),
     };
     const encoded = encodeCertificateDescription(description);
     const chr = `TW${es.terminalMnemonic}00001`;

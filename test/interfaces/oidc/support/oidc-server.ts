@@ -16,7 +16,7 @@ import { issueCertificate } from '../../../../src/pki/x509/certificate.js';
 import type { NameSpec } from '../../../../src/pki/x509/names.js';
 import { pemFromDer } from '../../../../src/pki/x509/pem.js';
 import { issueClientCertificate } from '../../../../src/pki/x509/tls.js';
-import { startTestServer, type TestServer } from '../../../support/server.js';
+import { startTestServer, type TestServer, webCertificates } from '../../../support/server.js';
 import type { TlsTrust } from './http.js';
 
 export const PLAIN = {
@@ -182,7 +182,7 @@ export async function startOidcServer(o: StartOptions = {}): Promise<OidcTestSer
     ts,
     oidc: oidc!,
     issuer: oidc!.issuer,
-    tls: { ca: ts.server.pki.tls.cert },
+    tls: { ca: webCertificates(ts.server) },
     mtlsClient,
     issueClientCert,
     bankJwks,
