@@ -1,6 +1,9 @@
 # N_eID-Server container image. Build: docker build -t n-eid-server .
 # Mount a production PKI at /srv/neid/pki and the registry at /srv/neid/config.
 FROM node:20-bookworm-slim AS build
+# A compiler for the optional native module pkcs11js (keys in an HSM; the server needs no PC/SC).
+RUN apt-get update && apt-get install -y --no-install-recommends build-essential python3 \
+  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY package.json package-lock.json ./
 COPY tsconfig.json tsconfig.build.json ./

@@ -10,7 +10,7 @@
 #   apache2, libapache2-mod-auth-openidc   an OIDC RP independent of ours
 #   chromium        the browser the demo test drives (Playwright, no bundled browser download)
 #   redis-server    private Redis instances for the session-store tests
-#   softhsm2        a PKCS#11 token
+#   softhsm2        a PKCS#11 token for the server's signing keys (the optional pkcs11js binding builds at npm ci)
 #   python3-cryptography   OAEP-SHA-256 decryption, where xmlsec1 1.2 lacks it
 #   default-jdk-headless   the JDK's XML Schema validator checks our SOAP messages against schemas/
 set -euo pipefail

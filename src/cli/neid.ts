@@ -29,6 +29,7 @@ const COMMANDS: Record<string, Command> = {
 const USAGE = `usage: neid <command> [options]
 
   pki init --out DIR [--cvca-chr CHR] [--curve NAME] [--server-url URL] [--config FILE]
+           [--pkcs11 | --pkcs11-module PATH --pkcs11-token LABEL] [--pkcs11-pin-env NAME] [--pkcs11-replace]
   cvc print FILE... [--description FILE]
   cvc verify FILE... [--trust FILE] [--date YYYYMMDD]
   card create --out FILE [--pki DIR] [--set FIELD=VALUE ...] [--pin N] [--can N]

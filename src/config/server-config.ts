@@ -36,6 +36,20 @@ export interface ServerConfig {
     readonly curve: string;
     readonly cvcaChr?: string;
   };
+  /**
+   * Where the signing keys (terminal/TA, SAML signing, SOAP signing) live: PEM files of the PKI
+   * directory (pkcs11 null), or a PKCS#11 token, found by fixed labels (docs/operations.md).
+   */
+  readonly keys: {
+    readonly pkcs11: {
+      /** Path of the PKCS#11 module (shared library). */
+      readonly module: string;
+      /** The token's label. */
+      readonly token: string;
+      /** Name of the environment variable holding the user PIN; the PIN is never in the file. */
+      readonly pinEnv: string;
+    } | null;
+  };
   readonly relyingParties: string;
   readonly sessions: {
     readonly ttlSeconds: number;
@@ -83,6 +97,7 @@ export function parseServerConfig(
     'soap',
     'oidcMtls',
     'pki',
+    'keys',
     'relyingParties',
     'sessions',
     'demo',
@@ -102,6 +117,7 @@ export function parseServerConfig(
     .only(['ttlSeconds', 'resultTtlSeconds', 'store', 'redisUrl', 'keyFile']);
   const demo = root.at('demo').only(['enabled', 'card', 'clientPort']);
   const cvcaChr = pki.at('cvcaChr').optionalString();
+  const pkcs11 = root.at('keys').only(['pkcs11']).at('pkcs11').only(['module', 'token', 'pinEnv']);
   const cfg: ServerConfig = {
     ...(file ? { file } : {}),
     web,
@@ -115,6 +131,17 @@ export function parseServerConfig(
         .at('curve')
         .oneOf(['brainpoolP256r1', 'brainpoolP384r1', 'prime256v1', 'secp384r1'], 'brainpoolP256r1'),
       ...(cvcaChr ? { cvcaChr } : {}),
+    },
+    keys: {
+      pkcs11: pkcs11.present
+        ? {
+            module: resolve(base, pkcs11.at('module').string()),
+            token: pkcs11.at('token').string(),
+            pinEnv: pkcs11
+              .at('pinEnv')
+              .matching(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name', 'NEID_PKCS11_PIN'),
+          }
+        : null,
     },
     relyingParties: resolve(
       base,

@@ -51,6 +51,13 @@ export class Reader {
     return this.value as string;
   }
 
+  /** A string matching `pattern`; `what` names the expected form in the error. */
+  matching(pattern: RegExp, what: string, def?: string): string {
+    const s = this.string(def);
+    if (!pattern.test(s)) this.fail(`must be ${what}, got "${s}"`);
+    return s;
+  }
+
   optionalString(): string | undefined {
     return this.present ? this.string() : undefined;
   }

@@ -54,7 +54,7 @@ export async function mountDemo(
     );
     return;
   }
-  const keys = loadIdpKeys(s.config.pki.dir);
+  const keys = loadIdpKeys(s.config.pki.dir, s.pki.keys);
   const portal = mountDemoPortal({
     router: s.webRouter,
     idp,

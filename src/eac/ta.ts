@@ -19,7 +19,7 @@ import { type CommandApdu, command } from '../apdu/apdu.js';
 import { SW } from '../apdu/status.js';
 import { encodeOidValue } from '../asn1/oid.js';
 import type { HashName } from '../crypto/curves.js';
-import { ecdsaSign } from '../crypto/ecdsa.js';
+import { asSigningKey, type SigningKey } from '../crypto/signing-key.js';
 import type { CvCertificate } from '../pki/cvc/certificate.js';
 import { parseTlv, tlv } from '../tlv/tlv.js';
 import type { ApduChannel } from './channel.js';
@@ -102,9 +102,12 @@ export function taSignatureInput(i: TaSignatureInput): Buffer {
   return Buffer.concat([i.idPicc, i.challenge, i.ephemeralCompressed, ...(i.auxData ? [i.auxData] : [])]);
 }
 
-/** The terminal's signature s_PCD: ECDSA with the TA hash, plain r‖s (A.7.4.1, TR-03111 §5.2.1). */
-export function signTa(privateKey: KeyObject, hash: HashName, input: Buffer): Buffer {
-  return ecdsaSign(hash, input, privateKey, 'plain');
+/**
+ * The terminal's signature s_PCD: ECDSA with the TA hash, plain r‖s (A.7.4.1,
+ * TR-03111 §5.2.1). The key may be a SigningKey in a PKCS#11 token.
+ */
+export function signTa(key: KeyObject | SigningKey, hash: HashName, input: Buffer): Buffer {
+  return asSigningKey(key).sign({ hash, scheme: 'ecdsa' }, input);
 }
 
 /** Runs Get Challenge; returns r_PICC. */

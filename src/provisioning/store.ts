@@ -7,12 +7,15 @@ import type { KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Registry } from '../config/relying-parties.js';
+import { curveByName } from '../crypto/curves.js';
 import { curveOfKey, loadPrivateKey, publicPointOf } from '../crypto/keys.js';
+import type { SigningKey } from '../crypto/signing-key.js';
 import { CvCertificate } from '../pki/cvc/certificate.js';
 import { decodeCertificateDescription } from '../pki/cvc/certificate-description.js';
 import { sectorPublicKeyObject } from '../pki/cvc/issue.js';
 import { PKI_FILES, type PkiManifest, terminalFiles } from '../pki/layout.js';
 import { derFromPem } from '../pki/x509/pem.js';
+import { fileKeySource, type KeySource } from './keys/source.js';
 
 export class PkiError extends Error {
   override readonly name = 'PkiError';
@@ -21,7 +24,8 @@ export class PkiError extends Error {
 export interface TerminalMaterial {
   readonly eServiceId: string;
   readonly cert: CvCertificate;
-  readonly key: KeyObject;
+  /** The terminal (TA) key: a PEM file or a key in the PKCS#11 token (keys/source.ts). */
+  readonly key: SigningKey;
   /** The encoded CertificateDescription sent in EAC1 (its hash is in `cert`). */
   readonly description: Buffer;
   readonly sectorKey: KeyObject;
@@ -32,6 +36,8 @@ export interface TerminalMaterial {
 export interface PkiMaterial {
   readonly dir: string;
   readonly manifest: PkiManifest;
+  /** Where the signing keys come from (terminal keys above; SAML and SOAP signing keys at mount). */
+  readonly keys: KeySource;
   readonly cvca: CvCertificate;
   readonly dv: CvCertificate;
   readonly terminals: ReadonlyMap<string, TerminalMaterial>;
@@ -49,7 +55,7 @@ export interface PkiMaterial {
 
 export const pkiExists = (dir: string): boolean => existsSync(join(dir, PKI_FILES.manifest));
 
-export function loadPki(dir: string, registry: Registry): PkiMaterial {
+export function loadPki(dir: string, registry: Registry, keys: KeySource = fileKeySource(dir)): PkiMaterial {
   const read = (rel: string) => {
     try {
       return readFileSync(join(dir, rel));
@@ -58,6 +64,9 @@ export function loadPki(dir: string, registry: Registry): PkiMaterial {
     }
   };
   const manifest = JSON.parse(read(PKI_FILES.manifest).toString('utf8')) as PkiManifest;
+  const cvca = CvCertificate.decode(read(PKI_FILES.cvcaCert));
+  // Terminal certificates carry no domain parameters: the chain uses the CVCA's (TR-03110-3 §2.3).
+  const curve = cvca.publicKey.curve ?? curveByName(manifest.curve);
   const terminals = new Map<string, TerminalMaterial>();
   for (const es of registry.eServices) {
     const f = terminalFiles(es.id);
@@ -73,7 +82,7 @@ export function loadPki(dir: string, registry: Registry): PkiMaterial {
     terminals.set(es.id, {
       eServiceId: es.id,
       cert,
-      key: loadPrivateKey(read(f.key).toString()),
+      key: keys.signingKey({ terminal: es.id }, cert.keyObject(curve)),
       description,
       sectorKey,
       sectorPublicKey: sectorPublicKeyObject(curveOfKey(sectorKey), publicPointOf(sectorKey)),
@@ -83,7 +92,8 @@ export function loadPki(dir: string, registry: Registry): PkiMaterial {
   return {
     dir,
     manifest,
-    cvca: CvCertificate.decode(read(PKI_FILES.cvcaCert)),
+    keys,
+    cvca,
     dv: CvCertificate.decode(read(PKI_FILES.dvCert)),
     terminals,
     cscaCerts: [derFromPem(read(PKI_FILES.cscaCert).toString())],

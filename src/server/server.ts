@@ -20,6 +20,7 @@ import { createLogger, type Logger, shortId } from '../interfaces/http/log.js';
 import { createPskServer, createWebServer, listen } from '../interfaces/http/tls.js';
 import type { MountContext } from '../interfaces/mount-context.js';
 import { PKI_FILES } from '../pki/layout.js';
+import { type KeySource, openKeySource } from '../provisioning/keys/source.js';
 import { RevocationLists } from '../provisioning/revocation.js';
 import { loadPki, pkiExists } from '../provisioning/store.js';
 import { createTestPki } from '../provisioning/test-pki/create.js';
@@ -59,19 +60,45 @@ function sessionKey(file: string): Buffer {
 export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
   const log = opts.logger ?? createLogger(config.log.level);
   const registry = loadRegistry(config.relyingParties, { pkiDir: config.pki.dir });
+  // The signing keys: PEM files, or a PKCS#11 token session held until close() (docs/operations.md).
+  const keys = await openKeySource(config.keys, config.pki.dir, {
+    warn: (msg, fields) => log.warn(fields, msg),
+    readWrite: config.keys.pkcs11 !== null && config.pki.autoCreate && !pkiExists(config.pki.dir),
+  });
+  try {
+    return await assemble(config, opts, log, registry, keys);
+  } catch (e) {
+    keys.close();
+    throw e;
+  }
+}
+
+async function assemble(
+  config: ServerConfig,
+  opts: StartOptions,
+  log: Logger,
+  registry: ReturnType<typeof loadRegistry>,
+  keys: KeySource,
+): Promise<RunningServer> {
   if (!pkiExists(config.pki.dir)) {
     if (!config.pki.autoCreate)
       throw new Error(`no PKI in ${config.pki.dir}; run "neid pki init --out ${config.pki.dir}"`);
-    log.warn({ dir: config.pki.dir }, 'creating a TEST PKI (never use it in production)');
+    log.warn(
+      { dir: config.pki.dir, keys: keys.description },
+      'creating a TEST PKI (never use it in production)',
+    );
     createTestPki({
       dir: config.pki.dir,
       registry,
       curve: config.pki.curve,
       serverUrl: config.web.publicUrl,
       ...(config.pki.cvcaChr ? { cvcaChr: config.pki.cvcaChr } : {}),
+      ...(keys.generator ? { tokenKeys: keys.generator } : {}),
     });
   }
-  const pki = loadPki(config.pki.dir, registry);
+  const pki = loadPki(config.pki.dir, registry, keys);
+  if (config.keys.pkcs11)
+    log.info({ keys: keys.description }, 'the signing keys are kept in the PKCS#11 token');
   if (pki.manifest.serverUrl !== config.web.publicUrl) {
     log.warn(
       { pki: pki.manifest.serverUrl, server: config.web.publicUrl },
@@ -222,6 +249,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       for (const s of servers) s.closeAllConnections?.();
       await store.close();
       await psks.close();
+      keys.close();
     },
   };
 }

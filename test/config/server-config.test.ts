@@ -88,4 +88,33 @@ describe('server settings', () => {
     expect(() => parse({}, { NEID_SESSION_STORE: 'disk' })).toThrow(/NEID_SESSION_STORE/);
     expect(() => parse({}, { NEID_OIDC_MTLS: 'maybe' })).toThrow(/NEID_OIDC_MTLS must be/);
   });
+
+  it('keys.pkcs11: off by default; module relative to the file, token, PIN variable name (never the PIN)', () => {
+    expect(parse({}).keys.pkcs11).toBeNull();
+    const c = parse(
+      { keys: { pkcs11: { module: 'lib/libsofthsm2.so', token: 'neid' } } },
+      {},
+      '/etc/neid/server.yaml',
+    );
+    expect(c.keys.pkcs11).toEqual({
+      module: '/etc/neid/lib/libsofthsm2.so',
+      token: 'neid',
+      pinEnv: 'NEID_PKCS11_PIN',
+    });
+    expect(
+      parse({
+        keys: { pkcs11: { module: '/usr/lib/softhsm/libsofthsm2.so', token: 't', pinEnv: 'HSM_PIN' } },
+      }).keys.pkcs11?.pinEnv,
+    ).toBe('HSM_PIN');
+    const err = (doc: unknown) => () => parse(doc, {}, 'server.yaml');
+    expect(err({ keys: { pkcs11: { token: 't' } } })).toThrow(/keys\.pkcs11\.module is required/);
+    expect(err({ keys: { pkcs11: { module: '/m.so' } } })).toThrow(/keys\.pkcs11\.token is required/);
+    expect(err({ keys: { pkcs11: { module: '/m.so', token: 't', pin: '1234' } } })).toThrow(
+      /keys\.pkcs11 has unknown key "pin"/,
+    );
+    expect(err({ keys: { pkcs11: { module: '/m.so', token: 't', pinEnv: '1234' } } })).toThrow(
+      /keys\.pkcs11\.pinEnv must be an environment variable name/,
+    );
+    expect(err({ keys: { hsm: {} } })).toThrow(/keys has unknown key "hsm"/);
+  });
 });

@@ -13,6 +13,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Registry } from '../../config/relying-parties.js';
+import type { KeySource } from '../../provisioning/keys/source.js';
 import { AuthRequestError } from '../../workflows/session/errors.js';
 import type { SessionService } from '../../workflows/session/service.js';
 import type { AuthRequest } from '../../workflows/session/types.js';
@@ -34,6 +35,8 @@ import { keyForAuthRequestError } from './status.js';
 /** What the IdP needs from the server (a subset of MountContext, src/interfaces/mount-context.ts). */
 export interface SamlMountContext {
   readonly config: { readonly pki: { readonly dir: string } };
+  /** The signing keys' source: PEM files or a PKCS#11 token. */
+  readonly pki: { readonly keys: KeySource };
   readonly log: SamlLog;
   readonly registry: Registry;
   readonly sessions: SessionService;
@@ -68,7 +71,7 @@ export function mountSamlIdp(s: SamlMountContext): SamlIdp {
     ssoUrl: `${web}${SAML_BASE}/sso`,
     tcTokenUrl: `${web}${SAML_BASE}/tctoken`,
   };
-  const keys = loadIdpKeys(s.config.pki.dir);
+  const keys = loadIdpKeys(s.config.pki.dir, s.pki.keys);
   if (encryptionKeyReused(keys)) {
     s.log.warn(
       {},

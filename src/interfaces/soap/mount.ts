@@ -3,9 +3,9 @@
  * listener (config `soap`, default 127.0.0.1:8445), for the eServices of the
  * registry that have a `soap:` section.
  */
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadPrivateKey } from '../../crypto/keys.js';
 import { PKI_FILES } from '../../pki/layout.js';
 import { listen } from '../http/tls.js';
 import type { MountContext } from '../mount-context.js';
@@ -38,10 +38,11 @@ export async function mountSoap(s: MountContext): Promise<MountedSoap | undefine
     log.info('no eService has a usable soap: section; SOAP listener not started');
     return undefined;
   }
-  const dir = s.config.pki.dir;
+  const certPem = readFileSync(join(s.config.pki.dir, PKI_FILES.soapSigningCert), 'utf8');
+  // A PEM file or a key in the PKCS#11 token (keys.pkcs11), checked against its certificate.
   const signing = {
-    key: loadPrivateKey(readFileSync(join(dir, PKI_FILES.soapSigningKey), 'utf8')),
-    certPem: readFileSync(join(dir, PKI_FILES.soapSigningCert), 'utf8'),
+    key: s.pki.keys.signingKey('soap-signing', new X509Certificate(certPem).publicKey),
+    certPem,
   };
   const service = new EidInterface({ sessions: s.sessions, pki: s.pki, log });
   const endpoint = new SoapEndpoint({ service, signing, timestamps: DEFAULT_TIMESTAMP_POLICY, log });

@@ -68,30 +68,44 @@ export function issueCvcaLink(previous: IssuedCv, next: IssuedCv): CvCertificate
   );
 }
 
+export interface SubordinateOptions {
+  readonly role: Exclude<Role, 'cvca'>;
+  readonly chr: string;
+  readonly chat: Chat;
+  readonly effectiveDate: string;
+  readonly validityDays: number;
+  readonly curve: Curve;
+  readonly key?: EcKeyPair;
+  readonly descriptionHash?: Buffer;
+  readonly sectorKeyHash?: Buffer;
+}
+
 export function issueSubordinate(
   issuer: { cert: CvCertificate; key: KeyObject },
-  opts: {
-    role: Exclude<Role, 'cvca'>;
-    chr: string;
-    chat: Chat;
-    effectiveDate: string;
-    validityDays: number;
-    curve: Curve;
-    key?: EcKeyPair;
-    descriptionHash?: Buffer;
-    sectorKeyHash?: Buffer;
-  },
+  opts: SubordinateOptions,
 ): IssuedCv {
   const key = opts.key ?? generateEcKeyPair(opts.curve);
+  return { cert: issueSubordinateCertificate(issuer, opts, key.publicKey), key };
+}
+
+/**
+ * A DV or terminal certificate for a holder key whose private half the issuer
+ * never sees (a terminal key generated in a PKCS#11 token).
+ */
+export function issueSubordinateCertificate(
+  issuer: { cert: CvCertificate; key: KeyObject },
+  opts: Omit<SubordinateOptions, 'key'>,
+  holderKey: KeyObject,
+): CvCertificate {
   const chat = Chat.forRole(opts.role, opts.chat.bits(), opts.chat.terminalType);
-  const cert = issueCvCertificate(
+  return issueCvCertificate(
     {
       car: issuer.cert.chr,
       chr: opts.chr,
       chat,
       effectiveDate: opts.effectiveDate,
       expirationDate: addDays(opts.effectiveDate, opts.validityDays),
-      holderKey: key.publicKey,
+      holderKey,
       withDomainParameters: false,
       ...(opts.descriptionHash ? { descriptionHash: opts.descriptionHash } : {}),
       ...(opts.sectorKeyHash
@@ -101,7 +115,6 @@ export function issueSubordinate(
     issuer.key,
     issuer.cert.hash,
   );
-  return { cert, key };
 }
 
 /**

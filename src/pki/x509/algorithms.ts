@@ -4,12 +4,17 @@
  *
  *   ecdsa-with-SHA256/384/512      RFC 5758 §3.2 (parameters absent, DER signature)
  *   sha256/384/512WithRSAEncryption RFC 8017 appendix C (parameters NULL)
+ *
+ * The issuing key is a KeyObject or a SigningKey (a key in a PKCS#11 token,
+ * src/crypto/signing-key.ts), whose plain ECDSA signature is DER-encoded here.
  */
 import { createPublicKey, type KeyObject, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import { oid, readOid, seq, TAG } from '../../asn1/der.js';
 import { OID } from '../../asn1/oids.js';
 import type { HashName } from '../../crypto/curves.js';
+import { ecdsaPlainToDer } from '../../crypto/ecdsa.js';
 import { curveOfKey, publicKeyFromPoint } from '../../crypto/keys.js';
+import { isSigningKey, type SigningKey } from '../../crypto/signing-key.js';
 import { childrenOf, parseTlv, type Tlv } from '../../tlv/tlv.js';
 import { decodeEcPublicKeyInfo } from '../security-infos.js';
 import { guard, nullValue } from './der.js';
@@ -34,7 +39,8 @@ const RSA: Record<HashName, string> = {
 const HASHES: readonly HashName[] = ['sha256', 'sha384', 'sha512'];
 
 /** The scheme a private key signs with; EC keys default to the hash matched to their curve. */
-export function schemeForKey(key: KeyObject, hash?: HashName): SignatureScheme {
+export function schemeForKey(signer: KeyObject | SigningKey, hash?: HashName): SignatureScheme {
+  const key = isSigningKey(signer) ? signer.publicKey : signer;
   if (hash !== undefined && !HASHES.includes(hash))
     throw new X509Error('unsupported', `unsupported hash ${hash}`);
   if (key.asymmetricKeyType === 'ec')
@@ -69,7 +75,12 @@ export function decodeSignatureAlgorithm(t: Tlv, digest?: HashName): SignatureSc
   return undefined;
 }
 
-export function signData(s: SignatureScheme, key: KeyObject, data: Uint8Array): Buffer {
+export function signData(s: SignatureScheme, key: KeyObject | SigningKey, data: Uint8Array): Buffer {
+  if (isSigningKey(key)) {
+    return s.type === 'ecdsa'
+      ? ecdsaPlainToDer(key.sign({ hash: s.hash, scheme: 'ecdsa' }, data))
+      : key.sign({ hash: s.hash, scheme: 'rsa-pkcs1' }, data);
+  }
   return s.type === 'ecdsa'
     ? nodeSign(s.hash, data, { key, dsaEncoding: 'der' })
     : nodeSign(s.hash, data, key);
@@ -110,7 +121,8 @@ export function usablePublicKey(key: KeyObject): KeyObject {
 }
 
 /** The SubjectPublicKeyInfo of a key, exactly as node exports it. */
-export function spkiOf(key: KeyObject): Buffer {
+export function spkiOf(key: KeyObject | SigningKey): Buffer {
+  if (isSigningKey(key)) return spkiOf(key.publicKey);
   const pub = key.type === 'private' ? createPublicKey(key) : key;
   return pub.export({ type: 'spki', format: 'der' });
 }

@@ -12,6 +12,7 @@
 import { type KeyObject, randomBytes, X509Certificate } from 'node:crypto';
 import { explicit, integer, seq } from '../../asn1/der.js';
 import type { HashName } from '../../crypto/curves.js';
+import { isSigningKey, type SigningKey } from '../../crypto/signing-key.js';
 import { encodeSignatureAlgorithm, schemeForKey, signData, spkiOf } from './algorithms.js';
 import { keyIdentifierOf, parseCertificate, subjectKeyIdentifierOf } from './certificate-parser.js';
 import { bitString, signedInteger, time } from './der.js';
@@ -38,7 +39,8 @@ export interface IssueCertificateOptions {
   readonly notAfter: Date;
   /** The certified key (a private key is accepted; its public half is used). */
   readonly subjectPublicKey: KeyObject;
-  readonly issuerKey: KeyObject;
+  /** A private KeyObject, or a SigningKey (e.g. in a PKCS#11 token). */
+  readonly issuerKey: KeyObject | SigningKey;
   /** Default: the curve's hash for EC issuer keys (TR-03116-4), SHA-256 for RSA. */
   readonly hash?: HashName;
   /** Present for CA certificates. */
@@ -55,10 +57,11 @@ export function randomSerial(): bigint {
   return BigInt(`0x${b.toString('hex')}`);
 }
 
-function checkKeyMatchesCertificate(certDer: Buffer, key: KeyObject): void {
+function checkKeyMatchesCertificate(certDer: Buffer, key: KeyObject | SigningKey): void {
   let ok = false;
   try {
-    ok = new X509Certificate(certDer).checkPrivateKey(key);
+    const cert = new X509Certificate(certDer);
+    ok = isSigningKey(key) ? spkiOf(cert.publicKey).equals(spkiOf(key)) : cert.checkPrivateKey(key);
   } catch {
     ok = false;
   }
@@ -68,7 +71,8 @@ function checkKeyMatchesCertificate(certDer: Buffer, key: KeyObject): void {
 /** Issues a certificate; returns its DER encoding. */
 export function issueCertificate(opts: IssueCertificateOptions): Buffer {
   const { notBefore, notAfter, issuerKey } = opts;
-  if (issuerKey.type !== 'private') throw new X509Error('invalid-input', 'issuerKey must be a private key');
+  if (!isSigningKey(issuerKey) && issuerKey.type !== 'private')
+    throw new X509Error('invalid-input', 'issuerKey must be a private key');
   if (!(notAfter.getTime() > notBefore.getTime()))
     throw new X509Error('invalid-input', 'notAfter must be after notBefore');
   const serial = opts.serial ?? randomSerial();

@@ -4,6 +4,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { HashName } from '../../crypto/curves.js';
+import { isSigningKey, type SigningKey } from '../../crypto/signing-key.js';
 import { spkiOf } from './algorithms.js';
 import { issueCertificate } from './certificate.js';
 import { X509Error } from './errors.js';
@@ -23,8 +24,8 @@ function validity(days: number): { notBefore: Date; notAfter: Date } {
 
 export interface SelfSignedTlsOptions {
   readonly commonName: string;
-  /** The server key (RSA 3072 or EC); signs its own certificate. */
-  readonly key: KeyObject;
+  /** The server key (RSA 3072 or EC; a KeyObject or a SigningKey in a token); signs its own certificate. */
+  readonly key: KeyObject | SigningKey;
   /** Default ['127.0.0.1'] when neither ips nor dns is given. */
   readonly ips?: readonly string[];
   /** Default ['localhost'] when neither ips nor dns is given. */
@@ -42,12 +43,12 @@ export function selfSignedTlsCertificate(opts: SelfSignedTlsOptions): Buffer {
   const ip = none ? ['127.0.0.1'] : (opts.ips ?? []);
   const dns = none ? ['localhost'] : (opts.dns ?? []);
   const subject: NameSpec = { CN: opts.commonName };
-  const rsa = opts.key.asymmetricKeyType === 'rsa';
+  const rsa = isSigningKey(opts.key) ? opts.key.type === 'rsa' : opts.key.asymmetricKeyType === 'rsa';
   return issueCertificate({
     subject,
     issuer: subject,
     ...validity(opts.days),
-    subjectPublicKey: opts.key,
+    subjectPublicKey: isSigningKey(opts.key) ? opts.key.publicKey : opts.key,
     issuerKey: opts.key,
     ...(opts.hash ? { hash: opts.hash } : {}),
     keyUsage: rsa ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature'],

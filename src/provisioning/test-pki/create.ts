@@ -13,10 +13,13 @@
  * - TLS server certificate (RSA-3072: the PSK suites need RSA), SAML and SOAP
  *   signing/encryption keys, SOAP client certificates, OIDC signing keys.
  *
- * Private keys are PKCS#8 PEM, written with mode 0600.
+ * Private keys are PKCS#8 PEM, written with mode 0600. With `tokenKeys`, the
+ * signing keys (terminal, SAML signing, SOAP signing) are generated inside a
+ * PKCS#11 token instead (labels: src/provisioning/keys/names.ts), their
+ * certificates issued for the token's public keys, and no key file written.
  */
 import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { EService, Registry } from '../../config/relying-parties.js';
 import { type Curve, curveByName } from '../../crypto/curves.js';
@@ -28,7 +31,13 @@ import {
 } from '../../pki/cvc/certificate-description.js';
 import { Chat } from '../../pki/cvc/chat.js';
 import { dateString } from '../../pki/cvc/dates.js';
-import { allAtBits, issueCvca, issueSubordinate, sectorKeyHash } from '../../pki/cvc/issue.js';
+import {
+  allAtBits,
+  issueCvca,
+  issueSubordinate,
+  issueSubordinateCertificate,
+  sectorKeyHash,
+} from '../../pki/cvc/issue.js';
 import { PKI_FILES, type PkiManifest, soapClientFiles, terminalFiles } from '../../pki/layout.js';
 import { signCardRevocationList } from '../../pki/revocation/card-revocation-list.js';
 import { issueCertificate } from '../../pki/x509/certificate.js';
@@ -37,7 +46,9 @@ import { derFromPem, pemFromDer } from '../../pki/x509/pem.js';
 import { issueClientCertificate, selfSignedTlsCertificate } from '../../pki/x509/tls.js';
 import { chatFor } from '../../profile/authorization.js';
 import { fieldDef } from '../../profile/fields.js';
+import type { KeyGenerator } from '../keys/source.js';
 import { writeOidcClientJwks, writeOidcJwks } from './oidc-keys.js';
+import { inToken, writeSamlSoapKeys } from './signing-keys.js';
 
 export interface CreatePkiOptions {
   readonly dir: string;
@@ -52,6 +63,8 @@ export interface CreatePkiOptions {
   readonly now?: Date;
   /** Source of RSA-3072 keys (tests pass a cached key: generation dominates the run time). */
   readonly rsaKey?: () => KeyObject;
+  /** Generate the terminal, SAML signing and SOAP signing keys in this PKCS#11 token (no key files). */
+  readonly tokenKeys?: KeyGenerator;
 }
 
 const ISSUER_NAME = '內政部 (測試) Ministry of the Interior (TEST)';
@@ -67,6 +80,10 @@ export class PkiWriter {
   }
   key(rel: string, k: KeyObject): void {
     this.write(rel, exportPkcs8Pem(k), true);
+  }
+  /** Removes a key file an earlier PKI left where a token key now takes its place. */
+  remove(rel: string): void {
+    rmSync(join(this.dir, rel), { force: true });
   }
   pem(rel: string, der: Buffer): void {
     this.write(rel, pemFromDer(der));
@@ -100,6 +117,12 @@ export function createTestPki(o: CreatePkiOptions): PkiManifest {
   const curve: Curve = curveByName(o.curve ?? 'brainpoolP256r1');
   const w = new PkiWriter(o.dir);
   const rsa = o.rsaKey ?? rsaKey;
+  o.tokenKeys?.checkFree([
+    ...o.registry.eServices.map((es) => ({ terminal: es.id })),
+    'saml-signing-ec',
+    'saml-signing-rsa',
+    'soap-signing',
+  ]);
 
   // EAC PKI
   const cvca = issueCvca({
@@ -169,21 +192,25 @@ export function createTestPki(o: CreatePkiOptions): PkiManifest {
     };
     const encoded = encodeCertificateDescription(description);
     const chr = `TW${es.terminalMnemonic}00001`;
-    const term = issueSubordinate(
-      { cert: dv.cert, key: dv.key.privateKey },
-      {
-        role: 'terminal',
-        chr,
-        chat: chatFor(es.approvedFields, es.approvedFunctions),
-        effectiveDate: today,
-        validityDays: 90,
-        curve,
-        descriptionHash: hashCertificateDescription(encoded, hash),
-        sectorKeyHash: sectorKeyHash(curve, sector.publicPoint, hash),
-      },
-    );
-    w.write(f.cert, term.cert.raw);
-    w.key(f.key, term.key.privateKey);
+    const issuer = { cert: dv.cert, key: dv.key.privateKey };
+    const spec = {
+      role: 'terminal' as const,
+      chr,
+      chat: chatFor(es.approvedFields, es.approvedFunctions),
+      effectiveDate: today,
+      validityDays: 90,
+      curve,
+      descriptionHash: hashCertificateDescription(encoded, hash),
+      sectorKeyHash: sectorKeyHash(curve, sector.publicPoint, hash),
+    };
+    if (o.tokenKeys) {
+      const key = inToken(o.tokenKeys, w, { terminal: es.id }, { type: 'ec', curve });
+      w.write(f.cert, issueSubordinateCertificate(issuer, spec, key.publicKey).raw);
+    } else {
+      const term = issueSubordinate(issuer, spec);
+      w.write(f.cert, term.cert.raw);
+      w.key(f.key, term.key.privateKey);
+    }
     w.write(f.description, encoded);
     w.key(f.sectorKey, sector.privateKey);
     terminals[es.id] = chr;
@@ -251,21 +278,7 @@ export function createTestPki(o: CreatePkiOptions): PkiManifest {
   );
 
   // SAML, SOAP, OIDC keys
-  const samlEc = generateEcKeyPair(curveByName('prime256v1')).privateKey;
-  w.key(PKI_FILES.samlSigningEcKey, samlEc);
-  w.pem(
-    PKI_FILES.samlSigningEcCert,
-    selfSignedTlsCertificate({ commonName: 'N_eID-Server SAML signing (ECDSA)', key: samlEc, days: 730 }),
-  );
-  for (const [certFile, keyFile, cn] of [
-    [PKI_FILES.samlSigningRsaCert, PKI_FILES.samlSigningRsaKey, 'N_eID-Server SAML signing (RSA)'],
-    [PKI_FILES.samlEncryptionCert, PKI_FILES.samlEncryptionKey, 'N_eID-Server SAML encryption'],
-    [PKI_FILES.soapSigningCert, PKI_FILES.soapSigningKey, 'N_eID-Server SOAP signing'],
-  ] as const) {
-    const k = rsa();
-    w.key(keyFile, k);
-    w.pem(certFile, selfSignedTlsCertificate({ commonName: cn, key: k, days: 730 }));
-  }
+  writeSamlSoapKeys(w, rsa, o.tokenKeys);
   writeOidcJwks(w, rsa());
   writeOidcClientJwks(w, o.registry, rsa);
 

@@ -2,20 +2,16 @@
  * The IdP's SAML keys (src/pki/layout.ts): an ECDSA P-256 and an RSA-3072
  * signing key, and a separate RSA-3072 encryption key (TR-03130-1 §4.9.1–4.9.2:
  * signing and encryption key pairs differ). Signing goes through `Signer`, so
- * a key store / HSM can replace the in-memory key without touching the XML
- * code.
+ * a key in a PKCS#11 token (src/provisioning/keys/) signs without the XML code
+ * knowing.
  */
-import {
-  constants,
-  createPrivateKey,
-  createPublicKey,
-  type KeyObject,
-  sign,
-  X509Certificate,
-} from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { asSigningKey, type SignatureScheme, type SigningKey } from '../../../crypto/signing-key.js';
 import { PKI_FILES } from '../../../pki/layout.js';
+import type { KeyName } from '../../../provisioning/keys/names.js';
+import { fileKeySource, type KeySource } from '../../../provisioning/keys/source.js';
 import { signatureScheme } from '../algorithms.js';
 
 export interface Signer {
@@ -27,26 +23,48 @@ export interface Signer {
 }
 
 export interface IdpKeys {
-  readonly signingEc: { readonly key: KeyObject; readonly certificate: X509Certificate };
-  readonly signingRsa: { readonly key: KeyObject; readonly certificate: X509Certificate };
+  /** The signing keys: PEM files or keys in the PKCS#11 token (src/provisioning/keys/source.ts). */
+  readonly signingEc: { readonly key: SigningKey; readonly certificate: X509Certificate };
+  readonly signingRsa: { readonly key: SigningKey; readonly certificate: X509Certificate };
+  /** The decryption key is always a file (docs/operations.md: keys in an HSM). */
   readonly encryption: { readonly key: KeyObject; readonly certificate: X509Certificate };
 }
 
-export function keySigner(key: KeyObject, certificate: X509Certificate, algorithm: string): Signer {
+const SCHEMES: Record<'ec' | 'rsa' | 'rsa-pss', SignatureScheme> = {
+  ec: 'ecdsa',
+  rsa: 'rsa-pkcs1',
+  'rsa-pss': 'rsa-pss',
+};
+
+/** A Signer for `algorithm` with a KeyObject or a SigningKey (a key in a token). */
+export function keySigner(
+  key: KeyObject | SigningKey,
+  certificate: X509Certificate,
+  algorithm: string,
+): Signer {
   const scheme = signatureScheme(algorithm);
   if (!scheme) throw new Error(`unsupported signature algorithm ${algorithm}`);
-  return {
-    algorithm,
-    certificate,
-    sign: (data) =>
-      sign(scheme.hash, data, {
-        key,
-        ...(scheme.key === 'ec' ? { dsaEncoding: 'ieee-p1363' as const } : {}),
-        ...(scheme.key === 'rsa-pss'
-          ? { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
-          : {}),
-      }),
-  };
+  const signing = asSigningKey(key);
+  const params = { hash: scheme.hash, scheme: SCHEMES[scheme.key] };
+  return { algorithm, certificate, sign: (data) => signing.sign(params, data) };
+}
+
+function certificateOf(dir: string, certFile: string, what: string): X509Certificate {
+  try {
+    return new X509Certificate(readFileSync(join(dir, certFile)));
+  } catch (e) {
+    throw new Error(`SAML ${what} certificate in ${dir} is missing or unreadable: ${(e as Error).message}`);
+  }
+}
+
+function signingPair(keys: KeySource, dir: string, name: KeyName, certFile: string, type: 'ec' | 'rsa') {
+  const certificate = certificateOf(dir, certFile, `${type === 'ec' ? 'ECDSA' : 'RSA'} signing`);
+  const key = keys.signingKey(name, certificate.publicKey);
+  if (key.type !== type)
+    throw new Error(
+      `the SAML ${type === 'ec' ? 'ECDSA' : 'RSA'} signing key is not an ${type.toUpperCase()} key`,
+    );
+  return { key, certificate };
 }
 
 function pair(dir: string, keyFile: string, certFile: string, what: string) {
@@ -67,22 +85,21 @@ function pair(dir: string, keyFile: string, certFile: string, what: string) {
   return { key, certificate };
 }
 
-export function loadIdpKeys(pkiDir: string): IdpKeys {
-  const keys: IdpKeys = {
-    signingEc: pair(pkiDir, PKI_FILES.samlSigningEcKey, PKI_FILES.samlSigningEcCert, 'ECDSA signing'),
-    signingRsa: pair(pkiDir, PKI_FILES.samlSigningRsaKey, PKI_FILES.samlSigningRsaCert, 'RSA signing'),
+/** The IdP's keys; the signing keys come from `keys` (PEM files of `pkiDir` unless a token is configured). */
+export function loadIdpKeys(pkiDir: string, keys: KeySource = fileKeySource(pkiDir)): IdpKeys {
+  const out: IdpKeys = {
+    signingEc: signingPair(keys, pkiDir, 'saml-signing-ec', PKI_FILES.samlSigningEcCert, 'ec'),
+    signingRsa: signingPair(keys, pkiDir, 'saml-signing-rsa', PKI_FILES.samlSigningRsaCert, 'rsa'),
     encryption: pair(pkiDir, PKI_FILES.samlEncryptionKey, PKI_FILES.samlEncryptionCert, 'encryption'),
   };
-  if (keys.signingEc.key.asymmetricKeyType !== 'ec')
-    throw new Error('the SAML ECDSA signing key is not an EC key');
-  if (keys.signingRsa.key.asymmetricKeyType !== 'rsa' || keys.encryption.key.asymmetricKeyType !== 'rsa') {
-    throw new Error('the SAML RSA signing and encryption keys must be RSA keys');
-  }
-  return keys;
+  if (out.encryption.key.asymmetricKeyType !== 'rsa')
+    throw new Error('the SAML encryption key must be an RSA key');
+  return out;
 }
 
 /** True when the encryption key is one of the signing keys (a test PKI may share one cached RSA key). */
 export function encryptionKeyReused(k: IdpKeys): boolean {
-  const spki = (x: KeyObject) => createPublicKey(x).export({ format: 'der', type: 'spki' });
-  return spki(k.encryption.key).equals(spki(k.signingRsa.key));
+  const spki = (x: KeyObject) =>
+    (x.type === 'private' ? createPublicKey(x) : x).export({ format: 'der', type: 'spki' });
+  return spki(k.encryption.key).equals(spki(k.signingRsa.key.publicKey));
 }

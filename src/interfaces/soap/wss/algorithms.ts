@@ -13,9 +13,9 @@ import {
   createPublicKey,
   type KeyLike,
   type KeyObject,
-  sign,
   verify,
 } from 'node:crypto';
+import { asSigningKey, isSigningKey, type SignatureScheme } from '../../../crypto/signing-key.js';
 import { ALG } from '../namespaces.js';
 
 type Hash = 'sha256' | 'sha384' | 'sha512';
@@ -44,6 +44,12 @@ export const DIGEST_ALGORITHMS: Readonly<Record<string, Hash>> = {
 };
 
 const DIGEST_LENGTH: Record<Hash, number> = { sha256: 32, sha384: 48, sha512: 64 };
+/** The SigningKey scheme of each kind; RSA-PSS salt = digest length there as here (RFC 9231 §2.3.10). */
+const SCHEME: Record<AlgorithmSpec['kind'], SignatureScheme> = {
+  rsa: 'rsa-pkcs1',
+  'rsa-pss': 'rsa-pss',
+  ecdsa: 'ecdsa',
+};
 
 interface KeyOptions {
   readonly key: KeyObject;
@@ -77,12 +83,14 @@ function algorithmClass(uri: string, spec: AlgorithmSpec) {
     getAlgorithmName(): string {
       return uri;
     }
-    getSignature(signedInfo: string, privateKey: KeyLike): string {
-      return sign(
-        spec.hash,
-        Buffer.from(signedInfo, 'utf8'),
-        keyOptions(spec, asKey(privateKey, 'private')),
-      ).toString('base64');
+    /** Signs with a SigningKey (a PEM key or a key in a PKCS#11 token, wss/sign.ts), or a private KeyLike. */
+    getSignature(signedInfo: string, privateKey: unknown): string {
+      const key = isSigningKey(privateKey)
+        ? privateKey
+        : asSigningKey(asKey(privateKey as KeyLike, 'private'));
+      return key
+        .sign({ hash: spec.hash, scheme: SCHEME[spec.kind] }, Buffer.from(signedInfo, 'utf8'))
+        .toString('base64');
     }
     verifySignature(material: string, key: KeyLike, signatureValue: string): boolean {
       try {

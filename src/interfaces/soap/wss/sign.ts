@@ -9,12 +9,14 @@
  */
 import { type KeyObject, randomBytes, X509Certificate } from 'node:crypto';
 import { ExclusiveCanonicalization, SignedXml } from 'xml-crypto';
+import { asSigningKey, type SigningKey } from '../../../crypto/signing-key.js';
 import { el, esc, textEl } from '../../../xml/build.js';
 import { ALG, NS, WSS } from '../namespaces.js';
 import { xmlCryptoAlgorithms } from './algorithms.js';
 
 export interface SigningCredential {
-  readonly key: KeyObject;
+  /** A private KeyObject, or a SigningKey (the server's key may be in a PKCS#11 token). */
+  readonly key: KeyObject | SigningKey;
   /** PEM certificate of `key`. */
   readonly certPem: string;
 }
@@ -84,9 +86,11 @@ export function signEnvelope(bodyContent: string, cred: SigningCredential, o: Si
     ),
     el('soap:Body', { 'wsu:Id': ids.body }, bodyContent),
   )}`;
-  const method = o.signatureMethod ?? (cred.key.asymmetricKeyType === 'ec' ? ALG.ecdsaSha256 : ALG.rsaSha256);
+  const key = asSigningKey(cred.key);
+  const method = o.signatureMethod ?? (key.type === 'ec' ? ALG.ecdsaSha256 : ALG.rsaSha256);
   const sig = new SignedXml({
-    privateKey: cred.key as never,
+    // xml-crypto hands the key to the algorithm class (algorithms.ts), which signs through it.
+    privateKey: key as never,
     signatureAlgorithm: method,
     canonicalizationAlgorithm: ALG.excC14n,
     idMode: 'wssecurity',
