@@ -192,7 +192,7 @@ function responseParts(signed: string, iterations = 100): [string, number][] {
   const response = buildResponse(params, sp);
   return [
     [
-      'signAssertion (xml-crypto enveloped signature)',
+      'signAssertion (exclusive c14n, digest, ECDSA, splice)',
       timed(iterations, () => signAssertion(unsigned, idpSigner, outbound)),
     ],
     [
@@ -200,7 +200,7 @@ function responseParts(signed: string, iterations = 100): [string, number][] {
       timed(iterations, () => buildResponse(params, sp)),
     ],
     [
-      'signResponse (xml-crypto enveloped signature)',
+      'signResponse (exclusive c14n, digest, ECDSA, splice)',
       timed(iterations, () => signResponse(response, idpSigner, outbound)),
     ],
   ];
