@@ -74,8 +74,33 @@ export function encodeCardRevocationList(l: CardRevocationList): Buffer {
   );
 }
 
-export function decodeCardRevocationList(der: Buffer): CardRevocationList {
+/** Runs a list decoder: its TLV defects become RevocationListError('malformed'). */
+export function decodingList<T>(decode: () => T): T {
   try {
+    return decode();
+  } catch (e) {
+    if (e instanceof TlvError) throw new RevocationListError('malformed', e.message);
+    throw e;
+  }
+}
+
+/** A list the CSCA signs itself (this one, the public one), as CMS SignedData with the key's hash. */
+export function signCscaList(
+  contentType: string,
+  content: Buffer,
+  signer: { cert: Buffer; key: KeyObject },
+): Buffer {
+  return signCms({
+    contentType,
+    content,
+    signerCert: signer.cert,
+    signerKey: signer.key,
+    hash: signer.key.asymmetricKeyType === 'ec' ? curveOfKey(signer.key).hash : 'sha256',
+  });
+}
+
+export function decodeCardRevocationList(der: Buffer): CardRevocationList {
+  return decodingList(() => {
     const [v, thisU, nextU, list] = sequenceOf(der, 'CardRevocationList');
     if (!v || readSmallInteger(v, 'version') !== 1 || !thisU || !nextU || !list)
       throw new RevocationListError('malformed', 'unsupported list version');
@@ -93,24 +118,14 @@ export function decodeCardRevocationList(der: Buffer): CardRevocationList {
         };
       }),
     };
-  } catch (e) {
-    if (e instanceof RevocationListError) throw e;
-    if (e instanceof TlvError) throw new RevocationListError('malformed', e.message);
-    throw e;
-  }
+  });
 }
 
 export function signCardRevocationList(
   l: CardRevocationList,
   signer: { cert: Buffer; key: KeyObject },
 ): Buffer {
-  return signCms({
-    contentType: CARD_REVOCATION_LIST_OID,
-    content: encodeCardRevocationList(l),
-    signerCert: signer.cert,
-    signerKey: signer.key,
-    hash: signer.key.asymmetricKeyType === 'ec' ? curveOfKey(signer.key).hash : 'sha256',
-  });
+  return signCscaList(CARD_REVOCATION_LIST_OID, encodeCardRevocationList(l), signer);
 }
 
 /**

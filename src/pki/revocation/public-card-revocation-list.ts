@@ -23,16 +23,15 @@
  */
 import { createHash, type KeyObject } from 'node:crypto';
 import { integer, octets, readSmallInteger, seq, sequenceOf, TAG } from '../../asn1/der.js';
-import { curveOfKey } from '../../crypto/keys.js';
-import { TlvError } from '../../tlv/errors.js';
 import { childrenOf } from '../../tlv/tlv.js';
 import { decodeHashAlgorithm, encodeHashAlgorithm } from '../security-infos/hash-algorithm.js';
-import { signCms } from '../x509/cms.js';
 import {
   checkCurrent,
+  decodingList,
   generalizedTime,
   RevocationListError,
   readGeneralizedTime,
+  signCscaList,
   verifyCscaSignedList,
 } from './card-revocation-list.js';
 
@@ -66,7 +65,7 @@ export function encodePublicCardRevocationList(l: PublicCardRevocationList): Buf
 }
 
 export function decodePublicCardRevocationList(der: Buffer): PublicCardRevocationList {
-  try {
+  return decodingList(() => {
     const [v, thisU, nextU, alg, list, ...rest] = sequenceOf(der, 'PublicCardRevocationList');
     if (!v || readSmallInteger(v, 'version') !== 1 || !thisU || !nextU || !alg || !list || rest.length)
       throw new RevocationListError('malformed', 'unsupported list version');
@@ -82,24 +81,14 @@ export function decodePublicCardRevocationList(der: Buffer): PublicCardRevocatio
         return { chipKeyHash: Buffer.from(hash.value), revocationDate: readGeneralizedTime(date) };
       }),
     };
-  } catch (e) {
-    if (e instanceof RevocationListError) throw e;
-    if (e instanceof TlvError) throw new RevocationListError('malformed', e.message);
-    throw e;
-  }
+  });
 }
 
 export function signPublicCardRevocationList(
   l: PublicCardRevocationList,
   signer: { cert: Buffer; key: KeyObject },
 ): Buffer {
-  return signCms({
-    contentType: PUBLIC_CARD_REVOCATION_LIST_OID,
-    content: encodePublicCardRevocationList(l),
-    signerCert: signer.cert,
-    signerKey: signer.key,
-    hash: signer.key.asymmetricKeyType === 'ec' ? curveOfKey(signer.key).hash : 'sha256',
-  });
+  return signCscaList(PUBLIC_CARD_REVOCATION_LIST_OID, encodePublicCardRevocationList(l), signer);
 }
 
 /**

@@ -193,7 +193,8 @@ export class PassiveAuthenticationContext {
 
   private chainOf(cms: ParsedCms, signer: SignerRole): { ds: Cert; csca: Cert } {
     const ds = findSigner(cms, signer.name);
-    const key = ds.x509.fingerprint256;
+    // Per role: a certificate checked as a Document Signer is not thereby a Master List Signer.
+    const key = `${signer.name}|${signer.extKeyUsage ?? ''}|${ds.x509.fingerprint256}`;
     const hit = this.chains.get(key);
     if (hit) return hit;
     const csca = findCsca(ds, this.cscas, signer.name);
