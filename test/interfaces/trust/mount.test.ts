@@ -4,12 +4,17 @@
  * validity in the index; a rejected file is not published; `trust.publish:
  * false` publishes nothing.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadPrivateKey } from '../../../src/crypto/keys.js';
 import { mountTrust } from '../../../src/interfaces/trust/mount.js';
+import { trustProblems } from '../../../src/open-api/trust.js';
+import { TrustStore } from '../../../src/open-api/trust-store.js';
 import { PKI_FILES } from '../../../src/pki/layout.js';
+import { signPublicCardRevocationList } from '../../../src/pki/revocation/public-card-revocation-list.js';
 import type { TrustMaterial } from '../../../src/provisioning/trust-material.js';
 import { startTestServer, type TestServer, webCertificates } from '../../support/server.js';
 
@@ -92,6 +97,52 @@ describe('GET /trust/*', () => {
     expect(after.status).toBe(200);
     expect(after.body).toEqual(before.body);
     writeFileSync(join(ts.pkiDir, PKI_FILES.publicCardRevocationList), before.body);
+  });
+
+  it('a verifier’s TrustStore: conditional GETs (304 confirms), a new list is taken, a failed refresh ages', async () => {
+    const store = await TrustStore.open({
+      source: `${ts.web}/trust/`,
+      anchors: [ts.server.pki.cscaCerts[0]!],
+      tlsCa: webCertificates(ts.server),
+      maxAgeSeconds: 60,
+    });
+    const first = store.current.confirmedAt;
+    expect(await store.refresh()).toBe(false);
+    expect(store.current.confirmedAt.getTime()).toBeGreaterThanOrEqual(first.getTime());
+
+    const key = loadPrivateKey(readFileSync(join(ts.pkiDir, PKI_FILES.cscaKey), 'utf8'));
+    const list = signPublicCardRevocationList(
+      {
+        thisUpdate: new Date(Date.now() - 1000),
+        nextUpdate: new Date(Date.now() + 86_400_000),
+        revoked: [{ chipKeyHash: Buffer.alloc(32, 7), revocationDate: new Date() }],
+      },
+      { cert: ts.server.pki.cscaCerts[0]!, key },
+    );
+    writeFileSync(join(ts.pkiDir, PKI_FILES.publicCardRevocationList), list);
+    material?.reload();
+    expect(await store.refresh()).toBe(true);
+    expect(store.current.revokedChips.has('07'.repeat(32))).toBe(true);
+
+    // A mirror over plain HTTP that then goes away: the store keeps its copy, which ages.
+    const docs = new Map<string, Buffer>();
+    for (const name of ['csca-master-list.ml', 'csca.crl', 'card-revocation.cms'])
+      docs.set(`/trust/${name}`, (await get(`/trust/${name}`)).body);
+    const mirror = createServer((req, res) => {
+      const body = docs.get(req.url ?? '');
+      res.writeHead(body ? 200 : 404).end(body);
+    });
+    await new Promise<void>((r) => mirror.listen(0, '127.0.0.1', r));
+    const port = (mirror.address() as { port: number }).port;
+    const gone = await TrustStore.open({
+      source: `http://127.0.0.1:${port}/trust/`,
+      anchors: [ts.server.pki.cscaCerts[0]!],
+      maxAgeSeconds: 60,
+    });
+    await new Promise<void>((r) => mirror.close(() => r()));
+    await expect(gone.refresh()).rejects.toThrow(/ECONNREFUSED/);
+    expect(gone.current.revokedChips.size).toBe(1);
+    expect(trustProblems(gone.current, new Date(Date.now() + 120_000)).join()).toMatch(/not confirmed/);
   });
 
   it('publishes nothing with trust.publish false', async () => {
