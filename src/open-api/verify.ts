@@ -22,7 +22,7 @@ import { PassiveAuthError, type PassiveAuthErrorCode } from '../pki/x509/errors.
 import type { PassiveAuthResult } from '../pki/x509/passive-authentication.js';
 import { decodeDataGroup } from '../profile/codecs.js';
 import type { FieldValues } from '../profile/values.js';
-import { type PublicDataBundle, parseBundle } from './bundle.js';
+import { type PublicDataBundle, parseBundle, serializeBundle } from './bundle.js';
 import {
   CHECKS,
   CheckFailure,
@@ -102,7 +102,8 @@ export function verifyPublicData(
   try {
     const bundle = run('bundle', () => {
       try {
-        const b = isBundle(input) ? input : parseBundle(input);
+        // A bundle object built by the caller gets the same bounds as JSON: it is checked in its JSON form.
+        const b = parseBundle(isBundle(input) ? serializeBundle(input) : input);
         return {
           detail: `${b.dataGroups.size} data groups, EF.CardSecurity, ${b.chipAuthentication ? 'chip evidence' : 'no chip evidence'}`,
           value: b,
@@ -160,7 +161,8 @@ export function verifyPublicData(
     const infos = pa.securityInfos;
     const fields = run('data-group-hashes', () => hashesAndFields(bundle, infos));
     run('document-validity', () => {
-      const due = fields.renewalDueDate!;
+      const due = fields.renewalDueDate;
+      if (!due) throw new CheckFailure('malformed', 'the bundle does not carry the renewal-due date');
       if (due < dateString(at)) throw new CheckFailure('expired', `the renewal-due date ${due} has passed`);
       return { detail: `renewal due ${due}`, value: undefined };
     });

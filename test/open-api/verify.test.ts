@@ -103,6 +103,9 @@ describe('verifyPublicData', () => {
   it('bundle: malformed JSON or an unknown member', () => {
     expectFailure(verifyPublicData('{"format":', trustOf(pki), opts()), 'bundle', 'malformed');
     expectFailure(verifyPublicData({ format: 'x' }, trustOf(pki), opts()), 'bundle', 'malformed');
+    // A bundle object built by the caller is held to the same rules: DG3 is required.
+    const noDg3 = { ...good, dataGroups: new Map([[4, good.dataGroups.get(4)!]]) };
+    expectFailure(verifyPublicData(noDg3, trustOf(pki), opts()), 'bundle', 'malformed');
   });
 
   it('trust-material: past the revocation list’s next update, or not confirmed within the max age', () => {
