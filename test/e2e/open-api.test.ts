@@ -101,6 +101,7 @@ const cardData = () => {
 describe('Open API: read-public → verify-public', () => {
   it('verifies a bundle read with the CAN against the server’s trust material, and the server sees no card data', async () => {
     await readPublic(await newChallenge(), join(dir, 'bundle.json'));
+    expect(seen).toEqual([]); // the reader never talks to the server either
     seen.length = 0;
     const r = await runNeid([
       'verify-public',
