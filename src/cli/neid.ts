@@ -24,6 +24,7 @@ const COMMANDS: Record<string, Command> = {
   'card vpcd': lazy(async () => (await import('./commands/card-vpcd.js')).cardVpcd),
   'revocation add': revocationAdd,
   'revocation list': revocationList,
+  'verify-public': lazy(async () => (await import('./commands/verify-public.js')).verifyPublic),
 };
 
 const USAGE = `usage: neid <command> [options]
@@ -36,17 +37,20 @@ const USAGE = `usage: neid <command> [options]
   card vpcd --card FILE [--host H] [--port N]
   revocation add --card FILE [--pki DIR] [--reason TEXT]
   revocation list [--pki DIR]
+  verify-public BUNDLE|- --trust DIR|URL --anchor FILE|sha256:HEX [--challenge-key FILE] [--json]
+  verify-public --new-challenge --challenge-key FILE | --serve --trust DIR|URL --anchor … [--port N]
 `;
 
 export async function main(argv: string[]): Promise<number> {
-  const key = argv.slice(0, 2).join(' ');
+  // Two-word commands ("pki init"), and one-word ones ("verify-public") whose second word is an argument.
+  const key = COMMANDS[argv.slice(0, 2).join(' ')] ? argv.slice(0, 2).join(' ') : (argv[0] ?? '');
   const cmd = COMMANDS[key];
   if (!cmd) {
     process.stderr.write(USAGE);
     return argv.length === 0 || argv[0] === '--help' ? 0 : 2;
   }
   try {
-    return await cmd(argv.slice(2));
+    return await cmd(argv.slice(key.split(' ').length));
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`${e.message}\n\n${USAGE}`);

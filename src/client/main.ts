@@ -5,6 +5,7 @@
  *   neid-client auth --tctoken-url URL (--card FILE | --reader NAME) --pin PIN [--can CAN]
  *                    [--deselect FIELD,...] [--decline] [--follow]
  *   neid-client serve (--card FILE | --reader NAME) [--port 24727]
+ *   neid-client read-public --can CAN (--card FILE | --reader NAME) [--challenge TOKEN] [--out FILE]
  *
  * `auth` prints one JSON line: {ok, redirectUrl, error?}; exit 0 when the
  * authentication succeeded, 1 otherwise, 2 on a usage error.
@@ -20,6 +21,7 @@ import { runOnlineAuthentication } from './paos-client.js';
 const USAGE = `usage:
   neid-client auth --tctoken-url URL (--card FILE | --reader NAME) --pin PIN [--can CAN] [--deselect FIELD,...] [--decline] [--follow]
   neid-client serve (--card FILE | --reader NAME) [--port 24727] [--host 127.0.0.1]
+  neid-client read-public --can CAN (--card FILE | --reader NAME) [--challenge TOKEN] [--fields FIELD,...] [--out FILE]
 `;
 
 export async function openCard(v: { card?: string; reader?: string }): Promise<OpenedCard> {
@@ -114,6 +116,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (cmd === 'auth') return await auth(rest);
     if (cmd === 'serve') return await serve(rest);
+    if (cmd === 'read-public') return await (await import('./read-public.js')).readPublic(rest, openCard);
     process.stderr.write(USAGE);
     return cmd === undefined || cmd === '--help' ? 0 : 2;
   } catch (e) {

@@ -60,6 +60,11 @@ export interface ServerConfig {
     readonly keyFile: string;
   };
   readonly demo: { readonly enabled: boolean; readonly card: string; readonly clientPort: number };
+  /**
+   * Open API trust material on the web listener (/trust/*: CSCA Master List, CRL, public card
+   * revocation list; docs/open-api.md): published unauthenticated, cacheable for `cacheSeconds`.
+   */
+  readonly trust: { readonly publish: boolean; readonly cacheSeconds: number };
   readonly log: { readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent' };
   /** Directory for generated state (PKI, demo card, session key). */
   readonly varDir: string;
@@ -101,6 +106,7 @@ export function parseServerConfig(
     'relyingParties',
     'sessions',
     'demo',
+    'trust',
     'log',
     'varDir',
   ]);
@@ -116,6 +122,7 @@ export function parseServerConfig(
     .at('sessions')
     .only(['ttlSeconds', 'resultTtlSeconds', 'store', 'redisUrl', 'keyFile']);
   const demo = root.at('demo').only(['enabled', 'card', 'clientPort']);
+  const trust = root.at('trust').only(['publish', 'cacheSeconds']);
   const cvcaChr = pki.at('cvcaChr').optionalString();
   const pkcs11 = root.at('keys').only(['pkcs11']).at('pkcs11').only(['module', 'token', 'pinEnv']);
   const cfg: ServerConfig = {
@@ -159,6 +166,10 @@ export function parseServerConfig(
       enabled: demo.at('enabled').bool(env.NODE_ENV !== 'production'),
       card: resolve(base, demo.at('card').string(resolve(varDir, 'cards/demo.json'))),
       clientPort: demo.at('clientPort').int(24727, 1, 65535),
+    },
+    trust: {
+      publish: trust.at('publish').bool(true),
+      cacheSeconds: trust.at('cacheSeconds').int(300, 0, 86_400),
     },
     log: {
       level: root

@@ -14,7 +14,14 @@ export const PKI_FILES = {
   cscaCrl: 'passive-auth/csca.crl',
   dsCert: 'passive-auth/ds.pem',
   dsKey: 'passive-auth/ds.key.pem',
+  /** Master List Signer (ICAO 9303-12 §9): issued by the CSCA, signs the CSCA Master List. */
+  mlsCert: 'passive-auth/mls.pem',
+  mlsKey: 'passive-auth/mls.key.pem',
+  /** The signed CSCA Master List the server publishes for Open API verifiers (docs/open-api.md). */
+  masterList: 'passive-auth/csca-master-list.ml',
   cardRevocationList: 'revocation/card-revocation-list.der',
+  /** The public card revocation list of the Open API: revoked chips by the hash of their CA key. */
+  publicCardRevocationList: 'revocation/public-card-revocation-list.der',
   /** RSA-3072: the web, PSK (RSA-PSK suites need RSA) and SOAP listeners. */
   tlsCert: 'tls/server.pem',
   tlsKey: 'tls/server.key.pem',
@@ -36,6 +43,18 @@ export const PKI_FILES = {
   /** OpenID Provider signing keys (private JWKS: PS256 RSA-3072 and ES256 P-256). */
   oidcJwks: 'oidc/jwks.json',
 } as const;
+
+/**
+ * The Open API trust material as the server publishes it under /trust/ and as
+ * a verifier's trust directory holds it (docs/open-api.md §3): one contract
+ * for both sides.
+ */
+export const TRUST_DOCUMENTS = {
+  masterList: 'csca-master-list.ml',
+  crl: 'csca.crl',
+  cardRevocation: 'card-revocation.cms',
+} as const;
+export type TrustDocumentName = (typeof TRUST_DOCUMENTS)[keyof typeof TRUST_DOCUMENTS];
 
 /** Per-eService EAC material: terminal certificate and key, CertificateDescription, RI sector key. */
 export function terminalFiles(eServiceId: string) {

@@ -1,7 +1,7 @@
 /**
  * The front-end interfaces mounted on the running server. Each interface
  * registers its routes and listeners here (SOAP eID-Interface, SAML IdP,
- * OpenID Provider, the demo).
+ * OpenID Provider, the Open API trust material, the demo).
  */
 import { mountDemo } from '../demo/index.js';
 import { checkPublishedKeys } from '../demo/published-keys.js';
@@ -9,8 +9,10 @@ import type { MountContext } from '../interfaces/mount-context.js';
 import { mountOidc } from '../interfaces/oidc/mount.js';
 import { mountSamlIdp } from '../interfaces/saml/idp.js';
 import { mountSoap } from '../interfaces/soap/mount.js';
+import { mountTrust } from '../interfaces/trust/mount.js';
 
 export async function mountFrontEnds(s: MountContext): Promise<void> {
+  mountTrust(s);
   await mountOidc(s);
   const idp = mountSamlIdp(s);
   const published = checkPublishedKeys(

@@ -24,6 +24,7 @@ import { type KeySource, openKeySource } from '../provisioning/keys/source.js';
 import { RevocationLists } from '../provisioning/revocation.js';
 import { loadPki, pkiExists } from '../provisioning/store.js';
 import { createTestPki } from '../provisioning/test-pki/create.js';
+import { ensureOpenApiTrust } from '../provisioning/test-pki/open-api-trust.js';
 import { EacConversation } from '../workflows/eac-server/conversation.js';
 import type { Meter } from '../workflows/eac-server/meter.js';
 import { PassiveAuthenticator } from '../workflows/eac-server/passive-auth-cache.js';
@@ -96,6 +97,9 @@ async function assemble(
       ...(keys.generator ? { tokenKeys: keys.generator } : {}),
     });
   }
+  // A test PKI of an earlier version lacks the Open API trust material (docs/open-api.md).
+  if (config.pki.autoCreate && ensureOpenApiTrust(config.pki.dir))
+    log.warn({ dir: config.pki.dir }, 'added the Open API trust material to the TEST PKI');
   const pki = loadPki(config.pki.dir, registry, keys);
   if (config.keys.pkcs11)
     log.info({ keys: keys.description }, 'the signing keys are kept in the PKCS#11 token');

@@ -9,35 +9,17 @@
  * unless one is already running with the vpcd reader, which is then used as
  * it is: the test never stops a pcscd it did not start.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { connect } from 'node:net';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualCard } from '../../src/card/virtual-card.js';
-import { connectVpcd, VPCD_DEFAULT_PORT, type VpcdConnection } from '../../src/card/vpcd.js';
 import { makeCard, makePki } from '../card/support/pki.js';
-import { absent, have, requires } from '../support/requires.js';
+import { insertIntoVpcd, type PcscHarness, pcscMissing, sleep } from '../support/pcsc.js';
+import { have, requires } from '../support/requires.js';
 
 const run = promisify(execFile);
-const VPCD_DRIVER = '/usr/lib/pcsc/drivers/serial/libifdvpcd.so';
 
-const available = requires(
-  'card-pcsc',
-  absent({ pcscd: have('pcscd'), opensc: have('opensc-tool'), 'vsmartcard-vpcd': existsSync(VPCD_DRIVER) }),
-);
-
-const portOpen = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const s = connect({ host: '127.0.0.1', port });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const available = requires('card-pcsc', pcscMissing({ opensc: have('opensc-tool') }));
 
 /** The bytes of opensc-tool's hex dump after "Received (SW1=0x90, SW2=0x00):" for the last APDU. */
 function lastResponse(stdout: string): Buffer {
@@ -58,35 +40,16 @@ function lastResponse(stdout: string): Buffer {
 }
 
 describe.runIf(available)('the virtual card through pcscd + vpcd (PC/SC)', () => {
-  let pcscd: ChildProcess | undefined;
-  let conn: VpcdConnection | undefined;
+  let harness: PcscHarness | undefined;
   const json = makeCard(makePki());
   const card = VirtualCard.fromJson(json);
 
   beforeAll(async () => {
-    if (!(await portOpen(VPCD_DEFAULT_PORT))) {
-      // No vpcd reader yet: run our own pcscd in the foreground (it fails if another pcscd owns the socket).
-      const p = spawn('pcscd', ['-f'], { stdio: 'ignore' });
-      pcscd = p;
-      for (let i = 0; i < 100 && p.exitCode === null && !(await portOpen(VPCD_DEFAULT_PORT)); i++)
-        await sleep(100);
-      if (p.exitCode !== null || !(await portOpen(VPCD_DEFAULT_PORT))) {
-        throw new Error(
-          'pcscd did not open the vpcd port 35963: is another pcscd without the vpcd reader running?',
-        );
-      }
-    }
-    conn = connectVpcd(card, { port: VPCD_DEFAULT_PORT, reconnectDelayMs: 200 });
-    await conn.waitConnected();
+    harness = await insertIntoVpcd(card);
   }, 60_000);
 
   afterAll(async () => {
-    await conn?.close();
-    if (pcscd?.pid !== undefined && pcscd.exitCode === null) {
-      const exited = new Promise((r) => pcscd!.once('exit', r));
-      pcscd.kill('SIGTERM');
-      await exited;
-    }
+    await harness?.close();
   });
 
   it('opensc-tool sees the reader and the card, and prints the ATR', async () => {

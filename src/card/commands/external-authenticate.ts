@@ -27,6 +27,9 @@ export function externalAuthenticate(cmd: CommandApdu, ctx: CommandContext): Com
   const pace = s.pace ?? fail(SW.SECURITY_STATUS_NOT_SATISFIED, 'PACE first');
   if (s.ta)
     fail(SW.SECURITY_STATUS_NOT_SATISFIED, 'Terminal Authentication was already performed in this session');
+  // CA without TA (after PACE with the CAN, chip-profile §3.3 A8) ends the chance of TA: rights are bound
+  // to the channel of the key TA authenticated (TR-03110-2 §3.3.2), and that channel exists already.
+  if (s.ca) fail(SW.SECURITY_STATUS_NOT_SATISFIED, 'Chip Authentication was performed: TA must precede it');
   const setup =
     s.taSetup ?? fail(SW.CONDITIONS_NOT_SATISFIED, 'MSE:Set AT for Terminal Authentication is missing');
   const challenge = s.challenge ?? fail(SW.CONDITIONS_NOT_SATISFIED, 'GET CHALLENGE first');

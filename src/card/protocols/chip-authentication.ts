@@ -5,7 +5,9 @@
  *   GA 00 86 00 00 7C{80 PK_PCD} → 7C{81 r, 82 T}
  *
  * PK_PCD must be on the chip's curve and its compression (x-coordinate) must
- * equal the 91 value authenticated in Terminal Authentication (§3.3.2).
+ * equal the 91 value authenticated in Terminal Authentication (§3.3.2). After
+ * PACE with the CAN, CA also runs without TA (chip-profile §3.3 A8); the
+ * access rights then stay those of PACE with the CAN (the public area).
  * K = x(SK_CA·PK_PCD) (node:crypto ECDH), KSenc/KSmac = KDF(K ‖ r, 1/2),
  * T = CMAC(KSmac, 7F49{06 OID, 86 PK_PCD}) truncated to 8 bytes (A.2.4.2).
  * The response travels under the PACE keys; then secure messaging restarts
@@ -28,8 +30,11 @@ import { expectObjects } from './objects.js';
 export function chipAuthentication(cmd: CommandApdu, ctx: CommandContext, dos: Tlv[]): CommandResult {
   const s = ctx.session;
   if (cmd.cla & 0x10) fail(CARD_SW.LAST_COMMAND_EXPECTED, 'Chip Authentication is a single command');
-  const ta =
-    s.ta ??
+  // TR-03110-2 §3.4: TA precedes CA. The one exception of this profile (chip-profile §3.3 A8): after
+  // PACE with the CAN, which grants the public area only and never admits TA for an eService, CA runs
+  // without TA, so an Open API reader can prove the chip to its verifier (docs/open-api.md).
+  const ta = s.ta;
+  if (!ta && s.pace?.password !== 'can')
     fail(SW.SECURITY_STATUS_NOT_SATISFIED, 'Terminal Authentication must precede Chip Authentication');
   if (s.ca) fail(SW.CONDITIONS_NOT_SATISFIED, 'Chip Authentication was already performed');
   const pk =
@@ -42,7 +47,7 @@ export function chipAuthentication(cmd: CommandApdu, ctx: CommandContext, dos: T
     if (e instanceof CryptoError) fail(SW.WRONG_DATA, `PK_PCD: ${e.message}`);
     throw e;
   }
-  if (!constantTimeEqual(pk.subarray(1, 1 + curve.size), ta.pkPcdComp)) {
+  if (ta && !constantTimeEqual(pk.subarray(1, 1 + curve.size), ta.pkPcdComp)) {
     fail(SW.SECURITY_STATUS_NOT_SATISFIED, 'PK_PCD is not the key authenticated in Terminal Authentication');
   }
   const k = diffieHellman({ privateKey: ca.key, publicKey: publicKeyFromPoint(curve, pk) });

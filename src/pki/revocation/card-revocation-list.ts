@@ -52,12 +52,12 @@ export interface CardRevocationList {
   readonly revoked: readonly RevokedCard[];
 }
 
-function generalizedTime(d: Date): Buffer {
+export function generalizedTime(d: Date): Buffer {
   const s = `${d.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
   return tlv(TAG.GENERALIZED_TIME, Buffer.from(s, 'latin1'));
 }
 
-function readTime(t: Tlv): Date {
+export function readGeneralizedTime(t: Tlv): Date {
   const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(t.value.toString('latin1'));
   if (t.tag !== TAG.GENERALIZED_TIME || !m) throw new RevocationListError('malformed', 'bad GeneralizedTime');
   return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
@@ -74,43 +74,102 @@ export function encodeCardRevocationList(l: CardRevocationList): Buffer {
   );
 }
 
-export function decodeCardRevocationList(der: Buffer): CardRevocationList {
+/** Runs a list decoder: its TLV defects become RevocationListError('malformed'). */
+export function decodingList<T>(decode: () => T): T {
   try {
+    return decode();
+  } catch (e) {
+    if (e instanceof TlvError) throw new RevocationListError('malformed', e.message);
+    throw e;
+  }
+}
+
+/** A list the CSCA signs itself (this one, the public one), as CMS SignedData with the key's hash. */
+export function signCscaList(
+  contentType: string,
+  content: Buffer,
+  signer: { cert: Buffer; key: KeyObject },
+): Buffer {
+  return signCms({
+    contentType,
+    content,
+    signerCert: signer.cert,
+    signerKey: signer.key,
+    hash: signer.key.asymmetricKeyType === 'ec' ? curveOfKey(signer.key).hash : 'sha256',
+  });
+}
+
+export function decodeCardRevocationList(der: Buffer): CardRevocationList {
+  return decodingList(() => {
     const [v, thisU, nextU, list] = sequenceOf(der, 'CardRevocationList');
     if (!v || readSmallInteger(v, 'version') !== 1 || !thisU || !nextU || !list)
       throw new RevocationListError('malformed', 'unsupported list version');
     return {
-      thisUpdate: readTime(thisU),
-      nextUpdate: readTime(nextU),
+      thisUpdate: readGeneralizedTime(thisU),
+      nextUpdate: readGeneralizedTime(nextU),
       revoked: childrenOf(list).map((r) => {
         const [pk, date, reason] = childrenOf(r);
         if (pk?.tag !== TAG.OCTET_STRING || !date || reason?.tag !== TAG.UTF8_STRING)
           throw new RevocationListError('malformed', 'bad RevokedCard');
         return {
           riPublicKey: Buffer.from(pk.value),
-          revocationDate: readTime(date),
+          revocationDate: readGeneralizedTime(date),
           reason: reason.value.toString('utf8'),
         };
       }),
     };
-  } catch (e) {
-    if (e instanceof RevocationListError) throw e;
-    if (e instanceof TlvError) throw new RevocationListError('malformed', e.message);
-    throw e;
-  }
+  });
 }
 
 export function signCardRevocationList(
   l: CardRevocationList,
   signer: { cert: Buffer; key: KeyObject },
 ): Buffer {
-  return signCms({
-    contentType: CARD_REVOCATION_LIST_OID,
-    content: encodeCardRevocationList(l),
-    signerCert: signer.cert,
-    signerKey: signer.key,
-    hash: signer.key.asymmetricKeyType === 'ec' ? curveOfKey(signer.key).hash : 'sha256',
-  });
+  return signCscaList(CARD_REVOCATION_LIST_OID, encodeCardRevocationList(l), signer);
+}
+
+/**
+ * The content of a list the CSCA signs itself (this one, and the public card
+ * revocation list of public-card-revocation-list.ts): the signer certificate
+ * embedded must be byte-identical to a trusted CSCA; message digest and
+ * signature are checked. Returns the eContent and the signing CSCA (DER).
+ */
+export function verifyCscaSignedList(
+  der: Buffer,
+  contentType: string,
+  cscaCerts: readonly Buffer[],
+  what: string,
+): { content: Buffer; signer: Buffer } {
+  let cms: ReturnType<typeof parseCms>;
+  try {
+    cms = parseCms(der);
+  } catch (e) {
+    throw new RevocationListError('malformed', (e as Error).message);
+  }
+  if (cms.contentType !== contentType) throw new RevocationListError('malformed', `not a ${what}`);
+  const signerDer = cms.certificates.find((c) => cscaCerts.some((t) => t.equals(c)));
+  if (!signerDer) throw new RevocationListError('untrusted', `the ${what} is not signed by a trusted CSCA`);
+  const digest = createHash(cms.signer.digestAlgorithm).update(cms.content).digest();
+  if (!cms.signer.messageDigest || !digest.equals(cms.signer.messageDigest))
+    throw new RevocationListError('bad-signature', 'message digest mismatch');
+  const key = new X509Certificate(signerDer).publicKey;
+  const scheme = decodeSignatureAlgorithm(
+    parseTlv(cms.signer.signatureAlgorithm),
+    cms.signer.digestAlgorithm,
+  );
+  if (!scheme || !verifyData(scheme, key, cms.signer.signedAttrsDer, cms.signer.signature)) {
+    throw new RevocationListError('bad-signature', `signature of the ${what} is wrong`);
+  }
+  return { content: cms.content, signer: signerDer };
+}
+
+/** Refuses a list outside its thisUpdate..nextUpdate window at `at`. */
+export function checkCurrent(l: { thisUpdate: Date; nextUpdate: Date }, at: Date, what: string): void {
+  if (at < l.thisUpdate || at > l.nextUpdate)
+    throw new RevocationListError(
+      'stale',
+      `the ${what} is not current (next update ${l.nextUpdate.toISOString()})`,
+    );
 }
 
 /**
@@ -123,33 +182,9 @@ export function verifyCardRevocationList(
   cscaCerts: readonly Buffer[],
   at = new Date(),
 ): CardRevocationList {
-  let cms: ReturnType<typeof parseCms>;
-  try {
-    cms = parseCms(der);
-  } catch (e) {
-    throw new RevocationListError('malformed', (e as Error).message);
-  }
-  if (cms.contentType !== CARD_REVOCATION_LIST_OID)
-    throw new RevocationListError('malformed', 'not a card revocation list');
-  const signerDer = cms.certificates.find((c) => cscaCerts.some((t) => t.equals(c)));
-  if (!signerDer) throw new RevocationListError('untrusted', 'the list is not signed by a trusted CSCA');
-  const digest = createHash(cms.signer.digestAlgorithm).update(cms.content).digest();
-  if (!cms.signer.messageDigest || !digest.equals(cms.signer.messageDigest))
-    throw new RevocationListError('bad-signature', 'message digest mismatch');
-  const key = new X509Certificate(signerDer).publicKey;
-  const scheme = decodeSignatureAlgorithm(
-    parseTlv(cms.signer.signatureAlgorithm),
-    cms.signer.digestAlgorithm,
-  );
-  if (!scheme || !verifyData(scheme, key, cms.signer.signedAttrsDer, cms.signer.signature)) {
-    throw new RevocationListError('bad-signature', 'signature of the card revocation list is wrong');
-  }
-  const list = decodeCardRevocationList(cms.content);
-  if (at < list.thisUpdate || at > list.nextUpdate)
-    throw new RevocationListError(
-      'stale',
-      `the card revocation list is not current (next update ${list.nextUpdate.toISOString()})`,
-    );
+  const { content } = verifyCscaSignedList(der, CARD_REVOCATION_LIST_OID, cscaCerts, 'card revocation list');
+  const list = decodeCardRevocationList(content);
+  checkCurrent(list, at, 'card revocation list');
   return list;
 }
 

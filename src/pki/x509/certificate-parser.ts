@@ -160,3 +160,20 @@ export function keyUsageAllows(cert: ParsedCertificate, usage: KeyUsage): boolea
     return false;
   }
 }
+
+/**
+ * Whether the ExtendedKeyUsage extension lists `purpose` (an OID; RFC 5280
+ * §4.2.1.12). False without the extension or when it is broken: callers ask
+ * only for purposes that must be stated.
+ */
+export function extKeyUsageIncludes(cert: ParsedCertificate, purpose: string): boolean {
+  const ext = cert.extensions.find((e) => e.oid === X509_OID.extKeyUsage);
+  if (!ext) return false;
+  try {
+    const t = parseTlv(ext.value);
+    if (t.tag !== TAG.SEQUENCE) return false;
+    return childrenOf(t).some((k) => k.tag === TAG.OID && readOid(k, 'KeyPurposeId') === purpose);
+  } catch {
+    return false;
+  }
+}

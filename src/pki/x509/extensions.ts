@@ -24,7 +24,14 @@ export type KeyUsage =
   | 'cRLSign'
   | 'keyAgreement'
   | 'dataEncipherment';
-export type ExtKeyUsage = 'serverAuth' | 'clientAuth';
+export type ExtKeyUsage = 'serverAuth' | 'clientAuth' | 'cscaMasterListSigning';
+
+const EXT_KEY_USAGE_OIDS: Readonly<Record<ExtKeyUsage, string>> = {
+  serverAuth: X509_OID.serverAuth,
+  clientAuth: X509_OID.clientAuth,
+  // id-icao-cscaMasterListSigningKey (ICAO Doc 9303-12 §9)
+  cscaMasterListSigning: X509_OID.icaoCscaMasterListSigningKey,
+};
 
 export const KEY_USAGE_BITS: Readonly<Record<KeyUsage, number>> = {
   digitalSignature: 0,
@@ -74,8 +81,7 @@ export function keyUsage(usages: readonly KeyUsage[]): Buffer {
 
 export function extKeyUsage(usages: readonly ExtKeyUsage[]): Buffer {
   const ids = usages.map((u) => {
-    const id =
-      u === 'serverAuth' ? X509_OID.serverAuth : u === 'clientAuth' ? X509_OID.clientAuth : undefined;
+    const id = EXT_KEY_USAGE_OIDS[u];
     if (!id) throw new X509Error('invalid-input', `unknown extended key usage ${u}`);
     return oid(id);
   });

@@ -6,6 +6,7 @@ export * from './crl.js';
 export { serialHex } from './der.js';
 export * from './errors.js';
 export * from './extensions.js';
+export * from './master-list.js';
 export * from './names.js';
 export * from './oids.js';
 export * from './passive-authentication.js';

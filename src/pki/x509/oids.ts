@@ -17,6 +17,9 @@ export const X509_OID = {
   // Extended key usages (RFC 5280 §4.2.1.12)
   serverAuth: '1.3.6.1.5.5.7.3.1',
   clientAuth: '1.3.6.1.5.5.7.3.2',
+  // ICAO Doc 9303-12 §9: the CSCA Master List content type and its signer's extended key usage
+  icaoCscaMasterList: '2.23.136.1.1.2',
+  icaoCscaMasterListSigningKey: '2.23.136.1.1.3',
   // RSA (RFC 8017 appendix C)
   rsaEncryption: '1.2.840.113549.1.1.1',
   sha256WithRsaEncryption: '1.2.840.113549.1.1.11',

@@ -18,6 +18,7 @@ import { parseTlv } from '../../tlv/tlv.js';
 import { decodeSecurityInfos, type SecurityInfo } from '../security-infos.js';
 import { decodeSignatureAlgorithm, usablePublicKey, verifyData } from './algorithms.js';
 import {
+  extKeyUsageIncludes,
   keyUsageAllows,
   type ParsedCertificate,
   parseCertificate,
@@ -35,6 +36,23 @@ export interface PassiveAuthTrust {
   readonly crls: readonly Buffer[];
   /** Time of the check; default now. */
   readonly at?: Date;
+}
+
+/** Who signs a SignedData under a CSCA, and the extended key usage its certificate must carry. */
+export interface SignerRole {
+  readonly name: string;
+  readonly extKeyUsage?: string;
+}
+
+export const DOCUMENT_SIGNER: SignerRole = { name: 'Document Signer' };
+
+export interface SignedDataResult {
+  readonly signer: X509Certificate;
+  readonly csca: X509Certificate;
+  /** The signed eContent bytes. */
+  readonly content: Buffer;
+  /** The signingTime attribute, when present. */
+  readonly signingTime?: Date;
 }
 
 export interface PassiveAuthResult {
@@ -59,7 +77,7 @@ function load(der: Buffer): Cert | undefined {
   }
 }
 
-function findSigner(cms: ParsedCms): Cert {
+function findSigner(cms: ParsedCms, role: string): Cert {
   const sid = cms.signer.sid;
   for (const der of cms.certificates) {
     const c = load(der);
@@ -70,11 +88,11 @@ function findSigner(cms: ParsedCms): Cert {
         : subjectKeyIdentifierOf(c.parsed).equals(sid.subjectKeyIdentifier);
     if (hit) return c;
   }
-  throw new PassiveAuthError('untrusted-signer', 'the Document Signer certificate is not in the SignedData');
+  throw new PassiveAuthError('untrusted-signer', `the ${role} certificate is not in the SignedData`);
 }
 
 /** The trusted CSCA that issued `ds` (name, key usage and signature). */
-function findCsca(ds: Cert, cscas: readonly Cert[]): Cert {
+function findCsca(ds: Cert, cscas: readonly Cert[], role: string): Cert {
   for (const csca of cscas) {
     if (!csca.parsed.subject.equals(ds.parsed.issuer)) continue;
     if (!keyUsageAllows(csca.parsed, 'keyCertSign')) continue;
@@ -88,7 +106,7 @@ function findCsca(ds: Cert, cscas: readonly Cert[]): Cert {
   }
   throw new PassiveAuthError(
     'untrusted-signer',
-    `Document Signer is not issued by a trusted CSCA (${ds.x509.issuer})`,
+    `the ${role} is not issued by a trusted CSCA (${ds.x509.issuer})`,
   );
 }
 
@@ -102,14 +120,14 @@ interface VerifiedCrl {
   readonly issuer: Cert;
 }
 
-function checkRevocation(ds: Cert, csca: Cert, crls: readonly VerifiedCrl[], at: Date): void {
+function checkRevocation(ds: Cert, csca: Cert, crls: readonly VerifiedCrl[], at: Date, role: string): void {
   const usable = crls.filter(
     (c) => c.issuer === csca && c.crl.thisUpdate <= at && (!c.crl.nextUpdate || c.crl.nextUpdate >= at),
   );
   if (usable.length === 0) throw new PassiveAuthError('crl-missing', 'no current CRL of the issuing CSCA');
   const serial = serialHex(ds.parsed.serial);
   if (usable.some((c) => c.crl.revokedSerials.has(serial))) {
-    throw new PassiveAuthError('revoked', `Document Signer ${serial} is revoked`);
+    throw new PassiveAuthError('revoked', `${role} ${serial} is revoked`);
   }
 }
 
@@ -173,16 +191,23 @@ export class PassiveAuthenticationContext {
     this.crls = crls;
   }
 
-  private chainOf(cms: ParsedCms): { ds: Cert; csca: Cert } {
-    const ds = findSigner(cms);
-    const key = ds.x509.fingerprint256;
+  private chainOf(cms: ParsedCms, signer: SignerRole): { ds: Cert; csca: Cert } {
+    const ds = findSigner(cms, signer.name);
+    // Per role: a certificate checked as a Document Signer is not thereby a Master List Signer.
+    const key = `${signer.name}|${signer.extKeyUsage ?? ''}|${ds.x509.fingerprint256}`;
     const hit = this.chains.get(key);
     if (hit) return hit;
-    const csca = findCsca(ds, this.cscas);
+    const csca = findCsca(ds, this.cscas, signer.name);
     if (!keyUsageAllows(ds.parsed, 'digitalSignature')) {
       throw new PassiveAuthError(
         'untrusted-signer',
-        'the Document Signer certificate does not allow digitalSignature',
+        `the ${signer.name} certificate does not allow digitalSignature`,
+      );
+    }
+    if (signer.extKeyUsage && !extKeyUsageIncludes(ds.parsed, signer.extKeyUsage)) {
+      throw new PassiveAuthError(
+        'untrusted-signer',
+        `the ${signer.name} certificate lacks the extended key usage ${signer.extKeyUsage}`,
       );
     }
     if (this.chains.size >= this.maxChains) this.chains.delete(this.chains.keys().next().value!);
@@ -191,33 +216,53 @@ export class PassiveAuthenticationContext {
     return chain;
   }
 
-  /** Verifies EF.CardSecurity (or EF.ChipSecurity) at `at`; throws PassiveAuthError. */
-  verify(der: Buffer, at: Date = new Date()): PassiveAuthResult {
+  /**
+   * Verifies a CMS SignedData of `contentType` signed by a certificate a
+   * trusted CSCA issued (the Document Signer of EF.CardSecurity, the Master
+   * List Signer of a CSCA Master List), at `at`; throws PassiveAuthError.
+   */
+  verifySignedData(
+    der: Buffer,
+    contentType: string,
+    signer: SignerRole = DOCUMENT_SIGNER,
+    at: Date = new Date(),
+  ): SignedDataResult {
     let cms: ParsedCms;
     try {
       cms = parseCms(der);
     } catch (e) {
       throw new PassiveAuthError('malformed', e instanceof Error ? e.message : 'unparsable CMS');
     }
-    if (cms.contentType !== OID.idSecurityObject) {
+    if (cms.contentType !== contentType) {
       throw new PassiveAuthError(
         'wrong-content-type',
-        `eContentType is ${cms.contentType}, not id-SecurityObject`,
+        `eContentType is ${cms.contentType}, not ${contentType}`,
       );
     }
-    const { ds, csca } = this.chainOf(cms);
-    checkValidity(ds, at, 'Document Signer');
+    const { ds, csca } = this.chainOf(cms, signer);
+    checkValidity(ds, at, signer.name);
     checkValidity(csca, at, 'CSCA');
-    checkRevocation(ds, csca, this.crls, at);
+    checkRevocation(ds, csca, this.crls, at, signer.name);
     checkSignedAttributes(cms);
     checkSignature(cms, ds);
+    return {
+      signer: ds.x509,
+      csca: csca.x509,
+      content: cms.content,
+      ...(cms.signer.signingTime ? { signingTime: cms.signer.signingTime } : {}),
+    };
+  }
+
+  /** Verifies EF.CardSecurity (or EF.ChipSecurity) at `at`; throws PassiveAuthError. */
+  verify(der: Buffer, at: Date = new Date()): PassiveAuthResult {
+    const signed = this.verifySignedData(der, OID.idSecurityObject, DOCUMENT_SIGNER, at);
     let securityInfos: SecurityInfo[];
     try {
-      securityInfos = decodeSecurityInfos(cms.content);
+      securityInfos = decodeSecurityInfos(signed.content);
     } catch (e) {
       throw new PassiveAuthError('malformed', e instanceof Error ? e.message : 'bad SecurityInfos');
     }
-    return { securityInfos, documentSigner: ds.x509, csca: csca.x509, content: cms.content };
+    return { securityInfos, documentSigner: signed.signer, csca: signed.csca, content: signed.content };
   }
 }
 

@@ -9,7 +9,8 @@
  *   CertificateDescription (commCertificates = the server's TLS certificate)
  *   and the id-sector hash of its Restricted Identification sector key;
  * - passive authentication (ICAO 9303-12 style): CSCA, Document Signer,
- *   CRL; the signed, empty card revocation list;
+ *   CRL; the signed, empty card revocation list; the Open API trust material
+ *   (Master List Signer, CSCA Master List, public card revocation list);
  * - TLS server certificate (RSA-3072: the PSK suites need RSA), SAML and SOAP
  *   signing/encryption keys, SOAP client certificates, OIDC signing keys.
  *
@@ -48,6 +49,7 @@ import { chatFor } from '../../profile/authorization.js';
 import { fieldDef } from '../../profile/fields.js';
 import type { KeyGenerator } from '../keys/source.js';
 import { writeOidcClientJwks, writeOidcJwks } from './oidc-keys.js';
+import { writeOpenApiTrust } from './open-api-trust.js';
 import { inToken, writeSamlSoapKeys } from './signing-keys.js';
 
 export interface CreatePkiOptions {
@@ -276,6 +278,7 @@ export function createTestPki(o: CreatePkiOptions): PkiManifest {
       { cert: cscaCert, key: csca.privateKey },
     ),
   );
+  writeOpenApiTrust(w, { cscaCert, cscaKey: csca.privateKey, now });
 
   // SAML, SOAP, OIDC keys
   writeSamlSoapKeys(w, rsa, o.tokenKeys);
