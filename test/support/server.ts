@@ -75,6 +75,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
       web: { port: webPort },
       psk: { port: pskPort },
       soap: { enabled: false },
+      metrics: { port: 0 },
       pki: {
         dir: pkiDir,
         ...(o.curve ? { curve: o.curve } : {}),
