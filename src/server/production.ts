@@ -31,7 +31,8 @@ export function checkPki(config: ServerConfig, pki: PkiMaterial, warn: (o: objec
     throw new Error(
       `the PKI in ${config.pki.dir} is a TEST PKI (CVCA ${pki.cvca.chr}); NODE_ENV=production refuses it unless pki.allowTestPki is true`,
     );
-  warn({ cvca: pki.cvca.chr }, 'running on a TEST PKI: no real card trusts it');
+  if (config.production)
+    warn({ cvca: pki.cvca.chr }, 'running on a TEST PKI (pki.allowTestPki): no real card trusts it');
 }
 
 export interface SummaryParts {

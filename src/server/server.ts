@@ -5,10 +5,8 @@
  * their routes here.
  */
 
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:https';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import Router from '@koa/router';
 import Koa from 'koa';
 import { loadRegistry } from '../config/relying-parties.js';
@@ -31,14 +29,13 @@ import { createTestPki } from '../provisioning/test-pki/create.js';
 import { EacConversation } from '../workflows/eac-server/conversation.js';
 import type { Meter } from '../workflows/eac-server/meter.js';
 import { PassiveAuthenticator } from '../workflows/eac-server/passive-auth-cache.js';
-import { MemoryPskDirectory, MemorySessionStore } from '../workflows/session/memory-store.js';
-import { RedisPskDirectory, RedisSessionStore } from '../workflows/session/redis-store.js';
 import { SessionService } from '../workflows/session/service.js';
 import type { PskDirectory, SessionStore } from '../workflows/session/store.js';
 import { FINAL_STATES } from '../workflows/session/types.js';
 import { errorBoundary, securityHeaders } from './middleware.js';
 import { conversationEvents, createMetrics, listenOps, registerChecks, sessionEvents } from './operations.js';
 import { checkPki, mayCreateTestPki, startupSummary } from './production.js';
+import { openStores } from './stores.js';
 
 /** The running server: what front-ends mount on (MountContext), and its shutdown. */
 export interface RunningServer extends MountContext {
@@ -64,28 +61,24 @@ export interface StartOptions {
   readonly meter?: Meter;
 }
 
-function sessionKey(file: string): Buffer {
-  if (!existsSync(file)) {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
-  }
-  const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
-  if (key.length !== 32) throw new Error(`${file} must hold 32 bytes in hex`);
-  return key;
-}
-
 export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
   const log = opts.logger ?? createLogger(config.log.level);
   const registry = loadRegistry(config.relyingParties, { pkiDir: config.pki.dir });
-  // The signing keys: PEM files, or a PKCS#11 token session held until close() (docs/operations.md).
-  const keys = await openKeySource(config.keys, config.pki.dir, {
-    warn: (msg, fields) => log.warn(fields, msg),
-    readWrite: config.keys.pkcs11 !== null && config.pki.autoCreate && !pkiExists(config.pki.dir),
-  });
+  const health = new Health({ log });
+  // Dependencies first: an unreachable store ends the start before any PKI work (fail fast).
+  const stores = await openStores(config, health);
+  let keys: KeySource | undefined;
   try {
-    return await assemble(config, opts, log, registry, keys);
+    // The signing keys: PEM files, or a PKCS#11 token session held until close() (docs/operations.md).
+    keys = await openKeySource(config.keys, config.pki.dir, {
+      warn: (msg, fields) => log.warn(fields, msg),
+      readWrite: config.keys.pkcs11 !== null && config.pki.autoCreate && !pkiExists(config.pki.dir),
+    });
+    return await assemble(config, opts, log, registry, keys, { ...stores, health });
   } catch (e) {
-    keys.close();
+    keys?.close();
+    await stores.store.close();
+    await stores.psks.close();
     throw e;
   }
 }
@@ -96,6 +89,7 @@ async function assemble(
   log: Logger,
   registry: ReturnType<typeof loadRegistry>,
   keys: KeySource,
+  { store, psks, health }: { store: SessionStore; psks: PskDirectory; health: Health },
 ): Promise<RunningServer> {
   if (!pkiExists(config.pki.dir)) {
     mayCreateTestPki(config);
@@ -122,31 +116,9 @@ async function assemble(
   }
   const revocation = new RevocationLists(pki, join(config.pki.dir, PKI_FILES.cardRevocationList), log);
   revocation.watch();
-  const health = new Health({ log });
   const running = new RunningLogins();
   let accepting = true;
 
-  let store: SessionStore;
-  let psks: PskDirectory;
-  if (config.sessions.store === 'redis') {
-    const redis = {
-      url: config.sessions.redisUrl,
-      key: sessionKey(config.sessions.keyFile),
-      connectTimeoutMs: config.sessions.connectTimeoutSeconds * 1000,
-      commandTimeoutMs: config.sessions.commandTimeoutMs,
-    };
-    store = await RedisSessionStore.connect({
-      ...redis,
-      onState: (up, reason) => health.report('session-store', up, reason),
-    });
-    psks = await RedisPskDirectory.connect(redis).catch(async (e) => {
-      await store.close();
-      throw e;
-    });
-  } else {
-    store = new MemorySessionStore();
-    psks = new MemoryPskDirectory();
-  }
   const sessions = new SessionService({
     store,
     psks,

@@ -59,10 +59,7 @@ export async function connectRedis(o: RedisConnectOptions): Promise<RedisClient>
       reconnectStrategy: (retries: number, cause: Error) => {
         if (started) return backoffMs(retries);
         if (Date.now() - t0 < o.connectTimeoutMs) return 250;
-        return new UnavailableError(
-          'session-store',
-          `${where} is unreachable: ${cause.message} (gave up after ${Math.round(o.connectTimeoutMs / 1000)} s)`,
-        );
+        return new Error(`${cause.message} (gave up after ${Math.round(o.connectTimeoutMs / 1000)} s)`);
       },
     },
   });
@@ -75,7 +72,6 @@ export async function connectRedis(o: RedisConnectOptions): Promise<RedisClient>
   try {
     await client.connect();
   } catch (e) {
-    if (e instanceof UnavailableError) throw e;
     throw new UnavailableError('session-store', `${where} is unreachable: ${(e as Error).message}`, {
       cause: e,
     });
