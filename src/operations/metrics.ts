@@ -24,7 +24,7 @@ export interface CertificateExpiry {
 export interface MetricSources {
   readonly openSessions?: () => Promise<ReadonlyMap<string, number>>;
   readonly certificates?: () => readonly CertificateExpiry[];
-  /** thisUpdate of the card revocation list in force (undefined: none is current). */
+  /** thisUpdate of the last card revocation list loaded and whether it is current (undefined: none loaded). */
   readonly revocationList?: () => { readonly thisUpdate: Date; readonly current: boolean } | undefined;
   readonly crls?: () => readonly { readonly issuer: string; readonly thisUpdate: Date }[];
   readonly dependencies?: () => ReadonlyMap<string, boolean>;
@@ -113,13 +113,21 @@ export class Metrics {
     });
     new Gauge({
       name: 'neid_revocation_list_age_seconds',
-      help: 'Age (since thisUpdate) of the card revocation list in force; absent while none is current',
+      help: 'Age (since thisUpdate) of the last card revocation list loaded; +Inf when none was',
       aggregator: 'max',
       registers,
       collect() {
-        this.reset();
         const l = sources.revocationList?.();
-        if (l?.current) this.set((Date.now() - l.thisUpdate.getTime()) / 1000);
+        this.set(l ? (Date.now() - l.thisUpdate.getTime()) / 1000 : Number.POSITIVE_INFINITY);
+      },
+    });
+    new Gauge({
+      name: 'neid_revocation_list_current',
+      help: 'Whether a current card revocation list is in force (0: every authentication fails closed)',
+      aggregator: 'min',
+      registers,
+      collect() {
+        this.set(sources.revocationList?.()?.current ? 1 : 0);
       },
     });
     new Gauge({
