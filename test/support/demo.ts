@@ -18,7 +18,7 @@ export interface DemoServer extends TestServer {
 }
 
 export async function startDemoServer(
-  o: Pick<TestServerOptions, 'logLevel' | 'logStream'> = {},
+  o: Pick<TestServerOptions, 'logLevel' | 'logStream' | 'extra'> = {},
 ): Promise<DemoServer> {
   const dir = mkdtempSync(join(tmpdir(), 'neid-demo-'));
   const webPort = await freePort();
@@ -41,8 +41,8 @@ export async function startDemoServer(
     webPort,
     relyingParties: join(dir, 'relying-parties.yaml'),
     mount: mountFrontEnds,
-    extra: { demo: { enabled: true, card, clientPort } },
     ...o,
+    extra: { demo: { enabled: true, card, clientPort }, ...o.extra },
   });
   return { ...ts, card, clientPort };
 }

@@ -12,9 +12,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import { join } from 'node:path';
 import type { Context, Next } from 'koa';
-import type { Json, Provider } from 'oidc-provider';
+import type { Json, KoaContextWithOIDC, Provider } from 'oidc-provider';
 import { PKI_FILES } from '../../pki/layout.js';
-import { connectRedis, type RedisClient } from '../../workflows/session/redis-connection.js';
+import { closeRedis, connectRedis, type RedisClient } from '../../workflows/session/redis-connection.js';
 import { ECDH_CURVES, listen, WEB_CIPHERS } from '../http/tls.js';
 import type { MountContext } from '../mount-context.js';
 import { bindingOf, clientCas, staticClients } from './clients.js';
@@ -23,6 +23,7 @@ import { LoginClaims } from './login-claims.js';
 import { createProvider } from './provider.js';
 import { redisAdapterFactory } from './redis-adapter.js';
 import { loadOidcSecrets } from './secrets.js';
+import { unavailableRedirect } from './unavailable.js';
 
 export const ISSUER_PATH = '/oidc';
 const INTERACTION_PREFIX = `${ISSUER_PATH}/interaction/`;
@@ -164,7 +165,10 @@ export async function mountOidc(s: MountContext, o: OidcMountOptions = {}): Prom
   const failure = (ctx: ErrorCtx, code: string) =>
     s.metrics.failure('oidc', code, bindingOf(ctx.oidc?.client)?.eServiceId);
   p.on('server_error', (ctx: ErrorCtx, err: Error) => {
-    failure(ctx, 'server_error');
+    failure(
+      ctx,
+      unavailableRedirect(ctx as KoaContextWithOIDC, err) ? 'temporarily_unavailable' : 'server_error',
+    );
     if (err.name === 'UnavailableError')
       s.log.warn({ reason: err.message }, 'OIDC request failed: unavailable');
     else s.log.error({ err: { message: err.message, stack: err.stack } }, 'OIDC provider error');
@@ -210,7 +214,7 @@ export async function mountOidc(s: MountContext, o: OidcMountOptions = {}): Prom
   s.logins.register('oidc', loginContinuation(deps));
   s.onClose(async () => {
     await claims.close();
-    await redis?.quit().catch(() => undefined);
+    if (redis) await closeRedis(redis);
   });
   s.log.info({ issuer, mtls: mtlsUrl }, 'OpenID Provider mounted');
   return { provider: p, issuer, ...(mtlsUrl ? { mtlsUrl } : {}) };

@@ -83,31 +83,48 @@ export async function connectRedis(o: RedisConnectOptions): Promise<RedisClient>
 /**
  * The client with every failure of an asynchronous call turned into UnavailableError: a
  * Proxy, so that each store keeps calling the client's own typed methods. The methods run on
- * the real client (it keeps private state).
+ * the real client (it keeps private state); a MULTI's exec() is guarded the same way.
  */
 function guarded(client: RedisClient, where: string): RedisClient {
   const wrap = (e: unknown): UnavailableError =>
     e instanceof UnavailableError
       ? e
       : new UnavailableError('session-store', `${where} failed: ${(e as Error)?.message ?? e}`, { cause: e });
-  const cache = new Map<PropertyKey, unknown>();
-  return new Proxy(client, {
-    get(target, prop) {
-      const value = Reflect.get(target, prop, target) as unknown;
-      if (typeof value !== 'function') return value;
-      let fn = cache.get(prop);
-      if (!fn) {
-        fn = (...args: unknown[]) => {
-          const out = (value as (...a: unknown[]) => unknown).apply(target, args);
-          return out instanceof Promise
-            ? out.catch((e: unknown) => {
+  const guard = <T extends object>(target: T, isMulti: boolean): T => {
+    const cache = new Map<PropertyKey, unknown>();
+    const proxy: T = new Proxy(target, {
+      get(t, prop) {
+        const value = Reflect.get(t, prop, t) as unknown;
+        if (typeof value !== 'function') return value;
+        let fn = cache.get(prop);
+        if (!fn) {
+          fn = (...args: unknown[]) => {
+            const out = (value as (...a: unknown[]) => unknown).apply(t, args);
+            if (out instanceof Promise)
+              return out.catch((e: unknown) => {
                 throw wrap(e);
-              })
-            : out;
-        };
-        cache.set(prop, fn);
-      }
-      return fn;
-    },
-  });
+              });
+            // MULTI builders chain (return themselves); exec() is what may fail.
+            if (!isMulti && (prop === 'multi' || prop === 'MULTI') && out && typeof out === 'object')
+              return guard(out, true);
+            return out === t ? proxy : out;
+          };
+          cache.set(prop, fn);
+        }
+        return fn;
+      },
+    });
+    return proxy;
+  };
+  return guard(client, false);
+}
+
+/** Closes a connection: gracefully when it is up, at once when Redis is gone (no waiting for a reconnect). */
+export async function closeRedis(client: RedisClient): Promise<void> {
+  try {
+    if (client.isReady) await client.close();
+    else client.destroy();
+  } catch {
+    /* already closed */
+  }
 }

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { decodeSession, encodeSession } from './codec.js';
-import { connectRedis, type RedisClient, type RedisConnectOptions } from './redis-connection.js';
+import { closeRedis, connectRedis, type RedisClient, type RedisConnectOptions } from './redis-connection.js';
 import { seal, unseal } from './sealed.js';
 import type { PskDirectory, SessionStore } from './store.js';
 import type { AuthSession } from './types.js';
@@ -199,7 +199,7 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async close(): Promise<void> {
-    await this.client.quit().catch(() => undefined);
+    await closeRedis(this.client);
   }
 }
 
@@ -288,7 +288,7 @@ export class RedisPskDirectory implements PskDirectory {
   }
 
   async close(): Promise<void> {
-    await this.sub.quit().catch(() => undefined);
-    await this.client.quit().catch(() => undefined);
+    await closeRedis(this.sub);
+    await closeRedis(this.client);
   }
 }
