@@ -12,8 +12,10 @@ import { startServer } from './server.js';
 
 async function run(): Promise<void> {
   const config = loadServerConfig();
-  const { mountFrontEnds } = await import('./front-ends.js');
-  const server = await startServer(config, { mount: mountFrontEnds });
+  // The front-ends load when they mount, after the dependencies answered: a failed start says one thing.
+  const server = await startServer(config, {
+    mount: async (s) => (await import('./front-ends.js')).mountFrontEnds(s),
+  });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
