@@ -1,5 +1,5 @@
 /**
- * The certificates whose expiry the metrics watch (neid_certificate_expiry_days) and the ages of
+ * The certificates whose expiry the metrics watch (neid_certificate_expiry_seconds) and the ages of
  * the CSCA CRLs: read once from the loaded PKI and the PKI directory (they change only with a
  * restart). Covered: the EAC chain (CVCA, DV, every terminal certificate), the TLS certificates,
  * the SAML signing and encryption, SOAP signing and CSCA certificates, the OIDC keys that carry a

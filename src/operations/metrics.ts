@@ -30,8 +30,6 @@ export interface MetricSources {
   readonly dependencies?: () => ReadonlyMap<string, boolean>;
 }
 
-const DAY = 86_400_000;
-
 /** Values of a label: a short, plain code, and at most `max` distinct ones; the rest is 'other'. */
 export class BoundedLabel {
   private readonly seen = new Set<string>();
@@ -99,8 +97,8 @@ export class Metrics {
       },
     });
     new Gauge({
-      name: 'neid_certificate_expiry_days',
-      help: 'Days until a certificate of the server, its PKI or a registered eService expires (negative: expired)',
+      name: 'neid_certificate_expiry_seconds',
+      help: 'Time until a certificate of the server, its PKI or a registered eService expires (days: / 86400; negative: expired)',
       labelNames: ['kind', 'name'],
       aggregator: 'min',
       registers,
@@ -108,7 +106,7 @@ export class Metrics {
         this.reset();
         const now = Date.now();
         for (const c of sources.certificates?.() ?? [])
-          this.set({ kind: c.kind, name: c.name }, (c.notAfter.getTime() - now) / DAY);
+          this.set({ kind: c.kind, name: c.name }, (c.notAfter.getTime() - now) / 1000);
       },
     });
     new Gauge({

@@ -20,7 +20,7 @@ export async function mountFrontEnds(s: MountContext): Promise<void> {
     })),
     process.env.NODE_ENV === 'production',
   );
-  // The registered SPs' certificates expire too (metrics: neid_certificate_expiry_days{kind="saml-sp"}).
+  // The registered SPs' certificates expire too (metrics: neid_certificate_expiry_seconds{kind="saml-sp"}).
   s.certificates(
     idp.serviceProviders.all.flatMap((sp) =>
       (['signing', 'encryption'] as const).flatMap((use) =>

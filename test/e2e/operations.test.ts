@@ -71,7 +71,7 @@ describe('metrics and logs of the running server (SAML, demo portal)', () => {
     expect(sample(text, 'neid_open_sessions', { eservice: 'demo-portal' })).toBe(1);
     expect(sample(text, 'neid_open_sessions', { eservice: 'passport-office' })).toBe(0);
 
-    const certs = labelSets(text, 'neid_certificate_expiry_days').map((l) => `${l.kind}:${l.name}`);
+    const certs = labelSets(text, 'neid_certificate_expiry_seconds').map((l) => `${l.kind}:${l.name}`);
     expect(certs).toEqual(
       expect.arrayContaining([
         'cvca:TWTESTCVCA00001',
@@ -91,8 +91,8 @@ describe('metrics and logs of the running server (SAML, demo portal)', () => {
       ]),
     );
     expect(
-      sample(text, 'neid_certificate_expiry_days', { kind: 'terminal', name: 'demo-portal' }),
-    ).toBeGreaterThan(1);
+      sample(text, 'neid_certificate_expiry_seconds', { kind: 'terminal', name: 'demo-portal' }),
+    ).toBeGreaterThan(86_400);
     expect(sample(text, 'neid_revocation_list_current')).toBe(1);
     expect(sample(text, 'neid_revocation_list_age_seconds')).toBeGreaterThanOrEqual(0);
     expect(labelSets(text, 'neid_crl_age_seconds')).toHaveLength(1);

@@ -45,7 +45,9 @@ describe('metrics', () => {
       }),
     ).toBe(1);
     expect(sample(text, 'neid_open_sessions', { eservice: 'es-a' })).toBe(3);
-    expect(sample(text, 'neid_certificate_expiry_days', { kind: 'tls', name: 'rsa' })).toBeCloseTo(10, 2);
+    expect(
+      sample(text, 'neid_certificate_expiry_seconds', { kind: 'tls', name: 'rsa' })! / 86_400,
+    ).toBeCloseTo(10, 2);
     expect(sample(text, 'neid_revocation_list_age_seconds')).toBeGreaterThanOrEqual(60);
     expect(sample(text, 'neid_revocation_list_current')).toBe(1);
     expect(sample(text, 'neid_crl_age_seconds', { issuer: 'CSCA' })).toBeGreaterThanOrEqual(120);
