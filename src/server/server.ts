@@ -76,6 +76,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     });
     return await assemble(config, opts, log, registry, keys, { ...stores, health });
   } catch (e) {
+    health.stop();
     keys?.close();
     await stores.store.close();
     await stores.psks.close();
