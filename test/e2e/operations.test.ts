@@ -5,7 +5,6 @@
  * request to its authentication session.
  */
 import { Writable } from 'node:stream';
-import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualCard } from '../../src/card/virtual-card.js';
 import { EacClient } from '../../src/client/eac-client.js';
@@ -13,7 +12,7 @@ import { runOnlineAuthentication } from '../../src/client/paos-client.js';
 import { runEid as runOidcEid } from '../interfaces/oidc/support/eid.js';
 import { Browser as OidcBrowser } from '../interfaces/oidc/support/http.js';
 import { type OidcTestServer, PLAIN, startOidcServer } from '../interfaces/oidc/support/oidc-server.js';
-import { pkce, plainConfig } from '../interfaces/oidc/support/rp.js';
+import { plainAuthorization, plainConfig } from '../interfaces/oidc/support/rp.js';
 import { Browser } from '../interfaces/saml/support/browser.js';
 import { completeLogin } from '../interfaces/saml/support/flow.js';
 import { ES, ops, startTestbed, type Testbed } from '../interfaces/soap/support/testbed.js';
@@ -179,14 +178,7 @@ describe('metrics of the OIDC and SOAP front-ends', () => {
     const card = writeTestCard(oidc.ts.pkiDir);
     const config = await plainConfig(oidc);
     for (const accept of [true, false]) {
-      const p = await pkce();
-      const url = client.buildAuthorizationUrl(config, {
-        redirect_uri: PLAIN.redirect,
-        scope: 'openid profile',
-        code_challenge: p.challenge,
-        code_challenge_method: 'S256',
-        state: 'st',
-      });
+      const { url } = await plainAuthorization(config);
       const browser = new OidcBrowser({ ca: webCertificates(oidc.ts.server) });
       const page = await browser.navigate(url.href, PLAIN.redirect);
       const run = await runOidcEid(browser, page.body, card.file, PLAIN.redirect, { accept });

@@ -20,7 +20,7 @@ import { RESULT_MINOR as PAOS_MINOR } from '../../src/paos/result.js';
 import { runEid as runOidcEid } from '../interfaces/oidc/support/eid.js';
 import { Browser as OidcBrowser } from '../interfaces/oidc/support/http.js';
 import { type OidcTestServer, PLAIN, startOidcServer } from '../interfaces/oidc/support/oidc-server.js';
-import { pkce, plainConfig } from '../interfaces/oidc/support/rp.js';
+import { plainAuthorization, plainConfig } from '../interfaces/oidc/support/rp.js';
 import { Browser, formOf, tcTokenUrlOf } from '../interfaces/saml/support/browser.js';
 import { completeLogin } from '../interfaces/saml/support/flow.js';
 import { ES, ops, startTestbed, type Testbed } from '../interfaces/soap/support/testbed.js';
@@ -69,18 +69,7 @@ describe.runIf(haveRedisServer())('Redis lost at run time', () => {
     // An OIDC login completed before the outage: its code is redeemed during it.
     const card = writeTestCard(oidc.ts.pkiDir);
     const config = await plainConfig(oidc);
-    const authUrl = async () => {
-      const p = await pkce();
-      const url = client.buildAuthorizationUrl(config, {
-        redirect_uri: PLAIN.redirect,
-        scope: 'openid profile',
-        code_challenge: p.challenge,
-        code_challenge_method: 'S256',
-        state: 'st',
-      });
-      return { url, p };
-    };
-    const before = await authUrl();
+    const before = await plainAuthorization(config);
     const ob = new OidcBrowser({ ca: webCertificates(oidc.ts.server) });
     const page = await ob.navigate(before.url.href, PLAIN.redirect);
     const run = await runOidcEid(ob, page.body, card.file, PLAIN.redirect);
@@ -119,7 +108,7 @@ describe.runIf(haveRedisServer())('Redis lost at run time', () => {
 
     // OIDC: the authorization endpoint tells the client temporarily_unavailable (RFC 6749 §4.1.2.1),
     // the token endpoint answers server_error.
-    const during = await authUrl();
+    const during = await plainAuthorization(config);
     const r = await new OidcBrowser({ ca: webCertificates(oidc.ts.server) }).navigate(
       during.url.href,
       PLAIN.redirect,
@@ -130,7 +119,7 @@ describe.runIf(haveRedisServer())('Redis lost at run time', () => {
     expect(cb.searchParams.get('iss')).toBe(oidc.issuer);
     const token = await client
       .authorizationCodeGrant(config, new URL(run.callback!), {
-        pkceCodeVerifier: before.p.verifier,
+        pkceCodeVerifier: before.verifier,
         expectedState: 'st',
       })
       .catch((e: unknown) => e);

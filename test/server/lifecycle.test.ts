@@ -144,21 +144,29 @@ async function refusesNewLogins(web: string, metrics: string): Promise<void> {
   expect(response).toContain(`<samlp:StatusCode Value="${STATUS.responder}"`);
 }
 
+/**
+ * Starts the server process, begins a login, sends SIGTERM while the citizen is at the consent
+ * screen, checks that new logins are refused, then lets the login finish.
+ */
+async function sigtermDuringLogin(settings: Record<string, unknown> = {}) {
+  const s = await serverSetup({ settings });
+  const p = start(s.configFile);
+  await p.line('N_eID-Server started');
+  const login = await loginInFlight(s.web, writeTestCard(s.pkiDir).file);
+  p.child.kill('SIGTERM');
+  await p.line('shutting down: no new logins');
+  await refusesNewLogins(s.web, s.metrics);
+  expect(p.child.exitCode).toBeNull(); // still serving the login in flight
+  login.release();
+  const outcome = await login.outcome;
+  expect(outcome.ok, outcome.error?.message).toBe(true);
+  return { s, p, browser: login.browser, redirectUrl: outcome.redirectUrl! };
+}
+
 describe('graceful shutdown (SIGTERM) with a login in flight', () => {
   it('memory store: the login finishes and is handed over, then the process exits 0', async () => {
-    const s = await serverSetup();
-    const p = start(s.configFile);
-    await p.line('N_eID-Server started');
-    const card = writeTestCard(s.pkiDir);
-    const login = await loginInFlight(s.web, card.file);
-    p.child.kill('SIGTERM');
-    await p.line('shutting down: no new logins');
-    await refusesNewLogins(s.web, s.metrics);
-    expect(p.child.exitCode).toBeNull(); // still serving the login in flight
-    login.release();
-    const outcome = await login.outcome;
-    expect(outcome.ok, outcome.error?.message).toBe(true);
-    const final = await login.browser.get(outcome.redirectUrl!);
+    const { p, browser, redirectUrl } = await sigtermDuringLogin();
+    const final = await browser.get(redirectUrl);
     const response = Buffer.from(formOf(final).fields.SAMLResponse!, 'base64').toString();
     expect(response).toContain(`<samlp:StatusCode Value="${STATUS.success}"`);
     expect(response).toContain('EncryptedAssertion');
@@ -171,24 +179,15 @@ describe('graceful shutdown (SIGTERM) with a login in flight', () => {
     async () => {
       const redis = await startRedis();
       try {
-        const s = await serverSetup({ settings: { sessions: { store: 'redis', redisUrl: redis.url } } });
-        const first = start(s.configFile);
-        await first.line('N_eID-Server started');
-        const card = writeTestCard(s.pkiDir);
-        const login = await loginInFlight(s.web, card.file);
-        first.child.kill('SIGTERM');
-        await first.line('shutting down: no new logins');
-        await refusesNewLogins(s.web, s.metrics);
-        login.release();
-        const outcome = await login.outcome;
-        expect(outcome.ok, outcome.error?.message).toBe(true);
+        const { s, p, browser, redirectUrl } = await sigtermDuringLogin({
+          sessions: { store: 'redis', redisUrl: redis.url },
+        });
         // The result waits in Redis; the process needs no browser to come back before it exits.
-        expect(await first.exited).toBe(0);
+        expect(await p.exited).toBe(0);
         const second = start(s.configFile);
         await second.line('N_eID-Server started');
-        const final = await login.browser.get(outcome.redirectUrl!);
-        const form = formOf(final);
-        const portal = await login.browser.request('POST', form.action, form.fields);
+        const form = formOf(await browser.get(redirectUrl));
+        const portal = await browser.request('POST', form.action, form.fields);
         expect(portal.body).toContain('id="attributes"');
         second.child.kill('SIGTERM');
         expect(await second.exited).toBe(0);
