@@ -26,7 +26,21 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
 
 /** /health and /ready answers, shared with the web listener. */
 export const liveness = (): { status: 'ok' } => ({ status: 'ok' });
-export const readiness = (h: Health) => ({ code: h.isReady ? 200 : 503, body: h.readiness() });
+
+/**
+ * /ready: 200 or 503 with each dependency's state. `detail: false` (the public web listener)
+ * leaves out the reasons, which name internal hosts.
+ */
+export function readiness(h: Health, detail = true) {
+  const r = h.readiness();
+  const body = detail
+    ? r
+    : {
+        status: r.status,
+        checks: Object.fromEntries(Object.entries(r.checks).map(([n, c]) => [n, { ok: c.ok }])),
+      };
+  return { code: h.isReady ? 200 : 503, body };
+}
 
 export function createOpsServer(d: OpsListenerDeps): Server {
   return createServer((req: IncomingMessage, res: ServerResponse) => {

@@ -177,7 +177,7 @@ async function assemble(
     ctx.body = liveness();
   });
   webRouter.get('/ready', (ctx) => {
-    const r = readiness(health);
+    const r = readiness(health, false);
     ctx.set('Cache-Control', 'no-store');
     ctx.status = r.code;
     ctx.body = r.body;
