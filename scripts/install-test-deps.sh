@@ -13,6 +13,7 @@
 #   softhsm2        a PKCS#11 token for the server's signing keys (the optional pkcs11js binding builds at npm ci)
 #   python3-cryptography   OAEP-SHA-256 decryption, where xmlsec1 1.2 lacks it
 #   default-jdk-headless   the JDK's XML Schema validator checks our SOAP messages against schemas/
+#   prometheus, haproxy    promtool lints /metrics and checks deploy/prometheus.yml; haproxy -c checks deploy/haproxy.cfg
 set -euo pipefail
 
 PACKAGES=(
@@ -25,6 +26,7 @@ PACKAGES=(
   softhsm2
   python3-cryptography
   default-jdk-headless
+  prometheus haproxy
   ca-certificates
 )
 
@@ -48,7 +50,7 @@ echo "installing: ${missing[*]}"
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Packages may start daemons on install; the tests start their own instances on loopback ports.
-for svc in apache2 pcscd; do
+for svc in apache2 pcscd prometheus haproxy; do
   (command -v systemctl >/dev/null && systemctl stop "$svc" 2>/dev/null) || true
   pkill -x "$svc" 2>/dev/null || true
 done

@@ -25,6 +25,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['eac'],
   ['paos', 'open-api'],
   ['workflows'],
+  ['operations'],
   ['interfaces/http'],
   ['interfaces/browser'],
   ['interfaces'],

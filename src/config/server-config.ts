@@ -30,11 +30,19 @@ export interface ServerConfig {
    * certificate; null when disabled.
    */
   readonly oidcMtls: (ListenerConfig & { readonly when: 'auto' | 'always' }) | null;
+  /**
+   * The operations listener: plain HTTP with /metrics (Prometheus), /health and /ready, loopback
+   * by default (docs/operations.md); null when disabled.
+   */
+  readonly metrics: { readonly host: string; readonly port: number } | null;
   readonly pki: {
     readonly dir: string;
+    /** Create a test PKI when the directory is empty; never under NODE_ENV=production. */
     readonly autoCreate: boolean;
     readonly curve: string;
     readonly cvcaChr?: string;
+    /** Under NODE_ENV=production, start on a test PKI (CVCA CHR "..TEST…") anyway. */
+    readonly allowTestPki: boolean;
   };
   /**
    * Where the signing keys (terminal/TA, SAML signing, SOAP signing) live: PEM files of the PKI
@@ -58,7 +66,15 @@ export interface ServerConfig {
     readonly redisUrl: string;
     /** 32-byte hex key file sealing sessions in Redis; created if missing. */
     readonly keyFile: string;
+    /** Start-up gives up (and the process exits) when Redis cannot be reached in this time. */
+    readonly connectTimeoutSeconds: number;
+    /** The longest wait for one Redis command before the request fails with an internal error. */
+    readonly commandTimeoutMs: number;
   };
+  /** On SIGTERM, how long running authentications may take to finish before the process exits. */
+  readonly shutdown: { readonly graceSeconds: number };
+  /** NODE_ENV=production: no test PKI, no demo keys (docs/operations.md, "Production checklist"). */
+  readonly production: boolean;
   readonly demo: { readonly enabled: boolean; readonly card: string; readonly clientPort: number };
   /**
    * Open API trust material on the web listener (/trust/*: CSCA Master List, CRL, public card
@@ -101,6 +117,8 @@ export function parseServerConfig(
     'psk',
     'soap',
     'oidcMtls',
+    'metrics',
+    'shutdown',
     'pki',
     'keys',
     'relyingParties',
@@ -117,10 +135,20 @@ export function parseServerConfig(
   const psk = listener(root.at('psk'), 8444, true);
   const soap = listener(root.at('soap'), 8445, true);
   const oidcMtls = oidcMtlsListener(root.at('oidcMtls'));
-  const pki = root.at('pki').only(['dir', 'autoCreate', 'curve', 'cvcaChr']);
+  const production = env.NODE_ENV === 'production';
+  const metrics = root.at('metrics').only(['enabled', 'host', 'port']);
+  const pki = root.at('pki').only(['dir', 'autoCreate', 'curve', 'cvcaChr', 'allowTestPki']);
   const sessions = root
     .at('sessions')
-    .only(['ttlSeconds', 'resultTtlSeconds', 'store', 'redisUrl', 'keyFile']);
+    .only([
+      'ttlSeconds',
+      'resultTtlSeconds',
+      'store',
+      'redisUrl',
+      'keyFile',
+      'connectTimeoutSeconds',
+      'commandTimeoutMs',
+    ]);
   const demo = root.at('demo').only(['enabled', 'card', 'clientPort']);
   const trust = root.at('trust').only(['publish', 'cacheSeconds']);
   const cvcaChr = pki.at('cvcaChr').optionalString();
@@ -131,9 +159,13 @@ export function parseServerConfig(
     psk,
     soap,
     oidcMtls,
+    metrics: metrics.at('enabled').bool(true)
+      ? { host: metrics.at('host').string('127.0.0.1'), port: metrics.at('port').int(9464, 0, 65535) }
+      : null,
     pki: {
       dir: resolve(base, pki.at('dir').string(resolve(varDir, 'pki'))),
-      autoCreate: pki.at('autoCreate').bool(true),
+      autoCreate: pki.at('autoCreate').bool(!production),
+      allowTestPki: pki.at('allowTestPki').bool(false),
       curve: pki
         .at('curve')
         .oneOf(['brainpoolP256r1', 'brainpoolP384r1', 'prime256v1', 'secp384r1'], 'brainpoolP256r1'),
@@ -160,10 +192,16 @@ export function parseServerConfig(
       store: sessions.at('store').oneOf(['memory', 'redis'], 'memory'),
       redisUrl: sessions.at('redisUrl').url('redis://127.0.0.1:6379', ['redis:', 'rediss:']),
       keyFile: resolve(base, sessions.at('keyFile').string(resolve(varDir, 'session.key'))),
+      connectTimeoutSeconds: sessions.at('connectTimeoutSeconds').int(5, 1, 60),
+      commandTimeoutMs: sessions.at('commandTimeoutMs').int(2000, 100, 60_000),
     },
+    shutdown: {
+      graceSeconds: root.at('shutdown').only(['graceSeconds']).at('graceSeconds').int(60, 0, 3600),
+    },
+    production,
     demo: {
       // The demo (published SP keys, a demo card) is for a developer's machine, never a production default.
-      enabled: demo.at('enabled').bool(env.NODE_ENV !== 'production'),
+      enabled: demo.at('enabled').bool(!production),
       card: resolve(base, demo.at('card').string(resolve(varDir, 'cards/demo.json'))),
       clientPort: demo.at('clientPort').int(24727, 1, 65535),
     },
@@ -217,6 +255,10 @@ function applyEnv(c: ServerConfig, env: NodeJS.ProcessEnv): ServerConfig {
     };
     const port = env.NEID_OIDC_MTLS_PORT ? int('NEID_OIDC_MTLS_PORT', env.NEID_OIDC_MTLS_PORT) : base.port;
     out = { ...out, oidcMtls: { ...base, port, publicUrl: url(base.host, port), when: 'always' } };
+  }
+  if (env.NEID_METRICS_PORT) {
+    const port = int('NEID_METRICS_PORT', env.NEID_METRICS_PORT);
+    out = { ...out, metrics: { host: out.metrics?.host ?? '127.0.0.1', port } };
   }
   if (env.NEID_WEB_PORT) {
     const port = int('NEID_WEB_PORT', env.NEID_WEB_PORT);

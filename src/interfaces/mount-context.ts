@@ -8,6 +8,7 @@ import type Router from '@koa/router';
 import type Koa from 'koa';
 import type { Registry } from '../config/relying-parties.js';
 import type { ServerConfig } from '../config/server-config.js';
+import type { CertificateExpiry, Metrics } from '../operations/metrics.js';
 import type { RevocationLists } from '../provisioning/revocation.js';
 import type { PkiMaterial } from '../provisioning/store.js';
 import type { SessionService } from '../workflows/session/service.js';
@@ -28,6 +29,10 @@ export interface MountContext {
   readonly logins: BrowserLogins;
   /** The card revocation lists; `reload()` picks up a changed file at once (also done every 30 s). */
   readonly revocation: RevocationLists;
+  /** The server's metrics: front-ends count their error answers (`failure`). */
+  readonly metrics: Metrics;
+  /** Adds certificates whose expiry the metrics watch (e.g. the registered SPs' certificates). */
+  certificates(c: readonly CertificateExpiry[]): void;
   /** Front-ends that open their own listeners register their shutdown here. */
   onClose(fn: () => Promise<void>): void;
 }

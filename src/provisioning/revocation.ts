@@ -18,6 +18,7 @@ export class RevocationLists {
   private lists = new Map<string, ReadonlySet<string>>();
   private mtime = 0;
   private current = false;
+  private dates?: { readonly thisUpdate: Date; readonly nextUpdate: Date };
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -38,12 +39,23 @@ export class RevocationLists {
       this.current = false;
       return;
     }
-    if (mtime === this.mtime && this.current) return;
+    if (mtime === this.mtime && this.current) {
+      // The same file past its nextUpdate: no longer current (fail closed) until a new list arrives.
+      if (!this.isCurrent) {
+        this.current = false;
+        this.log.error(
+          { nextUpdate: this.dates?.nextUpdate.toISOString() },
+          'card revocation list is past its nextUpdate; authentications fail closed',
+        );
+      }
+      return;
+    }
     try {
       const list = verifyCardRevocationList(readFileSync(this.file), this.pki.cscaCerts);
       const lists = new Map<string, ReadonlySet<string>>();
       for (const [id, t] of this.pki.terminals) lists.set(id, sectorBlacklist(list, t.sectorKey));
       this.lists = lists;
+      this.dates = { thisUpdate: list.thisUpdate, nextUpdate: list.nextUpdate };
       this.mtime = mtime;
       this.current = true;
       this.log.info(
@@ -69,11 +81,16 @@ export class RevocationLists {
   }
 
   get isCurrent(): boolean {
-    return this.current;
+    return this.current && (!this.dates || Date.now() <= this.dates.nextUpdate.getTime());
+  }
+
+  /** thisUpdate and nextUpdate of the last list loaded (metrics, the start-up summary). */
+  get updates(): { readonly thisUpdate: Date; readonly nextUpdate: Date } | undefined {
+    return this.dates;
   }
 
   /** The blacklist of an eService's sector; undefined when no current list is available. */
   blacklist(eServiceId: string): ReadonlySet<string> | undefined {
-    return this.current ? (this.lists.get(eServiceId) ?? new Set()) : undefined;
+    return this.isCurrent ? (this.lists.get(eServiceId) ?? new Set()) : undefined;
   }
 }

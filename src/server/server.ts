@@ -5,10 +5,8 @@
  * their routes here.
  */
 
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:https';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import Router from '@koa/router';
 import Koa from 'koa';
 import { loadRegistry } from '../config/relying-parties.js';
@@ -16,9 +14,13 @@ import type { ServerConfig } from '../config/server-config.js';
 import { BrowserLogins } from '../interfaces/browser/login.js';
 import { paosHandler } from '../interfaces/eid/paos-endpoint.js';
 import { tcTokenHandler } from '../interfaces/eid/tctoken.js';
-import { createLogger, type Logger, shortId } from '../interfaces/http/log.js';
+import { createLogger, type Logger } from '../interfaces/http/log.js';
+import { currentRequestId } from '../interfaces/http/request-id.js';
 import { createPskServer, createWebServer, listen } from '../interfaces/http/tls.js';
 import type { MountContext } from '../interfaces/mount-context.js';
+import { Health } from '../operations/health.js';
+import { liveness, readiness } from '../operations/listener.js';
+import { RunningLogins } from '../operations/running-logins.js';
 import { PKI_FILES } from '../pki/layout.js';
 import { type KeySource, openKeySource } from '../provisioning/keys/source.js';
 import { RevocationLists } from '../provisioning/revocation.js';
@@ -28,13 +30,25 @@ import { ensureOpenApiTrust } from '../provisioning/test-pki/open-api-trust.js';
 import { EacConversation } from '../workflows/eac-server/conversation.js';
 import type { Meter } from '../workflows/eac-server/meter.js';
 import { PassiveAuthenticator } from '../workflows/eac-server/passive-auth-cache.js';
-import { MemoryPskDirectory, MemorySessionStore } from '../workflows/session/memory-store.js';
-import { RedisPskDirectory, RedisSessionStore } from '../workflows/session/redis-store.js';
 import { SessionService } from '../workflows/session/service.js';
 import type { PskDirectory, SessionStore } from '../workflows/session/store.js';
+import { FINAL_STATES } from '../workflows/session/types.js';
+import { errorBoundary, securityHeaders } from './middleware.js';
+import { conversationEvents, createMetrics, listenOps, registerChecks, sessionEvents } from './operations.js';
+import { checkPki, mayCreateTestPki, startupSummary } from './production.js';
+import { openStores } from './stores.js';
 
 /** The running server: what front-ends mount on (MountContext), and its shutdown. */
 export interface RunningServer extends MountContext {
+  readonly health: Health;
+  /** The operations listener (/metrics, /health, /ready), when enabled. */
+  readonly metricsUrl?: string;
+  /**
+   * The graceful stop (SIGTERM): /ready turns 503, new logins are refused, running ones may finish
+   * for up to `graceMs` (default `shutdown.graceSeconds`), then close(). Resolves with the number
+   * of authentications cut off.
+   */
+  shutdown(graceMs?: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -48,28 +62,25 @@ export interface StartOptions {
   readonly meter?: Meter;
 }
 
-function sessionKey(file: string): Buffer {
-  if (!existsSync(file)) {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
-  }
-  const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
-  if (key.length !== 32) throw new Error(`${file} must hold 32 bytes in hex`);
-  return key;
-}
-
 export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
   const log = opts.logger ?? createLogger(config.log.level);
   const registry = loadRegistry(config.relyingParties, { pkiDir: config.pki.dir });
-  // The signing keys: PEM files, or a PKCS#11 token session held until close() (docs/operations.md).
-  const keys = await openKeySource(config.keys, config.pki.dir, {
-    warn: (msg, fields) => log.warn(fields, msg),
-    readWrite: config.keys.pkcs11 !== null && config.pki.autoCreate && !pkiExists(config.pki.dir),
-  });
+  const health = new Health({ log });
+  // Dependencies first: an unreachable store ends the start before any PKI work (fail fast).
+  const stores = await openStores(config, health);
+  let keys: KeySource | undefined;
   try {
-    return await assemble(config, opts, log, registry, keys);
+    // The signing keys: PEM files, or a PKCS#11 token session held until close() (docs/operations.md).
+    keys = await openKeySource(config.keys, config.pki.dir, {
+      warn: (msg, fields) => log.warn(fields, msg),
+      readWrite: config.keys.pkcs11 !== null && config.pki.autoCreate && !pkiExists(config.pki.dir),
+    });
+    return await assemble(config, opts, log, registry, keys, { ...stores, health });
   } catch (e) {
-    keys.close();
+    health.stop();
+    keys?.close();
+    await stores.store.close();
+    await stores.psks.close();
     throw e;
   }
 }
@@ -80,12 +91,12 @@ async function assemble(
   log: Logger,
   registry: ReturnType<typeof loadRegistry>,
   keys: KeySource,
+  { store, psks, health }: { store: SessionStore; psks: PskDirectory; health: Health },
 ): Promise<RunningServer> {
   if (!pkiExists(config.pki.dir)) {
-    if (!config.pki.autoCreate)
-      throw new Error(`no PKI in ${config.pki.dir}; run "neid pki init --out ${config.pki.dir}"`);
+    mayCreateTestPki(config);
     log.warn(
-      { dir: config.pki.dir, keys: keys.description },
+      { dir: config.pki.dir, keySource: keys.description },
       'creating a TEST PKI (never use it in production)',
     );
     createTestPki({
@@ -101,8 +112,7 @@ async function assemble(
   if (config.pki.autoCreate && ensureOpenApiTrust(config.pki.dir))
     log.warn({ dir: config.pki.dir }, 'added the Open API trust material to the TEST PKI');
   const pki = loadPki(config.pki.dir, registry, keys);
-  if (config.keys.pkcs11)
-    log.info({ keys: keys.description }, 'the signing keys are kept in the PKCS#11 token');
+  checkPki(config, pki, (o, m) => log.warn(o, m));
   if (pki.manifest.serverUrl !== config.web.publicUrl) {
     log.warn(
       { pki: pki.manifest.serverUrl, server: config.web.publicUrl },
@@ -111,17 +121,9 @@ async function assemble(
   }
   const revocation = new RevocationLists(pki, join(config.pki.dir, PKI_FILES.cardRevocationList), log);
   revocation.watch();
+  const running = new RunningLogins();
+  let accepting = true;
 
-  let store: SessionStore;
-  let psks: PskDirectory;
-  if (config.sessions.store === 'redis') {
-    const key = sessionKey(config.sessions.keyFile);
-    store = await RedisSessionStore.connect({ url: config.sessions.redisUrl, key });
-    psks = await RedisPskDirectory.connect({ url: config.sessions.redisUrl, key });
-  } else {
-    store = new MemorySessionStore();
-    psks = new MemoryPskDirectory();
-  }
   const sessions = new SessionService({
     store,
     psks,
@@ -130,7 +132,14 @@ async function assemble(
     ...(config.psk ? { pskUrl: config.psk.publicUrl } : {}),
     ttlMs: config.sessions.ttlSeconds * 1000,
     resultTtlMs: config.sessions.resultTtlSeconds * 1000,
+    accepting: () => accepting,
+    requestId: currentRequestId,
+    events: sessionEvents(log, running),
   });
+  const observed = { registry, pki, revocation, sessions, health };
+  const { metrics, certificates } = createMetrics(observed);
+  await registerChecks(observed, certificates);
+  health.start();
   const conversation = new EacConversation(
     {
       pki,
@@ -142,26 +151,15 @@ async function assemble(
       ...(opts.meter ? { meter: opts.meter } : {}),
     },
     sessions,
-    {
-      step: (s, step) =>
-        log.debug({ session: shortId(s.id), eService: s.request.eServiceId, step }, 'EAC step'),
-      completed: (s) =>
-        log.info(
-          { session: shortId(s.id), eService: s.request.eServiceId, outcome: 'ok' },
-          'authentication completed',
-        ),
-      failed: (s, f) =>
-        log.info(
-          { session: shortId(s.id), eService: s.request.eServiceId, outcome: f.code, reason: f.reason },
-          'authentication failed',
-        ),
-      error: (s, e) =>
-        log.error(
-          { session: shortId(s.id), err: { message: e.message, stack: e.stack } },
-          'internal error in the EAC conversation',
-        ),
-    },
+    conversationEvents(log, metrics),
   );
+  const paosDeps = {
+    sessions,
+    conversation,
+    log,
+    refused: (minor: string) => metrics.failure('paos', minor),
+    ...(opts.meter ? { meter: opts.meter } : {}),
+  };
 
   const tls = { key: pki.tls.key, cert: pki.tls.cert };
   const webApp = new Koa();
@@ -176,15 +174,17 @@ async function assemble(
       log,
     }),
   );
-  webRouter.post(
-    '/eid/paos',
-    paosHandler({ sessions, conversation, log, ...(opts.meter ? { meter: opts.meter } : {}) }, 'web'),
-  );
+  webRouter.post('/eid/paos', paosHandler(paosDeps, 'web'));
+  // Also on the web listener, for a TLS-passthrough load balancer that can only probe that port.
   webRouter.get('/health', (ctx) => {
-    ctx.body = {
-      status: revocation.isCurrent ? 'ok' : 'degraded',
-      revocationList: revocation.isCurrent ? 'current' : 'not current',
-    };
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = liveness();
+  });
+  webRouter.get('/ready', (ctx) => {
+    const r = readiness(health, false);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.status = r.code;
+    ctx.body = r.body;
   });
   webApp.use(securityHeaders);
   webApp.use(errorBoundary(log));
@@ -213,6 +213,8 @@ async function assemble(
     webRouter,
     logins,
     revocation,
+    metrics,
+    certificates: (c) => certificates.push(...c),
     onClose: (fn) => closeHooks.push(fn),
   };
   if (opts.mount) await opts.mount(partial);
@@ -224,37 +226,64 @@ async function assemble(
   if (config.psk) {
     const pskApp = new Koa();
     const pskRouter = new Router();
-    pskRouter.post(
-      '/eid/paos',
-      paosHandler({ sessions, conversation, log, ...(opts.meter ? { meter: opts.meter } : {}) }, 'psk'),
-    );
+    pskRouter.post('/eid/paos', paosHandler(paosDeps, 'psk'));
     pskApp.use(errorBoundary(log)).use(pskRouter.routes()).use(pskRouter.allowedMethods());
     const pskServer = createPskServer(tls, psks, pskApp.callback());
     servers.push(pskServer);
     await listen(pskServer, config.psk.host, config.psk.port);
   }
+  const ops = await listenOps(config, { metrics, health, log });
   log.info(
-    {
-      web: config.web.publicUrl,
-      psk: config.psk?.publicUrl,
-      store: config.sessions.store,
-      eServices: registry.eServices.length,
-    },
+    startupSummary({
+      config,
+      registry,
+      pki,
+      keys,
+      revocation,
+      certificates,
+      ...(ops ? { metricsUrl: ops.url } : {}),
+    }),
     'N_eID-Server started',
   );
 
-  return {
-    ...partial,
-    async close() {
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closed ??= (async () => {
+      health.stop();
       revocation.stop();
       for (const fn of closeHooks.reverse())
         await fn().catch((e: Error) => log.error({ err: e.message }, 'shutdown hook failed'));
-      await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
-      for (const s of servers) s.closeAllConnections?.();
+      const all = [...servers, ...(ops ? [ops.server] : [])];
+      await Promise.all(all.map((s) => new Promise<void>((r) => s.close(() => r()))));
+      for (const s of all) s.closeAllConnections?.();
       await store.close();
       await psks.close();
       keys.close();
+    })();
+    return closed;
+  };
+  return {
+    ...partial,
+    health,
+    ...(ops ? { metricsUrl: ops.url } : {}),
+    async shutdown(graceMs = config.shutdown.graceSeconds * 1000) {
+      accepting = false;
+      health.beginShutdown();
+      log.info({ running: running.size, graceSeconds: graceMs / 1000 }, 'shutting down: no new logins');
+      // Done: handed over (memory store: the result lives only here), or at least ended (Redis: it stays there).
+      const left = await running.settle({
+        deadline: Date.now() + graceMs,
+        done: async (id) => {
+          const s = await sessions.get(id);
+          return !s || (config.sessions.store === 'redis' && FINAL_STATES.includes(s.state));
+        },
+      });
+      if (left) log.warn({ running: left }, 'shutdown grace period over; authentications cut off');
+      else log.info({}, 'running authentications finished');
+      await close();
+      return left;
     },
+    close,
   };
 }
 
@@ -264,27 +293,3 @@ const FAIL_CLOSED: ReadonlySet<string> = new (class extends Set<string> {
     return true;
   }
 })();
-
-async function securityHeaders(ctx: Koa.Context, next: Koa.Next): Promise<void> {
-  await next();
-  ctx.set('Strict-Transport-Security', 'max-age=31536000');
-  ctx.set('X-Content-Type-Options', 'nosniff');
-  ctx.set('Referrer-Policy', 'no-referrer');
-  if (!ctx.response.get('X-Frame-Options')) ctx.set('X-Frame-Options', 'DENY');
-}
-
-function errorBoundary(log: Logger) {
-  return async (ctx: Koa.Context, next: Koa.Next): Promise<void> => {
-    try {
-      await next();
-    } catch (e) {
-      log.error(
-        { path: ctx.path, err: { message: (e as Error).message, stack: (e as Error).stack } },
-        'unhandled error',
-      );
-      ctx.status = 500;
-      ctx.type = 'text/plain';
-      ctx.body = 'internal error\n';
-    }
-  };
-}

@@ -117,4 +117,27 @@ describe('server settings', () => {
     );
     expect(err({ keys: { hsm: {} } })).toThrow(/keys has unknown key "hsm"/);
   });
+
+  it('operations: the metrics listener on loopback, the shutdown grace, the Redis timeouts', () => {
+    const c = parse({});
+    expect(c.metrics).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(c.shutdown.graceSeconds).toBe(60);
+    expect(c.sessions).toMatchObject({ connectTimeoutSeconds: 5, commandTimeoutMs: 2000 });
+    expect(parse({ metrics: { enabled: false } }).metrics).toBeNull();
+    expect(parse({ metrics: { host: '0.0.0.0', port: 0 } }).metrics).toEqual({ host: '0.0.0.0', port: 0 });
+    expect(parse({}, { NEID_METRICS_PORT: '9100' }).metrics).toEqual({ host: '127.0.0.1', port: 9100 });
+    const err = (doc: unknown) => () => parse(doc, {}, 'server.yaml');
+    expect(err({ metrics: { path: '/m' } })).toThrow(/metrics has unknown key "path"/);
+    expect(err({ shutdown: { graceSeconds: -1 } })).toThrow(/shutdown\.graceSeconds/);
+    expect(err({ sessions: { connectTimeoutSeconds: 600 } })).toThrow(/sessions\.connectTimeoutSeconds/);
+    expect(() => parse({}, { NEID_METRICS_PORT: 'x' })).toThrow(/NEID_METRICS_PORT must be a port number/);
+  });
+
+  it('NODE_ENV=production: no test PKI is created unless configured, none is accepted unless allowed', () => {
+    expect(parse({}).production).toBe(false);
+    const p = parse({}, { NODE_ENV: 'production' });
+    expect(p.production).toBe(true);
+    expect(p.pki).toMatchObject({ autoCreate: false, allowTestPki: false });
+    expect(parse({ pki: { allowTestPki: true } }, { NODE_ENV: 'production' }).pki.allowTestPki).toBe(true);
+  });
 });

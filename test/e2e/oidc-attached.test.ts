@@ -3,12 +3,11 @@
  * attached mode (TR-03124-1 §2.4: the PAOS channel continues the TLS session
  * of the TC Token fetch) instead of failing for want of a PSK channel.
  */
-import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runEid } from '../interfaces/oidc/support/eid.js';
 import { Browser } from '../interfaces/oidc/support/http.js';
 import { type OidcTestServer, PLAIN, startOidcServer } from '../interfaces/oidc/support/oidc-server.js';
-import { pkce, plainConfig } from '../interfaces/oidc/support/rp.js';
+import { plainAuthorization, plainConfig } from '../interfaces/oidc/support/rp.js';
 import { writeTestCard } from '../support/card.js';
 
 let s: OidcTestServer;
@@ -21,14 +20,7 @@ describe('OIDC login without the PSK listener', () => {
   it('runs the eID part in attached mode and returns a code', async () => {
     const card = writeTestCard(s.ts.pkiDir);
     const config = await plainConfig(s);
-    const p = await pkce();
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: PLAIN.redirect,
-      scope: 'openid profile',
-      code_challenge: p.challenge,
-      code_challenge_method: 'S256',
-      state: 'st',
-    });
+    const { url } = await plainAuthorization(config);
     const browser = new Browser(s.tls);
     const page = await browser.navigate(url.href, PLAIN.redirect);
     expect(page.status, page.body).toBe(200);

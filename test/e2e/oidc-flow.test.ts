@@ -9,7 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runEid } from '../interfaces/oidc/support/eid.js';
 import { Browser, fetchVia } from '../interfaces/oidc/support/http.js';
 import { BANK, type OidcTestServer, PLAIN, startOidcServer } from '../interfaces/oidc/support/oidc-server.js';
-import { bankConfig, expectedClaims, pkce, plainConfig } from '../interfaces/oidc/support/rp.js';
+import {
+  bankConfig,
+  expectedClaims,
+  pkce,
+  plainAuthorization,
+  plainConfig,
+} from '../interfaces/oidc/support/rp.js';
 import { writeTestCard } from '../support/card.js';
 
 let s: OidcTestServer;
@@ -263,18 +269,11 @@ describe('OpenID Provider with openid-client', () => {
 
   it('omits the optional fields the citizen withholds', async () => {
     const config = await plainConfig(s);
-    const p = await pkce();
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: PLAIN.redirect,
-      scope: 'openid profile',
-      code_challenge: p.challenge,
-      code_challenge_method: 'S256',
-      state: 'st',
-    });
+    const { url, verifier } = await plainAuthorization(config);
     const { callback } = await login(url, PLAIN.redirect, { deselect: ['sex', 'romanizedName'] });
     const id = (
       await client.authorizationCodeGrant(config, new URL(callback!), {
-        pkceCodeVerifier: p.verifier,
+        pkceCodeVerifier: verifier,
         expectedState: 'st',
       })
     ).claims()!;

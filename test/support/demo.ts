@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mountFrontEnds } from '../../src/server/front-ends.js';
 import { ROOT } from './cli.js';
-import { freePort, startTestServer, type TestServer } from './server.js';
+import { freePort, startTestServer, type TestServer, type TestServerOptions } from './server.js';
 
 export interface DemoServer extends TestServer {
   /** The demo citizen's card file (created by the server on start). */
@@ -17,7 +17,9 @@ export interface DemoServer extends TestServer {
   readonly clientPort: number;
 }
 
-export async function startDemoServer(): Promise<DemoServer> {
+export async function startDemoServer(
+  o: Pick<TestServerOptions, 'logLevel' | 'logStream' | 'extra'> = {},
+): Promise<DemoServer> {
   const dir = mkdtempSync(join(tmpdir(), 'neid-demo-'));
   const webPort = await freePort();
   const clientPort = await freePort();
@@ -39,7 +41,8 @@ export async function startDemoServer(): Promise<DemoServer> {
     webPort,
     relyingParties: join(dir, 'relying-parties.yaml'),
     mount: mountFrontEnds,
-    extra: { demo: { enabled: true, card, clientPort } },
+    ...o,
+    extra: { demo: { enabled: true, card, clientPort }, ...o.extra },
   });
   return { ...ts, card, clientPort };
 }

@@ -12,8 +12,11 @@ export function haveRedisServer(): boolean {
   }
 }
 
-export async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
-  const port = await freePort();
+/** A private redis-server; `port` restarts one on the port of a stopped one (the same URL). */
+export async function startRedis(
+  port?: number,
+): Promise<{ url: string; port: number; stop(): Promise<void> }> {
+  port ??= await freePort();
   const child: ChildProcess = spawn(
     'redis-server',
     [
@@ -42,8 +45,10 @@ export async function startRedis(): Promise<{ url: string; stop(): Promise<void>
       await c.quit();
       return {
         url,
+        port,
         stop: () =>
           new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
             child.once('exit', () => resolve());
             child.kill('SIGTERM');
           }),

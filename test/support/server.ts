@@ -52,6 +52,8 @@ export interface TestServerOptions {
   readonly mount?: StartOptions['mount'];
   readonly logLevel?: string;
   readonly meter?: StartOptions['meter'];
+  /** Where the server's JSON log lines go (with logLevel; default stdout). */
+  readonly logStream?: NodeJS.WritableStream;
 }
 
 export interface TestServer {
@@ -75,6 +77,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
       web: { port: webPort },
       psk: { port: pskPort },
       soap: { enabled: false },
+      metrics: { port: 0 },
       pki: {
         dir: pkiDir,
         ...(o.curve ? { curve: o.curve } : {}),
@@ -100,7 +103,9 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
     });
   }
   const server = await startServer(config, {
-    logger: createLogger(config.log.level),
+    logger: o.logStream
+      ? createLogger(config.log.level, o.logStream as Parameters<typeof createLogger>[1])
+      : createLogger(config.log.level),
     ...(o.mount ? { mount: o.mount } : {}),
     ...(o.meter ? { meter: o.meter } : {}),
   });

@@ -16,6 +16,7 @@ import { NS, PAOS_CONTENT_TYPE } from '../../paos/namespaces.js';
 import { RESULT_MAJOR, RESULT_MINOR } from '../../paos/result.js';
 import type { EacConversation } from '../../workflows/eac-server/conversation.js';
 import { type Meter, NO_METER } from '../../workflows/eac-server/meter.js';
+import { UnavailableError } from '../../workflows/session/errors.js';
 import type { SessionService } from '../../workflows/session/service.js';
 import type { AuthSession } from '../../workflows/session/types.js';
 import { childText } from '../../xml/dom.js';
@@ -30,12 +31,19 @@ export interface PaosDeps {
   readonly conversation: EacConversation;
   readonly log: { warn(o: object, m: string): void };
   readonly meter?: Meter;
+  /** A message refused or failed here, by its ResultMinor (metrics). */
+  readonly refused?: (resultMinor: string) => void;
 }
 
-function refuse(ctx: Context, reason: string, env?: Envelope): void {
+function refuse(
+  ctx: Context,
+  reason: string,
+  env?: Envelope,
+  minor: string = RESULT_MINOR.noPermission,
+): void {
   ctx.type = PAOS_CONTENT_TYPE;
   ctx.body = buildStartPaosResponse(
-    { major: RESULT_MAJOR.error, minor: RESULT_MINOR.noPermission, message: reason },
+    { major: RESULT_MAJOR.error, minor, message: reason },
     { messageId: newMessageId(), ...(env?.messageId ? { relatesTo: env.messageId } : {}) },
   );
 }
@@ -50,6 +58,25 @@ function channelOk(session: AuthSession, listener: 'web' | 'psk', socket: TLSSoc
 }
 
 export function paosHandler(d: PaosDeps, listener: 'web' | 'psk') {
+  const handle = paosMessage(d, listener);
+  return async (ctx: Context): Promise<void> => {
+    try {
+      await handle(ctx);
+    } catch (e) {
+      if (!(e instanceof UnavailableError)) throw e;
+      // The session store is down (or the session cannot be written): the eID-Client gets the
+      // protocol's internal error at once (TR-03112-1 al/common#internalError), not a hang.
+      d.log.warn(
+        { listener, dependency: e.dependency, reason: e.message },
+        'PAOS message failed: unavailable',
+      );
+      d.refused?.(RESULT_MINOR.internalError);
+      refuse(ctx, 'the eID-Server is temporarily unavailable', undefined, RESULT_MINOR.internalError);
+    }
+  };
+}
+
+function paosMessage(d: PaosDeps, listener: 'web' | 'psk') {
   return async (ctx: Context): Promise<void> => {
     const meter = d.meter ?? NO_METER;
     let env: Envelope;
@@ -75,15 +102,21 @@ export function paosHandler(d: PaosDeps, listener: 'web' | 'psk') {
         ? childText(env.body, NS.iso, 'SessionIdentifier')
         : undefined;
     const id = header || startId || pskIdentityOf(ctx.req.socket) || '';
-    if (startId && header && startId !== header)
+    if (startId && header && startId !== header) {
+      d.refused?.(RESULT_MINOR.noPermission);
       return refuse(ctx, 'requestid and SessionIdentifier differ', env);
+    }
     const session = id ? await d.sessions.get(id) : undefined;
-    if (!session) return refuse(ctx, 'unknown or expired session', env);
+    if (!session) {
+      d.refused?.(RESULT_MINOR.noPermission);
+      return refuse(ctx, 'unknown or expired session', env);
+    }
     if (!channelOk(session, listener, ctx.req.socket as TLSSocket)) {
       d.log.warn(
         { session: session.id.slice(0, 12), listener },
         "PAOS message outside the session's trusted channel refused",
       );
+      d.refused?.(RESULT_MINOR.noPermission);
       return refuse(ctx, "the message did not arrive over the session's trusted channel", env);
     }
     ctx.type = PAOS_CONTENT_TYPE;

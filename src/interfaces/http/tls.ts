@@ -14,9 +14,11 @@
 import { createHash, constants as cryptoConstants } from 'node:crypto';
 import type { RequestListener } from 'node:http';
 import { createServer as createHttpsServer, type Server } from 'node:https';
+import type { Server as NetServer } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { childrenOf, parseTlv } from '../../tlv/tlv.js';
 import type { PskDirectory } from '../../workflows/session/store.js';
+import { tagRequests } from './request-id.js';
 
 /** TR-03116-4 suites: ECDHE with AES-GCM (TLS 1.2); TLS 1.3 suites are OpenSSL's defaults. */
 export const WEB_CIPHERS = [
@@ -113,7 +115,9 @@ export function tlsSessionBinding(socket: TLSSocket): string | undefined {
   }
 }
 
-export function listen(server: Server, host: string, port: number): Promise<number> {
+/** Starts a listener; every request it serves gets a request id (request-id.ts). */
+export function listen(server: NetServer, host: string, port: number): Promise<number> {
+  tagRequests(server);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

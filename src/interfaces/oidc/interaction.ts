@@ -17,7 +17,7 @@ import { createHmac } from 'node:crypto';
 import type { Context } from 'koa';
 import type { Interaction, InteractionResults, Provider } from 'oidc-provider';
 import type { EService, Registry } from '../../config/relying-parties.js';
-import { AuthRequestError } from '../../workflows/session/errors.js';
+import { AuthRequestError, UnavailableError } from '../../workflows/session/errors.js';
 import type { Outcome } from '../../workflows/session/service.js';
 import type { BrowserLogins, LoginContinuation } from '../browser/login.js';
 import { errorPage } from '../browser/pages.js';
@@ -149,6 +149,17 @@ export function interactionHandler(d: InteractionDeps) {
       if (e instanceof AuthRequestError) {
         d.log.info({ interaction: shortId(i.uid), eService: es.id, outcome: e.code }, 'OIDC login refused');
         return finishWithError(d, ctx, wireErrorOfRefusal(e));
+      }
+      // No session could be created (store down, shutting down): RFC 6749 §4.1.2.1 temporarily_unavailable.
+      if (e instanceof UnavailableError) {
+        d.log.warn(
+          { interaction: shortId(i.uid), eService: es.id, reason: e.message },
+          'OIDC login unavailable',
+        );
+        return finishWithError(d, ctx, {
+          error: 'temporarily_unavailable',
+          error_description: 'the eID login is temporarily unavailable; try again later',
+        });
       }
       throw e;
     }

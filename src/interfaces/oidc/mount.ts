@@ -12,17 +12,18 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import { join } from 'node:path';
 import type { Context, Next } from 'koa';
-import type { Json, Provider } from 'oidc-provider';
-import { createClient } from 'redis';
+import type { Json, KoaContextWithOIDC, Provider } from 'oidc-provider';
 import { PKI_FILES } from '../../pki/layout.js';
+import { closeRedis, connectRedis, type RedisClient } from '../../workflows/session/redis-connection.js';
 import { ECDH_CURVES, listen, WEB_CIPHERS } from '../http/tls.js';
 import type { MountContext } from '../mount-context.js';
-import { clientCas, staticClients } from './clients.js';
+import { bindingOf, clientCas, staticClients } from './clients.js';
 import { interactionHandler, loginContinuation } from './interaction.js';
 import { LoginClaims } from './login-claims.js';
 import { createProvider } from './provider.js';
 import { redisAdapterFactory } from './redis-adapter.js';
 import { loadOidcSecrets } from './secrets.js';
+import { unavailableRedirect } from './unavailable.js';
 
 export const ISSUER_PATH = '/oidc';
 const INTERACTION_PREFIX = `${ISSUER_PATH}/interaction/`;
@@ -88,13 +89,15 @@ export async function mountOidc(s: MountContext, o: OidcMountOptions = {}): Prom
   const secrets = loadOidcSecrets(o.secretsFile ?? join(s.config.varDir, 'oidc-secrets.json'));
   const jwks = JSON.parse(readFileSync(join(s.pki.dir, PKI_FILES.oidcJwks), 'utf8')) as { keys: Json[] };
 
-  let redis: ReturnType<typeof createClient> | undefined;
+  let redis: RedisClient | undefined;
   if (s.config.sessions.store === 'redis') {
-    redis = createClient({ url: s.config.sessions.redisUrl });
-    redis.on('error', () => {
-      /* reconnects; each command reports its own failure */
+    // Fails fast and reports failures as UnavailableError, like the session store (same Redis).
+    redis = await connectRedis({
+      url: s.config.sessions.redisUrl,
+      purpose: 'OIDC store',
+      connectTimeoutMs: s.config.sessions.connectTimeoutSeconds * 1000,
+      commandTimeoutMs: s.config.sessions.commandTimeoutMs,
     });
-    await redis.connect();
   }
   const claims = redis ? LoginClaims.inRedis(redis, secrets.claims) : LoginClaims.inMemory(secrets.claims);
 
@@ -157,9 +160,19 @@ export async function mountOidc(s: MountContext, o: OidcMountOptions = {}): Prom
     ctx.set('X-Frame-Options', 'DENY');
     await next();
   });
-  p.on('server_error', (_ctx: unknown, err: Error) =>
-    s.log.error({ err: { message: err.message, stack: err.stack } }, 'OIDC provider error'),
-  );
+  // Error answers by OAuth error code and eService (metrics); an unavailable store is server_error.
+  type ErrorCtx = { oidc?: { client?: { clientId: string } & Record<string, unknown> } };
+  const failure = (ctx: ErrorCtx, code: string) =>
+    s.metrics.failure('oidc', code, bindingOf(ctx.oidc?.client)?.eServiceId);
+  p.on('server_error', (ctx: ErrorCtx, err: Error) => {
+    failure(
+      ctx,
+      unavailableRedirect(ctx as KoaContextWithOIDC, err) ? 'temporarily_unavailable' : 'server_error',
+    );
+    if (err.name === 'UnavailableError')
+      s.log.warn({ reason: err.message }, 'OIDC request failed: unavailable');
+    else s.log.error({ err: { message: err.message, stack: err.stack } }, 'OIDC provider error');
+  });
   p.on('grant.revoked', (_ctx: unknown, grantId: string) => {
     claims
       .delete(grantId)
@@ -172,17 +185,13 @@ export async function mountOidc(s: MountContext, o: OidcMountOptions = {}): Prom
     'userinfo.error',
     'registration_create.error',
   ]) {
-    p.on(
-      ev,
-      (
-        ctx: { oidc?: { client?: { clientId: string } } },
-        err: { error?: string; error_description?: string },
-      ) =>
-        s.log.info(
-          { client: ctx.oidc?.client?.clientId, error: err.error, reason: err.error_description },
-          `OIDC ${ev}`,
-        ),
-    );
+    p.on(ev, (ctx: ErrorCtx, err: { error?: string; error_description?: string }) => {
+      failure(ctx, err.error ?? 'server_error');
+      s.log.info(
+        { client: ctx.oidc?.client?.clientId, error: err.error, reason: err.error_description },
+        `OIDC ${ev}`,
+      );
+    });
   }
   p.on('registration_create.success', (_ctx: unknown, client: { clientId: string; neid_eservice?: string }) =>
     s.log.info({ client: client.clientId, eService: client.neid_eservice }, 'OIDC client registered'),
@@ -205,7 +214,7 @@ export async function mountOidc(s: MountContext, o: OidcMountOptions = {}): Prom
   s.logins.register('oidc', loginContinuation(deps));
   s.onClose(async () => {
     await claims.close();
-    await redis?.quit().catch(() => undefined);
+    if (redis) await closeRedis(redis);
   });
   s.log.info({ issuer, mtls: mtlsUrl }, 'OpenID Provider mounted');
   return { provider: p, issuer, ...(mtlsUrl ? { mtlsUrl } : {}) };

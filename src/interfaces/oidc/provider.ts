@@ -31,6 +31,7 @@ import {
 import { OidcRequestError } from './errors.js';
 import type { LoginClaims } from './login-claims.js';
 import { checkTransactionInfo, planRequest } from './request.js';
+import { redirectUnavailable } from './unavailable.js';
 
 const CLOCK_TOLERANCE = 15;
 
@@ -279,7 +280,12 @@ export function createProvider(o: ProviderOptions): Provider {
       Grant: CLAIMS_TTL,
     },
     discovery: { ...aliases, service_documentation: undefined },
-    async renderError(ctx: KoaContextWithOIDC, out: { error?: string; error_description?: string }) {
+    async renderError(
+      ctx: KoaContextWithOIDC,
+      out: { error?: string; error_description?: string },
+      err: unknown,
+    ) {
+      if (redirectUnavailable(ctx, err)) return;
       ctx.type = 'text/html; charset=utf-8';
       ctx.body = errorPage(
         '登入失敗 / Login failed',

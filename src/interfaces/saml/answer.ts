@@ -22,7 +22,7 @@ import { buildResponse, signAssertion, signResponse } from './messages/response.
 import { type NameId, persistentNameId, transientNameId } from './nameid.js';
 import { contextOf, type LoginContext } from './plan.js';
 import type { ServiceProvider, ServiceProviders } from './service-providers.js';
-import { keyForFailure, type Status, type StatusKey, SUCCESS, statusOf } from './status.js';
+import { keyForFailure, STATUS_TABLE, type Status, type StatusKey, SUCCESS, statusOf } from './status.js';
 
 /** Longest Location URL sent over HTTP-Redirect (common server request-line limits are about 8 KiB). */
 export const MAX_REDIRECT_URL = 8000;
@@ -33,6 +33,8 @@ export interface AnswerDeps {
   readonly sps: ServiceProviders;
   readonly log: SamlLog;
   readonly now?: () => number;
+  /** A status-only Response was sent: eService and reason code (metrics). */
+  readonly failed?: (eService: string, reason: string) => void;
 }
 
 export const signerFor = (d: AnswerDeps, sp: ServiceProvider): Signer =>
@@ -97,6 +99,7 @@ export function deliverError(
     { eService: sp.eService.id, request: c.requestId.slice(0, 16), outcome: key },
     'SAML error response',
   );
+  d.failed?.(sp.eService.id, STATUS_TABLE[key].reason);
   deliver(ctx, d, sp, c, statusOf(key, detail));
 }
 

@@ -13,8 +13,9 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Registry } from '../../config/relying-parties.js';
+import type { Metrics } from '../../operations/metrics.js';
 import type { KeySource } from '../../provisioning/keys/source.js';
-import { AuthRequestError } from '../../workflows/session/errors.js';
+import { AuthRequestError, UnavailableError } from '../../workflows/session/errors.js';
 import type { SessionService } from '../../workflows/session/service.js';
 import type { AuthRequest } from '../../workflows/session/types.js';
 import type { BrowserLogins } from '../browser/login.js';
@@ -31,6 +32,7 @@ import { type LoginContext, planLogin } from './plan.js';
 import { ReplayCache } from './replay.js';
 import { ServiceProviders } from './service-providers.js';
 import { keyForAuthRequestError } from './status.js';
+import { SamlUnavailable } from './unavailable.js';
 
 /** What the IdP needs from the server (a subset of MountContext, src/interfaces/mount-context.ts). */
 export interface SamlMountContext {
@@ -43,6 +45,8 @@ export interface SamlMountContext {
   readonly urls: { readonly web: string; readonly psk?: string };
   readonly webRouter: Router;
   readonly logins: Pick<BrowserLogins, 'register' | 'begin'>;
+  /** Error answers by reason code (metrics); absent in tests that mount the IdP alone. */
+  readonly metrics?: Pick<Metrics, 'failure'>;
 }
 
 /** The IdP as other components (the demo SP, tests) see it. */
@@ -85,7 +89,13 @@ export function mountSamlIdp(s: SamlMountContext): SamlIdp {
   };
   const metadata = buildIdpMetadata(endpoints, keys, signers.ec);
   const replay = new ReplayCache({ store: s.sessions, maxAgeMs: REQUEST_MAX_AGE_MS, skewMs: 60_000 });
-  const answer: AnswerDeps = { entityId: endpoints.entityId, signers, sps, log: s.log };
+  const answer: AnswerDeps = {
+    entityId: endpoints.entityId,
+    signers,
+    sps,
+    log: s.log,
+    failed: (eService, reason) => s.metrics?.failure('saml', reason, eService),
+  };
   const finish = finishLogin(answer);
   const eidClient = new EidClientLogins(s.sessions, `${web}${SAML_BASE}/refresh`);
   const channel: AuthRequest['channel'] = s.urls.psk ? 'psk' : 'attached';
@@ -93,6 +103,7 @@ export function mountSamlIdp(s: SamlMountContext): SamlIdp {
 
   const refuse = (ctx: Context, e: SamlRejection) => {
     s.log.warn({ path: ctx.path, code: e.code, reason: e.message }, 'SAML request refused');
+    s.metrics?.failure('saml', `refused:${e.code}`);
     ctx.status = 400;
     ctx.set('Cache-Control', 'no-store');
     ctx.type = 'text/plain; charset=utf-8';
@@ -121,6 +132,7 @@ export function mountSamlIdp(s: SamlMountContext): SamlIdp {
       received = await receiveAuthnRequest(ctx, binding, url, { sps, replay });
     } catch (e) {
       if (e instanceof SamlRejection) return refuse(ctx, e);
+      if (e instanceof SamlUnavailable) return unavailable(ctx, e.received, e.cause);
       throw e;
     }
     try {
@@ -153,8 +165,18 @@ export function mountSamlIdp(s: SamlMountContext): SamlIdp {
           keyForAuthRequestError(e.code),
           e.message,
         );
+      if (e instanceof UnavailableError) return unavailable(ctx, received, e);
       throw e;
     }
+  }
+
+  /** A verified request while a dependency is down: Responder / internalError, at once. */
+  function unavailable(ctx: Context, r: ReceivedRequest, e: UnavailableError): void {
+    s.log.warn(
+      { eService: r.sp.eService.id, dependency: e.dependency, reason: e.message },
+      'SAML request failed: unavailable',
+    );
+    deliverError(ctx, answer, r.sp, baseContext(r), 'internal-error', 'temporarily unavailable');
   }
 
   const browser = (binding: Binding) => (ctx: Context) =>

@@ -29,6 +29,7 @@ import { type AcsEndpoint, defaultEndpoint } from './metadata/sp-metadata.js';
 import { type Binding, NS } from './namespaces.js';
 import type { ReplayCache } from './replay.js';
 import type { ServiceProvider, ServiceProviders } from './service-providers.js';
+import { unavailableFor } from './unavailable.js';
 
 export interface ReceivedRequest {
   readonly sp: ServiceProvider;
@@ -125,6 +126,7 @@ export async function receiveAuthnRequest(
     throw new SamlRejection('destination', `Destination must be ${endpointUrl}`);
   }
   const acs = resolveAcs(sp, request);
-  await d.replay.accept(sp.entityId, request.id, request.issueInstant);
-  return { sp, request, acs, ...(relayState !== undefined ? { relayState } : {}), signed, element };
+  const received = { sp, request, acs, ...(relayState !== undefined ? { relayState } : {}), signed, element };
+  await d.replay.accept(sp.entityId, request.id, request.issueInstant).catch(unavailableFor(received));
+  return received;
 }

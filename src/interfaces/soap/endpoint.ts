@@ -14,6 +14,7 @@
  */
 import type { Document, Element } from '@xmldom/xmldom';
 import type { EService } from '../../config/relying-parties.js';
+import { UnavailableError } from '../../workflows/session/errors.js';
 import { el, textEl } from '../../xml/build.js';
 import { parseXml } from '../../xml/parse.js';
 import type { SoapClient } from './clients.js';
@@ -38,6 +39,8 @@ export interface EndpointDeps {
     warn(o: object, m: string): void;
     error(o: object, m: string): void;
   };
+  /** An error Result was answered: eService and ResultMinor (metrics). */
+  readonly failed?: (eService: string, minor: string) => void;
 }
 
 export interface EndpointResponse {
@@ -123,6 +126,7 @@ export class SoapEndpoint {
         { eService: es.id, outcome: 'invalid-signature', reason: (e as Error).message },
         'SOAP request signature refused',
       );
+      this.d.failed?.(es.id, RESULT_MINOR.internalError);
       return this.respond(errorBody(claimedOperation(doc), errorResult(RESULT_MINOR.internalError)), now);
     }
     const { op, element } = operationOf(body);
@@ -137,10 +141,18 @@ export class SoapEndpoint {
       return this.respond({ status: 200, body: out }, now);
     } catch (e) {
       if (!(e instanceof SoapError)) {
-        this.d.log.error(
-          { eService: es.id, op, err: { message: (e as Error).message, stack: (e as Error).stack } },
-          'internal error in the eID-Interface',
-        );
+        this.d.failed?.(es.id, RESULT_MINOR.internalError);
+        // The session store is down or the server is stopping: common#internalError, one line, no stack.
+        if (e instanceof UnavailableError)
+          this.d.log.warn(
+            { eService: es.id, op, reason: e.message },
+            'eID-Interface call failed: unavailable',
+          );
+        else
+          this.d.log.error(
+            { eService: es.id, op, err: { message: (e as Error).message, stack: (e as Error).stack } },
+            'internal error in the eID-Interface',
+          );
         return this.respond(errorBody(op, errorResult(RESULT_MINOR.internalError, 'internal error')), now);
       }
       if (e.minor === RESULT_MINOR.schemaViolation && op === 'getResult' && element) {
@@ -152,6 +164,7 @@ export class SoapEndpoint {
         { eService: es.id, op, outcome: e.minor.replace(/^.*resultminor\//, ''), reason: e.message },
         'eID-Interface call refused',
       );
+      this.d.failed?.(es.id, e.minor);
       return this.respond(errorBody(op, errorResult(e.minor, e.message)), now);
     }
   }

@@ -44,8 +44,9 @@ export async function mountSoap(s: MountContext): Promise<MountedSoap | undefine
     key: s.pki.keys.signingKey('soap-signing', new X509Certificate(certPem).publicKey),
     certPem,
   };
-  const service = new EidInterface({ sessions: s.sessions, pki: s.pki, log });
-  const endpoint = new SoapEndpoint({ service, signing, timestamps: DEFAULT_TIMESTAMP_POLICY, log });
+  const failed = (eService: string, minor: string) => s.metrics.failure('soap', minor, eService);
+  const service = new EidInterface({ sessions: s.sessions, pki: s.pki, log, failed });
+  const endpoint = new SoapEndpoint({ service, signing, timestamps: DEFAULT_TIMESTAMP_POLICY, log, failed });
   const server = createSoapServer({
     tls: { key: s.pki.tls.key, cert: s.pki.tls.cert },
     clients,

@@ -34,6 +34,8 @@ export interface EidInterfaceDeps {
   readonly sessions: SessionService;
   readonly pki: PkiMaterial;
   readonly log: { info(o: object, m: string): void };
+  /** getResult reported a failed authentication: eService and ResultMinor (metrics). */
+  readonly failed?: (eService: string, minor: string) => void;
 }
 
 /** A live SOAP session of this eService (another eService's session is as unknown as an expired one). */
@@ -161,7 +163,11 @@ export class EidInterface {
         undefined,
         errorResult(RESULT_MINOR.noResultYet, 'the authentication has not ended yet'),
       );
-    if (out.kind === 'failure') return buildGetResultResponse(undefined, failureResult(out.failure));
+    if (out.kind === 'failure') {
+      const r = failureResult(out.failure);
+      if (r.minor) this.d.failed?.(es.id, r.minor);
+      return buildGetResultResponse(undefined, r);
+    }
     return buildGetResultResponse(this.outcome(out.result, out.session.request), OK);
   }
 

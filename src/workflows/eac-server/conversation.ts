@@ -21,6 +21,7 @@ import { parseTransmitResponse } from '../../paos/messages/transmit.js';
 import { NS } from '../../paos/namespaces.js';
 import { type EcardResult, isOk, OK, RESULT_MAJOR, RESULT_MINOR } from '../../paos/result.js';
 import { XmlError } from '../../xml/errors.js';
+import { UnavailableError } from '../session/errors.js';
 import type { SessionService } from '../session/service.js';
 import type { AuthFailure, AuthSession, SessionState } from '../session/types.js';
 import type { EacServerContext } from './context.js';
@@ -35,9 +36,20 @@ import { transmitResponse } from './steps/transmit-response.js';
 export interface ConversationEvents {
   step(session: AuthSession, step: string): void;
   completed(session: AuthSession): void;
-  failed(session: AuthSession, failure: AuthFailure): void;
+  /** `resultMinor`: what StartPAOSResponse told the eID-Client (none when the run itself ended ok). */
+  failed(session: AuthSession, failure: AuthFailure, resultMinor?: string): void;
   error(session: AuthSession, err: Error): void;
+  /** The server's time for one message, by the step it answered (metrics). */
+  timed?(step: 'start-paos' | 'eac1' | 'eac2' | 'transmit', seconds: number): void;
 }
+
+const STEP_OF_STATE: Partial<Record<SessionState, 'start-paos' | 'eac1' | 'eac2' | 'transmit'>> = {
+  created: 'start-paos',
+  'tctoken-issued': 'start-paos',
+  eac1: 'eac1',
+  eac2: 'eac2',
+  transmit: 'transmit',
+};
 
 type StepResult =
   | { readonly reply: string; readonly state: SessionState; readonly paos: PaosState }
@@ -56,6 +68,8 @@ export class EacConversation {
       messageId: newMessageId(),
       ...(env.messageId ? { relatesTo: env.messageId } : {}),
     };
+    const t0 = process.hrtime.bigint();
+    const step = STEP_OF_STATE[session.state];
     try {
       const r = await this.step(session, env, ids);
       if ('end' in r) return r.reply;
@@ -69,6 +83,8 @@ export class EacConversation {
       return r.reply;
     } catch (e) {
       return this.fail(session, e, ids);
+    } finally {
+      if (step) this.events.timed?.(step, Number(process.hrtime.bigint() - t0) / 1e9);
     }
   }
 
@@ -142,6 +158,8 @@ export class EacConversation {
   }
 
   private async fail(session: AuthSession, e: unknown, ids: ReplyIds): Promise<string> {
+    // The session store is down: nothing can be recorded; the endpoint answers common#internalError.
+    if (e instanceof UnavailableError) throw e;
     let err: EacServerError;
     if (e instanceof EacServerError) err = e;
     else if (e instanceof XmlError) err = protocolError(`malformed PAOS message: ${e.message}`);
@@ -153,7 +171,7 @@ export class EacConversation {
       );
     }
     const s = await this.sessions.fail(session.id, err.failure);
-    this.events.failed(s ?? session, err.failure);
+    this.events.failed(s ?? session, err.failure, err.resultMinor);
     const result: EcardResult = err.resultMinor
       ? { major: RESULT_MAJOR.error, minor: err.resultMinor, message: err.failure.reason }
       : OK;

@@ -109,6 +109,10 @@ export class MemorySessionStore implements SessionStore {
     return n;
   }
 
+  async ping(): Promise<void> {
+    /* always reachable: it is this process */
+  }
+
   async close(): Promise<void> {
     clearInterval(this.sweeper);
     this.sessions.clear();

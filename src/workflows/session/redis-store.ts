@@ -5,13 +5,13 @@
  * server instances cannot race past each other.
  */
 import { createHash } from 'node:crypto';
-import { createClient } from 'redis';
 import { decodeSession, encodeSession } from './codec.js';
+import { closeRedis, connectRedis, type RedisClient, type RedisConnectOptions } from './redis-connection.js';
 import { seal, unseal } from './sealed.js';
 import type { PskDirectory, SessionStore } from './store.js';
 import type { AuthSession } from './types.js';
 
-type Client = ReturnType<typeof createClient>;
+type Client = RedisClient;
 
 const INSERT = `
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[3])
@@ -57,7 +57,7 @@ for _, id in ipairs(stale) do redis.call('HDEL', KEYS[1], id) end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[4])
 return 1`;
 
-export interface RedisStoreOptions {
+export interface RedisStoreOptions extends Partial<Omit<RedisConnectOptions, 'url' | 'purpose'>> {
   readonly url: string;
   /** 32-byte AES key shared by all instances. */
   readonly key: Buffer;
@@ -75,11 +75,7 @@ export class RedisSessionStore implements SessionStore {
 
   static async connect(o: RedisStoreOptions): Promise<RedisSessionStore> {
     if (o.key.length !== 32) throw new Error('the session encryption key must be 32 bytes');
-    const client = createClient({ url: o.url });
-    client.on('error', () => {
-      /* reconnects; each command reports its own failure */
-    });
-    await client.connect();
+    const client = await connect(o, 'session store');
     return new RedisSessionStore(client, o.key, o.prefix ?? 'neid:', o.now ?? Date.now);
   }
 
@@ -198,10 +194,18 @@ export class RedisSessionStore implements SessionStore {
     return this.client.zCard(this.k.open(eServiceId));
   }
 
+  async ping(): Promise<void> {
+    await this.client.ping();
+  }
+
   async close(): Promise<void> {
-    await this.client.quit().catch(() => undefined);
+    await closeRedis(this.client);
   }
 }
+
+/** A connection with the defaults of the server (sessions.connectTimeoutSeconds, commandTimeoutMs). */
+const connect = (o: RedisStoreOptions, purpose: string): Promise<Client> =>
+  connectRedis({ connectTimeoutMs: 5000, commandTimeoutMs: 2000, ...o, purpose });
 
 /**
  * PSKs mirrored into every instance: a sealed Redis hash for instances that
@@ -219,12 +223,10 @@ export class RedisPskDirectory implements PskDirectory {
   ) {}
 
   static async connect(o: RedisStoreOptions): Promise<RedisPskDirectory> {
-    const client = createClient({ url: o.url });
-    client.on('error', () => undefined);
-    await client.connect();
-    const sub = client.duplicate();
-    sub.on('error', () => undefined);
-    await sub.connect();
+    // These connections report no state: the session store's own connection does (the same Redis).
+    const quiet = { ...o, onState: () => undefined };
+    const client = await connect(quiet, 'session store');
+    const sub = await connect(quiet, 'session store');
     const d = new RedisPskDirectory(client, sub, o.key, o.prefix ?? 'neid:', o.now ?? Date.now);
     await sub.subscribe(`${d.prefix}psk`, (msg) => d.onMessage(msg));
     await d.reload();
@@ -286,7 +288,7 @@ export class RedisPskDirectory implements PskDirectory {
   }
 
   async close(): Promise<void> {
-    await this.sub.quit().catch(() => undefined);
-    await this.client.quit().catch(() => undefined);
+    await closeRedis(this.sub);
+    await closeRedis(this.client);
   }
 }

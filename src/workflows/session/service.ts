@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EService } from '../../config/relying-parties.js';
 import { normalizeAreaCode } from '../../profile/household-area.js';
-import { AuthRequestError } from './errors.js';
+import { AuthRequestError, UnavailableError } from './errors.js';
 import type { PskDirectory, SessionStore } from './store.js';
 import {
   type AuthFailure,
@@ -28,6 +28,18 @@ export interface SessionServiceOptions {
   /** How long a finished result waits for its front-end before it is deleted. */
   readonly resultTtlMs: number;
   readonly now?: () => number;
+  /** False while the server shuts down: new logins are refused, running ones go on (docs/operations.md). */
+  readonly accepting?: () => boolean;
+  /** The id of the request being served (interfaces/http/request-id.ts), kept as the session's `origin`. */
+  readonly requestId?: () => string | undefined;
+  readonly events?: SessionEvents;
+}
+
+/** What the server observes of sessions (shutdown drain, logs); no personal data passes here. */
+export interface SessionEvents {
+  created?(s: AuthSession): void;
+  /** The session was handed over (`s`: what was handed over) or removed on this instance. */
+  ended?(id: string, s?: AuthSession): void;
 }
 
 export interface CreatedSession {
@@ -58,6 +70,8 @@ export class SessionService {
    * login adds the hash of the cookie that binds it to the browser that started it.
    */
   async create(req: AuthRequest, ret?: { returnRef: string; bindingHash?: string }): Promise<CreatedSession> {
+    if (this.o.accepting && !this.o.accepting())
+      throw new UnavailableError('shutdown', 'the server is shutting down and takes no new logins');
     const es = this.o.eService(req.eServiceId);
     if (!es) throw new AuthRequestError('unknown-eservice', `unknown eService ${req.eServiceId}`);
     checkRequest(req, es);
@@ -77,6 +91,7 @@ export class SessionService {
     }
     const now = this.now();
     const psk = req.channel === 'psk' ? (req.eServicePsk ?? randomBytes(32)) : undefined;
+    const origin = this.o.requestId?.();
     const session: AuthSession = {
       version: 1,
       id: chosenId ?? randomBytes(32).toString('hex'),
@@ -88,6 +103,7 @@ export class SessionService {
       ...(psk ? { psk } : {}),
       ...(ret ? { returnRef: ret.returnRef } : {}),
       ...(ret?.bindingHash ? { browserBinding: ret.bindingHash } : {}),
+      ...(origin ? { origin } : {}),
     };
     if (chosenId && (await this.o.store.get(chosenId))) {
       throw new AuthRequestError('invalid-psk', 'this PSK identity is already in use');
@@ -99,6 +115,7 @@ export class SessionService {
       );
     }
     if (psk) await this.o.psks.add(session.id, psk, session.expiresAt);
+    this.o.events?.created?.(session);
     return {
       sessionId: session.id,
       tcTokenUrl: `${this.o.eidUrl}/eid/tctoken?t=${session.tcTokenId}`,
@@ -189,6 +206,7 @@ export class SessionService {
     const mine = await this.o.store.delete(id);
     await this.o.psks.remove(id);
     if (!mine) return undefined;
+    this.o.events?.ended?.(id, s);
     if (s.result) return { kind: 'result', result: s.result, session: s };
     return {
       kind: 'failure',
@@ -216,6 +234,17 @@ export class SessionService {
   async discard(id: string): Promise<void> {
     await this.o.store.delete(id);
     await this.o.psks.remove(id);
+    this.o.events?.ended?.(id);
+  }
+
+  /** Open sessions of an eService (metrics); across instances with the Redis store. */
+  countOpen(eServiceId: string): Promise<number> {
+    return this.o.store.countOpen(eServiceId);
+  }
+
+  /** A cheap round trip to the session store (readiness). */
+  ping(): Promise<void> {
+    return this.o.store.ping();
   }
 }
 

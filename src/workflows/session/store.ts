@@ -36,6 +36,8 @@ export interface SessionStore {
    */
   claim(key: string, expiresAt: number): Promise<boolean>;
   countOpen(eServiceId: string): Promise<number>;
+  /** A cheap round trip to the store (readiness); rejects with UnavailableError when it is down. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -112,4 +112,6 @@ export interface AuthSession {
   readonly paos?: Readonly<Record<string, unknown>>;
   readonly result?: AuthResult;
   readonly failure?: AuthFailure;
+  /** The request id (X-Request-Id) of the front-end request that started it: ties log lines together. */
+  readonly origin?: string;
 }

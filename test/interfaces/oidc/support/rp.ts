@@ -82,6 +82,21 @@ export async function pkce(): Promise<{ verifier: string; challenge: string }> {
   return { verifier, challenge: await client.calculatePKCECodeChallenge(verifier) };
 }
 
+/** A code + PKCE authorization URL of the plain client (scope `openid profile`, state `st`). */
+export async function plainAuthorization(
+  config: client.Configuration,
+): Promise<{ url: URL; verifier: string }> {
+  const p = await pkce();
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: PLAIN.redirect,
+    scope: 'openid profile',
+    code_challenge: p.challenge,
+    code_challenge_method: 'S256',
+    state: 'st',
+  });
+  return { url, verifier: p.verifier };
+}
+
 const iso = (d: string) => `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}`;
 
 /** The claims the card's fields (the card file's JSON) must produce, for the named claims. */

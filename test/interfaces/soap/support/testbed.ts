@@ -74,7 +74,7 @@ function registry(esPort: number, esCertFile: string): string {
 `;
 }
 
-export async function startTestbed(): Promise<Testbed> {
+export async function startTestbed(o: { extra?: Record<string, unknown> } = {}): Promise<Testbed> {
   const dir = mkdtempSync(join(tmpdir(), 'neid-soap-'));
   const esPort = await freePort();
   const soapPort = await freePort();
@@ -89,7 +89,7 @@ export async function startTestbed(): Promise<Testbed> {
   let soap: MountedSoap | undefined;
   const ts = await startTestServer({
     relyingParties: rp,
-    extra: { soap: { port: soapPort } },
+    extra: { soap: { port: soapPort }, ...o.extra },
     mount: async (s) => {
       soap = await mountSoap(s);
     },

@@ -1,0 +1,150 @@
+/**
+ * The server's operations wiring (docs/operations.md): what the logs, the metrics and the
+ * health checks observe of sessions and of the EAC conversation, the dependency checks, and the
+ * operations listener (/metrics, /health, /ready).
+ */
+import type { Server } from 'node:http';
+import type { Registry } from '../config/relying-parties.js';
+import type { ServerConfig } from '../config/server-config.js';
+import { type Logger, shortId } from '../interfaces/http/log.js';
+import { listen } from '../interfaces/http/tls.js';
+import { crlUpdates, pkiCertificates } from '../operations/certificates.js';
+import type { Health } from '../operations/health.js';
+import { createOpsServer } from '../operations/listener.js';
+import { type CertificateExpiry, Metrics } from '../operations/metrics.js';
+import type { RunningLogins } from '../operations/running-logins.js';
+import type { RevocationLists } from '../provisioning/revocation.js';
+import type { PkiMaterial } from '../provisioning/store.js';
+import type { ConversationEvents } from '../workflows/eac-server/conversation.js';
+import type { SessionEvents, SessionService } from '../workflows/session/service.js';
+
+/** Log lines and bookkeeping of sessions: every line names the session and the request that began it. */
+export function sessionEvents(log: Logger, running: RunningLogins): SessionEvents {
+  return {
+    created: (s) => {
+      running.add(s.id, s.expiresAt);
+      log.info(
+        { session: shortId(s.id), eService: s.request.eServiceId, frontEnd: s.request.frontEnd },
+        'authentication session created',
+      );
+    },
+    ended: (id, s) => {
+      running.remove(id);
+      if (s)
+        log.info(
+          {
+            session: shortId(id),
+            eService: s.request.eServiceId,
+            origin: s.origin,
+            outcome: s.result ? 'ok' : (s.failure?.code ?? 'none'),
+          },
+          'authentication outcome handed over',
+        );
+    },
+  };
+}
+
+/** Log lines and metrics of the EAC conversation. */
+export function conversationEvents(log: Logger, metrics: Metrics): ConversationEvents {
+  const ended = (s: Parameters<ConversationEvents['completed']>[0], outcome: string) =>
+    metrics.login(s.request.eServiceId, s.request.frontEnd, outcome, (Date.now() - s.createdAt) / 1000);
+  return {
+    step: (s, step) =>
+      log.debug(
+        { session: shortId(s.id), eService: s.request.eServiceId, origin: s.origin, step },
+        'EAC step',
+      ),
+    completed: (s) => {
+      ended(s, 'ok');
+      log.info(
+        { session: shortId(s.id), eService: s.request.eServiceId, origin: s.origin, outcome: 'ok' },
+        'authentication completed',
+      );
+    },
+    failed: (s, f, minor) => {
+      ended(s, f.code);
+      if (minor) metrics.failure('paos', minor, s.request.eServiceId);
+      log.info(
+        {
+          session: shortId(s.id),
+          eService: s.request.eServiceId,
+          origin: s.origin,
+          outcome: f.code,
+          reason: f.reason,
+        },
+        'authentication failed',
+      );
+    },
+    error: (s, e) =>
+      log.error(
+        { session: shortId(s.id), origin: s.origin, err: { message: e.message, stack: e.stack } },
+        'internal error in the EAC conversation',
+      ),
+    timed: (step, seconds) => metrics.eacStep(step, seconds),
+  };
+}
+
+export interface ObservedParts {
+  readonly registry: Registry;
+  readonly pki: PkiMaterial;
+  readonly revocation: RevocationLists;
+  readonly sessions: SessionService;
+  readonly health: Health;
+}
+
+/** The metrics and what their gauges read; `certificates` may grow as front-ends mount. */
+export function createMetrics(p: ObservedParts): { metrics: Metrics; certificates: CertificateExpiry[] } {
+  const ids = p.registry.eServices.map((e) => e.id);
+  const certificates = pkiCertificates(p.pki, ids);
+  const crls = crlUpdates(p.pki);
+  const metrics = new Metrics({
+    openSessions: async () =>
+      new Map(await Promise.all(ids.map(async (id) => [id, await p.sessions.countOpen(id)] as const))),
+    certificates: () => certificates,
+    revocationList: () => {
+      const u = p.revocation.updates;
+      return u ? { thisUpdate: u.thisUpdate, current: p.revocation.isCurrent } : undefined;
+    },
+    crls: () => crls,
+    dependencies: () => p.health.up(),
+  });
+  return { metrics, certificates };
+}
+
+/**
+ * The checks behind /ready: the PKI (loaded, its TLS and DV certificates not expired), the card
+ * revocation list (current), the session store (a PING; also reported by the connection itself),
+ * and the registry (loaded at start; a database-backed registry registers its own check).
+ */
+export async function registerChecks(
+  p: ObservedParts,
+  certificates: readonly CertificateExpiry[],
+): Promise<void> {
+  await p.health.register('pki', () => {
+    const now = Date.now();
+    const expired = certificates.filter(
+      (c) => ['cvca', 'dv', 'tls'].includes(c.kind) && c.notAfter.getTime() < now,
+    );
+    if (expired.length) throw new Error(`expired: ${expired.map((c) => `${c.kind} ${c.name}`).join(', ')}`);
+  });
+  await p.health.register('revocation-list', () => {
+    if (!p.revocation.isCurrent)
+      throw new Error('the card revocation list is missing, invalid or past its nextUpdate');
+  });
+  await p.health.register('session-store', () => p.sessions.ping());
+  await p.health.register('registry', () => {
+    if (p.registry.eServices.length === 0) throw new Error('no eService is registered');
+  });
+}
+
+/** Opens the operations listener when configured; returns it and its URL. */
+export async function listenOps(
+  config: ServerConfig,
+  d: { metrics: Metrics; health: Health; log: Logger },
+): Promise<{ server: Server; url: string } | undefined> {
+  if (!config.metrics) return undefined;
+  const server = createOpsServer(d);
+  const port = await listen(server, config.metrics.host, config.metrics.port);
+  const host = config.metrics.host.includes(':') ? `[${config.metrics.host}]` : config.metrics.host;
+  return { server, url: `http://${host}:${port}` };
+}
