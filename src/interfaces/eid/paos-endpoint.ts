@@ -13,9 +13,10 @@ import type { Context } from 'koa';
 import { type Envelope, newMessageId, parseEnvelope } from '../../paos/envelope.js';
 import { buildStartPaosResponse } from '../../paos/messages/start-paos-response.js';
 import { NS, PAOS_CONTENT_TYPE } from '../../paos/namespaces.js';
-import { RESULT_MAJOR, RESULT_MINOR } from '../../paos/result.js';
+import { RESULT_MAJOR } from '../../paos/result.js';
 import type { EacConversation } from '../../workflows/eac-server/conversation.js';
 import { type Meter, NO_METER } from '../../workflows/eac-server/meter.js';
+import { OUTCOMES } from '../../workflows/outcomes/table.js';
 import type { SessionService } from '../../workflows/session/service.js';
 import type { AuthSession } from '../../workflows/session/types.js';
 import { childText } from '../../xml/dom.js';
@@ -35,7 +36,7 @@ export interface PaosDeps {
 function refuse(ctx: Context, reason: string, env?: Envelope): void {
   ctx.type = PAOS_CONTENT_TYPE;
   ctx.body = buildStartPaosResponse(
-    { major: RESULT_MAJOR.error, minor: RESULT_MINOR.noPermission, message: reason },
+    { major: RESULT_MAJOR.error, minor: OUTCOMES['foreign-channel'].paos!, message: reason },
     { messageId: newMessageId(), ...(env?.messageId ? { relatesTo: env.messageId } : {}) },
   );
 }
