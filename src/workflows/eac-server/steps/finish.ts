@@ -13,7 +13,7 @@ import { Chat } from '../../../pki/cvc/chat.js';
 import { dateString } from '../../../pki/cvc/dates.js';
 import { PassiveAuthError } from '../../../pki/x509/errors.js';
 import { type FunctionId, grantsOf } from '../../../profile/authorization.js';
-import { decodeDataGroup } from '../../../profile/codecs.js';
+import { decodeDataGroup, isEmptyDataGroup } from '../../../profile/codecs.js';
 import { type FieldId, fieldDef } from '../../../profile/fields.js';
 import type { FieldValues } from '../../../profile/values.js';
 import { FieldValueError } from '../../../profile/values.js';
@@ -84,6 +84,11 @@ export function finish(
     if (!expected || !algorithm) throw notAuthentic(`no signed hash for DG${dg}`);
     if (createHash(algorithm).update(r.content).digest('hex') !== expected)
       throw notAuthentic(`the hash of DG${dg} does not match the signed security object`);
+    // A signed but empty data group holds no value: reported like a missing one (TR-03130-4 EIDCARD_3).
+    if (isEmptyDataGroup(dg, r.content)) {
+      operations[id] = 'NOTONCHIP';
+      continue;
+    }
     try {
       const { value } = decodeDataGroup(dg, r.content);
       (fields as Record<string, unknown>)[id] = value;
@@ -96,9 +101,10 @@ export function finish(
   }
   if (fields.renewalDueDate && fields.renewalDueDate < dateString(ctx.now()))
     throw failure('document-expired', 'the renewal-due date has passed');
-  if (req.ageVerification) operations.ageVerification = outcomes.age === undefined ? 'PROHIBITED' : 'ALLOWED';
-  if (req.placeVerification)
-    operations.placeVerification = outcomes.place === undefined ? 'PROHIBITED' : 'ALLOWED';
+  const verification = (v: boolean | undefined, kind: 'age' | 'place'): FieldOperation =>
+    outcomes.notOnChip?.includes(kind) ? 'NOTONCHIP' : v === undefined ? 'PROHIBITED' : 'ALLOWED';
+  if (req.ageVerification) operations.ageVerification = verification(outcomes.age, 'age');
+  if (req.placeVerification) operations.placeVerification = verification(outcomes.place, 'place');
   return {
     fields,
     operations,

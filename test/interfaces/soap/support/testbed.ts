@@ -51,14 +51,28 @@ export interface Testbed {
   close(): Promise<void>;
 }
 
-function registry(esPort: number, esCertFile: string): string {
+const MAIN_FIELDS = [
+  'chineseName',
+  'romanizedName',
+  'nationalIdNumber',
+  'dateOfBirth',
+  'householdAddress',
+  'householdArea',
+  'renewalDueDate',
+  'placeOfBirth',
+  'sex',
+  'photo',
+];
+
+function registry(esPort: number, esCertFile: string, o: TestbedOptions): string {
+  const fields = o.mainFields ?? MAIN_FIELDS;
   const origin = `https://127.0.0.1:${esPort}`;
   return `eServices:
   - id: ${ES.main}
     displayName: { zh: SOAP 測試服務, en: SOAP test eService }
     purpose: { zh: 測試, en: Testing the eID-Interface }
     url: ${origin}/
-    approvedFields: [chineseName, romanizedName, nationalIdNumber, dateOfBirth, householdAddress, householdArea, renewalDueDate, placeOfBirth, sex, photo]
+    approvedFields: [${fields.join(', ')}]
     approvedFunctions: [ageVerification, placeVerification]
     terminal: { mnemonic: SOAPTEST, subjectUrl: "${origin}", commCertificates: ["${esCertFile}"] }
     maxOpenSessions: 200
@@ -66,7 +80,7 @@ function registry(esPort: number, esCertFile: string): string {
   - id: ${ES.limited}
     displayName: { zh: 限量服務, en: Limited eService }
     purpose: { zh: 測試, en: Testing the session cap }
-    approvedFields: [chineseName]
+    approvedFields: [${(o.limitedFields ?? ['chineseName']).join(', ')}]
     approvedFunctions: []
     terminal: { mnemonic: SOAPLIM }
     maxOpenSessions: 1
@@ -74,7 +88,15 @@ function registry(esPort: number, esCertFile: string): string {
 `;
 }
 
-export async function startTestbed(): Promise<Testbed> {
+export interface TestbedOptions {
+  /** What the main test eService is approved for (default: ten fields). */
+  readonly mainFields?: readonly string[];
+  /** What the limited test eService is approved for (default: chineseName). */
+  readonly limitedFields?: readonly string[];
+  readonly beforeStart?: (pkiDir: string) => void;
+}
+
+export async function startTestbed(o: TestbedOptions = {}): Promise<Testbed> {
   const dir = mkdtempSync(join(tmpdir(), 'neid-soap-'));
   const esPort = await freePort();
   const soapPort = await freePort();
@@ -85,11 +107,12 @@ export async function startTestbed(): Promise<Testbed> {
   const esCertFile = join(dir, 'eservice-tls.pem');
   writeFileSync(esCertFile, esCert);
   const rp = join(dir, 'relying-parties.yaml');
-  writeFileSync(rp, registry(esPort, esCertFile));
+  writeFileSync(rp, registry(esPort, esCertFile, o));
   let soap: MountedSoap | undefined;
   const ts = await startTestServer({
     relyingParties: rp,
     extra: { soap: { port: soapPort } },
+    ...(o.beforeStart ? { beforeStart: o.beforeStart } : {}),
     mount: async (s) => {
       soap = await mountSoap(s);
     },
