@@ -49,8 +49,8 @@ export interface EidOptions {
   /** A man in the middle on the card's answers. */
   readonly wrapCard?: (card: CardTransport) => CardTransport;
   /** Alters what the client reports in EAC1OutputType / EAC2OutputType. */
-  readonly eac1?: (out: Eac1Output) => Eac1Output;
-  readonly eac2?: (out: Eac2Output) => Eac2Output;
+  readonly eac1?: (out: Eac1Output) => Eac1Output | Promise<Eac1Output>;
+  readonly eac2?: (out: Eac2Output) => Eac2Output | Promise<Eac2Output>;
 }
 
 class ConformanceClient extends EacClient {

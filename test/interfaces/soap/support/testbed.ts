@@ -20,10 +20,10 @@ import type { SoapResult } from '../../../../src/interfaces/soap/result-codes.js
 import { buildTcToken } from '../../../../src/paos/messages/tctoken.js';
 import { PKI_FILES, soapClientFiles } from '../../../../src/pki/layout.js';
 import { pemFromDer } from '../../../../src/pki/x509/pem.js';
-import { selfSignedTlsCertificate } from '../../../../src/pki/x509/tls.js';
+import { issueClientCertificate, selfSignedTlsCertificate } from '../../../../src/pki/x509/tls.js';
 import { freePort, startTestServer, type TestServer, testRsaKey } from '../../../support/server.js';
 
-export const ES = { main: 'soap-test', limited: 'soap-limited' } as const;
+export const ES = { main: 'soap-test', limited: 'soap-limited', ec: 'soap-ec' } as const;
 
 export interface Plan {
   readonly request: Parameters<EidInterfaceClient['useId']>[0];
@@ -64,7 +64,7 @@ const MAIN_FIELDS = [
   'photo',
 ];
 
-function registry(esPort: number, esCertFile: string, o: TestbedOptions): string {
+function registry(esPort: number, esCertFile: string, ecSigningFile: string, o: TestbedOptions): string {
   const fields = o.mainFields ?? MAIN_FIELDS;
   const origin = `https://127.0.0.1:${esPort}`;
   return `eServices:
@@ -85,6 +85,13 @@ function registry(esPort: number, esCertFile: string, o: TestbedOptions): string
     terminal: { mnemonic: SOAPLIM }
     maxOpenSessions: 1
     soap: { requestCounter: increasing }
+  - id: ${ES.ec}
+    displayName: { zh: ECDSA 簽章服務, en: ECDSA-signing eService }
+    purpose: { zh: 測試, en: Testing ECDSA WS-Security signatures }
+    approvedFields: [chineseName]
+    approvedFunctions: []
+    terminal: { mnemonic: SOAPEC }
+    soap: { signingCertificate: "${ecSigningFile}" }
 `;
 }
 
@@ -94,6 +101,8 @@ export interface TestbedOptions {
   /** What the limited test eService is approved for (default: chineseName). */
   readonly limitedFields?: readonly string[];
   readonly beforeStart?: (pkiDir: string) => void;
+  /** Server settings merged into the test server's configuration. */
+  readonly config?: Record<string, unknown>;
 }
 
 export async function startTestbed(o: TestbedOptions = {}): Promise<Testbed> {
@@ -106,12 +115,24 @@ export async function startTestbed(o: TestbedOptions = {}): Promise<Testbed> {
   );
   const esCertFile = join(dir, 'eservice-tls.pem');
   writeFileSync(esCertFile, esCert);
+  // The ECDSA eService signs with a P-256 key (its TLS client certificate stays the RSA one).
+  const ecSigningKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+  const ecSigningCert = pemFromDer(
+    issueClientCertificate({
+      subject: { CN: 'soap-ec (TEST signing)' },
+      publicKey: ecSigningKey,
+      issuerKey: ecSigningKey,
+      days: 2,
+    }),
+  );
+  const ecSigningFile = join(dir, 'eservice-ec-signing.pem');
+  writeFileSync(ecSigningFile, ecSigningCert);
   const rp = join(dir, 'relying-parties.yaml');
-  writeFileSync(rp, registry(esPort, esCertFile, o));
+  writeFileSync(rp, registry(esPort, esCertFile, ecSigningFile, o));
   let soap: MountedSoap | undefined;
   const ts = await startTestServer({
     relyingParties: rp,
-    extra: { soap: { port: soapPort } },
+    extra: { ...o.config, soap: { port: soapPort } },
     ...(o.beforeStart ? { beforeStart: o.beforeStart } : {}),
     mount: async (s) => {
       soap = await mountSoap(s);
@@ -128,11 +149,13 @@ export async function startTestbed(o: TestbedOptions = {}): Promise<Testbed> {
   };
   const client = (id: string = ES.main) => {
     const m = material(id);
+    const signing =
+      id === ES.ec ? { key: ecSigningKey, certPem: ecSigningCert } : { key: m.key, certPem: m.certPem };
     return new EidInterfaceClient({
       url: soap!.url,
       tls: { key: m.keyPem, cert: m.certPem },
       serverTlsCert,
-      signing: { key: m.key, certPem: m.certPem },
+      signing,
       serverSigningCert,
     });
   };
