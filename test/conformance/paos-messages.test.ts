@@ -12,27 +12,11 @@ import { RESULT_MINOR as PAOS, RESULT_MAJOR } from '../../src/paos/result.js';
 import { ops, startTestbed, type Testbed } from '../interfaces/soap/support/testbed.js';
 import { writeTestCard } from '../support/card.js';
 import { type EidOptions, runEid } from './support/eid-client.js';
+import { drop, hook, inMessage, twice } from './support/paos-tamper.js';
 
-const hook = vi.hoisted(() => ({
-  tamper: undefined as undefined | ((body: string) => string),
-  /** The last body the server answered: at the end, its StartPAOSResponse. */
-  last: '',
-}));
-
-vi.mock('../../src/client/network.js', async (importOriginal) => {
-  const m = await importOriginal<typeof import('../../src/client/network.js')>();
-  return {
-    ...m,
-    httpsCall: async (url: URL, o: Parameters<typeof m.httpsCall>[1] = {}) => {
-      const r = await m.httpsCall(
-        url,
-        hook.tamper && typeof o.body === 'string' ? { ...o, body: hook.tamper(o.body) } : o,
-      );
-      if (o.method === 'POST') hook.last = r.body.toString();
-      return r;
-    },
-  };
-});
+vi.mock('../../src/client/network.js', async (original) =>
+  (await import('./support/paos-tamper.js')).tamperingNetwork(original),
+);
 
 let tb: Testbed;
 let card: ReturnType<typeof writeTestCard>;
@@ -54,12 +38,6 @@ async function login(eid: EidOptions = {}) {
   const got = await tb.client().getResult(plan.granted!.sessionId, 1);
   return { paos: outcome.serverResult, result: got.result, data: got.outcome };
 }
-
-/** Alters the one message whose body contains `marker`. */
-const inMessage = (marker: string, edit: (xml: string) => string) => (xml: string) =>
-  xml.includes(marker) ? edit(xml) : xml;
-const drop = (el: string) => (xml: string) => xml.replace(new RegExp(`<${el}>[^<]*</${el}>`), '');
-const twice = (el: string) => (xml: string) => xml.replace(new RegExp(`(<${el}>[^<]*</${el}>)`), '$1$1');
 
 describe('C1_3: processing of PAOS communication', () => {
   it('EIDSERVER_C1_3_01: StartPAOS with additional optional elements', async () => {

@@ -53,7 +53,7 @@ export interface TestServerOptions {
   readonly logLevel?: string;
   readonly meter?: StartOptions['meter'];
   /** Alters the freshly created test PKI before the server loads it (e.g. a revoked Document Signer). */
-  readonly beforeStart?: (pkiDir: string) => void;
+  readonly beforeStart?: (pkiDir: string) => void | Promise<void>;
 }
 
 export interface TestServer {
@@ -101,7 +101,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
       ...(o.cvcaChr ? { cvcaChr: o.cvcaChr } : {}),
     });
   }
-  o.beforeStart?.(pkiDir);
+  await o.beforeStart?.(pkiDir);
   const server = await startServer(config, {
     logger: createLogger(config.log.level),
     ...(o.mount ? { mount: o.mount } : {}),

@@ -48,6 +48,8 @@ export interface EidOptions {
   readonly withhold?: readonly string[];
   /** A man in the middle on the card's answers. */
   readonly wrapCard?: (card: CardTransport) => CardTransport;
+  /** Sees what the server sent in EAC1InputType. */
+  readonly onEac1Input?: (input: Eac1Input) => void;
   /** Alters what the client reports in EAC1OutputType / EAC2OutputType. */
   readonly eac1?: (out: Eac1Output) => Eac1Output | Promise<Eac1Output>;
   readonly eac2?: (out: Eac2Output) => Eac2Output | Promise<Eac2Output>;
@@ -69,6 +71,7 @@ class ConformanceClient extends EacClient {
   }
 
   override async eac1(input: Eac1Input, tcTokenUrl: string, seen: readonly SeenCertificate[]) {
+    this.eid.onEac1Input?.(input);
     const bits = new Set((this.eid.withhold ?? []).map(bitOf));
     const requiredChat = without(input.requiredChat, bits);
     const optionalChat = without(input.optionalChat, bits);

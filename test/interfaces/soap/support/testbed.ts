@@ -100,7 +100,7 @@ export interface TestbedOptions {
   readonly mainFields?: readonly string[];
   /** What the limited test eService is approved for (default: chineseName). */
   readonly limitedFields?: readonly string[];
-  readonly beforeStart?: (pkiDir: string) => void;
+  readonly beforeStart?: (pkiDir: string) => void | Promise<void>;
   /** Server settings merged into the test server's configuration. */
   readonly config?: Record<string, unknown>;
 }
