@@ -9,22 +9,17 @@
  * case ids it checks.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CardTransport } from '../../src/apdu/transport.js';
-import { OID } from '../../src/asn1/oids.js';
 import { revocationAdd } from '../../src/cli/commands/revocation.js';
-import { loadPrivateKey, publicPointOf } from '../../src/crypto/keys.js';
 import type { AttributeRequest, OperationId } from '../../src/interfaces/soap/operations.js';
 import { RESULT_MINOR as SOAP } from '../../src/interfaces/soap/result-codes.js';
 import { RESULT_MINOR as PAOS, RESULT_MAJOR } from '../../src/paos/result.js';
-import type { SecurityInfo } from '../../src/pki/security-infos.js';
 import { FIELD_IDS, type FieldId } from '../../src/profile/fields.js';
 import { ES, ops, startTestbed, type Testbed } from '../interfaces/soap/support/testbed.js';
 import { writeTestCard } from '../support/card.js';
-import { flipMac, TamperingCard } from '../support/tamper.js';
-import { brokenCard, securityObjects } from './support/cards.js';
 import { type EidOptions, runEid } from './support/eid-client.js';
+import { NON_AUTHENTIC } from './support/non-authentic.js';
 import { AGE, companionOf, label, OPERATIONS, PLACE } from './support/operations.js';
-import { foreignDocumentSigner, revokedDocumentSigner } from './support/pki.js';
+import { revokedDocumentSigner } from './support/pki.js';
 
 let tb: Testbed;
 let card: ReturnType<typeof writeTestCard>;
@@ -191,18 +186,6 @@ describe('A1_1 / C1_1: regular online authentication, per operation', () => {
   });
 });
 
-/** A card answer with its MAC data object (8E 08 …) removed: OutputAPDU without MAC. */
-const withoutMac = (r: Buffer) => Buffer.concat([r.subarray(0, r.length - 12), r.subarray(r.length - 2)]);
-/** The card's answer to the server's VERIFY (CLA 8C, INS 20) altered on its way back. */
-const onVerify = (alter: (r: Buffer) => Buffer) => (c: CardTransport) =>
-  new TamperingCard(c, (cmd, resp) => (cmd[0] === 0x8c && cmd[1] === 0x20 ? alter(resp) : undefined));
-
-type Infos = SecurityInfo[];
-const pace = (change: object) => (infos: Infos) =>
-  infos.map((i) => (i.kind === 'pace' ? ({ ...i, ...change } as SecurityInfo) : i));
-const ca = (change: object) => (infos: Infos) =>
-  infos.map((i) => (i.kind === 'ca' ? ({ ...i, ...change } as SecurityInfo) : i));
-
 describe('A1_2 / C1_2: irregular online authentication', () => {
   const SET1 = ops('REQUIRED', 'romanizedName', 'restrictedId', 'ageVerification', 'placeVerification');
 
@@ -216,76 +199,24 @@ describe('A1_2 / C1_2: irregular online authentication', () => {
     }
   });
 
-  const invalid = async (cardFile: string, eid: EidOptions, paos: string) => {
-    const r = await login(SET1, eid, cardFile);
-    expect(r.paos?.minor).toBe(paos);
-    expect(r.result.minor).toBe(SOAP.invalidDocument);
-    expect(r.data).toBeUndefined();
-    return r;
+  // A1_2_02 (C1_2_01 … C1_2_04), A1_2_03 (C1_2_05, C1_2_06), A1_2_06 (C1_2_07, C1_2_08).
+  const A = {
+    C1_2_0: 'A1_2_02',
+    C1_2_05: 'A1_2_03',
+    C1_2_06: 'A1_2_03',
+    C1_2_07: 'A1_2_06',
+    C1_2_08: 'A1_2_06',
   };
-
-  it('EIDSERVER_C1_2_01 + A1_2_02 (EIDCARD_9): EF.CardSecurity with a manipulated signature', async () => {
-    const c = brokenCard(tb.ts.pkiDir, {
-      tamper: (cs) => {
-        const x = Buffer.from(cs);
-        x[x.length - 5]! ^= 0x01;
-        return x;
-      },
-    });
-    await invalid(c.file, {}, PAOS.securityConditionNotSatisfied);
-  });
-
-  it('EIDSERVER_C1_2_02 + A1_2_02 (EIDCARD_10): EF.CardSecurity signed by a revoked Document Signer', async () => {
-    const c = brokenCard(tb.ts.pkiDir, { signer: revokedDs });
-    await invalid(c.file, {}, PAOS.internalError);
-  });
-
-  it('EIDSERVER_C1_2_03 + A1_2_02 (EIDCARD_11): EF.CardSecurity signed by a Document Signer the server cannot verify', async () => {
-    const c = brokenCard(tb.ts.pkiDir, { signer: foreignDocumentSigner(tb.ts.pkiDir) });
-    await invalid(c.file, {}, PAOS.securityConditionNotSatisfied);
-  });
-
-  // The eID-Client chooses PACE from EF.CardAccess and CA from EF.CardSecurity: each file is
-  // changed where the (real) eID-Client does not depend on it, so that the card still answers.
-  const T = [
-    ['T1', 'the PACE OIDs', { security: pace({ protocol: `${OID.idPaceEcdhGm}.4` }) }],
-    ['T2', 'the PACE domain parameters', { security: pace({ parameterId: 16 }) }],
-    ['T3', 'the CA OIDs', { access: ca({ protocol: `${OID.idCaEcdh}.4` }) }],
-  ] as const;
-  for (const [t, what, rebuild] of T) {
-    it(`EIDSERVER_C1_2_04_${t} + A1_2_02 (EIDCARD_12): EF.CardSecurity disagrees with EF.CardAccess in ${what}`, async () => {
-      await invalid(brokenCard(tb.ts.pkiDir, rebuild).file, {}, PAOS.securityConditionNotSatisfied);
+  for (const n of NON_AUTHENTIC) {
+    const a = Object.entries(A).find(([k]) => n.id.startsWith(k))![1];
+    it(`EIDSERVER_${n.id} + ${a}: ${n.what} → StartPAOSResponse ${n.paos.split('/').pop()}, getResult#invalidDocument`, async () => {
+      const { cardFile, eid } = n.run({ pkiDir: tb.ts.pkiDir, card, revokedDs });
+      const r = await login(SET1, eid, cardFile);
+      expect(r.paos?.minor).toBe(n.paos);
+      expect(r.result.minor).toBe(SOAP.invalidDocument);
+      expect(r.data).toBeUndefined();
     });
   }
-
-  it('EIDSERVER_C1_2_05 + A1_2_03 (EIDCARD_13): a Chip Authentication key in EF.CardSecurity that is not on the curve', async () => {
-    // The card's own CA key is fine; the EF.CardSecurity the eID-Client reports carries a point off
-    // the curve (correctly signed), as the testbed's card does.
-    const point = publicPointOf(loadPrivateKey(card.json.keys.chipAuthentication.privateKey));
-    const off = Buffer.from(point);
-    off[off.length - 1]! ^= 0x01; // y no longer fits x
-    const replace = (der: Buffer) =>
-      Buffer.from(der.toString('hex').replace(point.toString('hex'), off.toString('hex')), 'hex');
-    const broken = securityObjects(tb.ts.pkiDir, card.json, { rawSecurity: replace });
-    const efCardSecurity = Buffer.from(broken.cardSecurity, 'hex');
-    await invalid(card.file, { eac2: (o) => ({ ...o, efCardSecurity }) }, PAOS.securityConditionNotSatisfied);
-  });
-
-  it('EIDSERVER_C1_2_06 + A1_2_03: an incorrect AuthenticationToken', async () => {
-    const eac2 = (o: { authenticationToken: Buffer }) => ({
-      ...o,
-      authenticationToken: Buffer.from('EB0D2F71A95D187D', 'hex'),
-    });
-    await invalid(card.file, { eac2: eac2 as never }, PAOS.internalError);
-  });
-
-  it('EIDSERVER_C1_2_07 + A1_2_06: a TransmitResponse with OutputAPDUs without MAC', async () => {
-    await invalid(card.file, { wrapCard: onVerify(withoutMac) }, PAOS.internalError);
-  });
-
-  it('EIDSERVER_C1_2_08 + A1_2_06: a TransmitResponse with invalid MACs', async () => {
-    await invalid(card.file, { wrapCard: onVerify(flipMac) }, PAOS.internalError);
-  });
 
   it('EIDSERVER_C1_2_09 + A1_2_04 + A1_4_17 (EIDCARD_8): a revoked card; the session ends with the answer', async () => {
     const c = writeTestCard(tb.ts.pkiDir);

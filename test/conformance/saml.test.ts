@@ -9,7 +9,6 @@
  * attribute of each German one: support/operations.ts.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { CardTransport } from '../../src/apdu/transport.js';
 import { revocationAdd } from '../../src/cli/commands/revocation.js';
 import type { OperationId } from '../../src/interfaces/soap/operations.js';
 import { newMessageId } from '../../src/paos/envelope.js';
@@ -40,11 +39,12 @@ import {
   signedRedirect,
 } from '../interfaces/saml/support/tr03130.js';
 import { writeTestCard } from '../support/card.js';
-import { flipMac, TamperingCard } from '../support/tamper.js';
-import { brokenCard } from './support/cards.js';
+import type { Signer } from './support/cards.js';
 import { type EidOptions, runEid } from './support/eid-client.js';
+import { NON_AUTHENTIC } from './support/non-authentic.js';
 import { AGE, companionOf, label, OPERATIONS, PLACE, samlNameOf } from './support/operations.js';
-import { drop, hook, inMessage } from './support/paos-tamper.js';
+import { drop, hook, inMessage, twice } from './support/paos-tamper.js';
+import { revokedDocumentSigner } from './support/pki.js';
 
 vi.mock('../../src/client/network.js', async (original) =>
   (await import('./support/paos-tamper.js')).tamperingNetwork(original),
@@ -99,9 +99,15 @@ async function samlTestbed(attached: boolean) {
     },
     ...o,
   });
+  let revokedDs: Signer | undefined;
   const server = await startSamlServer(
     [sp('tr', ec, 'TRSP'), sp('rsa', rsa, 'TRRSA'), sp('none', ec, 'TRNONE'), sp('legacy', rsa, 'TRLEG')],
-    attached ? { extra: { psk: { enabled: false } } } : {},
+    {
+      ...(attached ? { extra: { psk: { enabled: false } } } : {}),
+      beforeStart: (dir: string) => {
+        revokedDs = revokedDocumentSigner(dir);
+      },
+    },
   );
   const certs = idpCertificates(server.idpMetadata);
   const card = writeTestCard(server.ts.pkiDir);
@@ -170,7 +176,7 @@ async function samlTestbed(attached: boolean) {
     return page;
   }
 
-  return { server, card, request, login, refused, close: () => server.ts.close() };
+  return { server, card, revokedDs: revokedDs!, request, login, refused, close: () => server.ts.close() };
 }
 
 type Bed = Awaited<ReturnType<typeof samlTestbed>>;
@@ -267,19 +273,17 @@ function irregular(
     for (const op of OPERATIONS.filter((o) => o !== 'restrictedId'))
       await bed().refused(await bed().request([requested(op, undefined)], { sp: 'none' }));
   });
-  it(`EIDSERVER_${ids.n02} (C1_2_01): EF.CardSecurity with a manipulated signature → DocumentValidity notAuthentic`, async () => {
-    const tamper = (cs: Buffer) => {
-      const x = Buffer.from(cs);
-      x[x.length - 5]! ^= 0x01;
-      return x;
-    };
-    const c = brokenCard(bed().server.ts.pkiDir, { tamper });
-    verdict(await bed().login(set1(), {}, { cardFile: c.file }), 'notAuthentic');
-  });
-  it(`EIDSERVER_${ids.n03} (C1_2_06): an incorrect AuthenticationToken → DocumentValidity notAuthentic`, async () => {
-    const authenticationToken = Buffer.from('EB0D2F71A95D187D', 'hex');
-    verdict(await bed().login(set1(), { eac2: (o) => ({ ...o, authenticationToken }) }), 'notAuthentic');
-  });
+  for (const n of NON_AUTHENTIC) {
+    const id = n.id === 'C1_2_05' || n.id === 'C1_2_06' ? ids.n03 : n.id >= 'C1_2_07' ? ids.n06 : ids.n02;
+    it(`EIDSERVER_${id} (${n.id}): ${n.what} → DocumentValidity notAuthentic`, async () => {
+      const { cardFile, eid } = n.run({
+        pkiDir: bed().server.ts.pkiDir,
+        card: bed().card,
+        revokedDs: bed().revokedDs,
+      });
+      verdict(await bed().login(set1(), eid, { cardFile }), 'notAuthentic');
+    });
+  }
   it(`EIDSERVER_${ids.n04} (EIDCARD_8): a revoked card → DocumentValidity revoked`, async () => {
     const c = writeTestCard(bed().server.ts.pkiDir);
     expect(await revocationAdd(['--card', c.file, '--pki', bed().server.ts.pkiDir])).toBe(0);
@@ -292,25 +296,25 @@ function irregular(
     });
     verdict(await bed().login(set1(), {}, { cardFile: c.file }), 'expired');
   });
-  it(`EIDSERVER_${ids.n06} (C1_2_08): invalid MACs on the card's answers → DocumentValidity notAuthentic`, async () => {
-    const wrapCard = (c: CardTransport) =>
-      new TamperingCard(c, (cmd, resp) => (cmd[0] === 0x8c && cmd[1] === 0x20 ? flipMac(resp) : undefined));
-    verdict(await bed().login(set1(), { wrapCard }), 'notAuthentic');
-  });
-  it(`EIDSERVER_${ids.n07} (C1_3_08): the Nonce missing → Responder/AuthnFailed/protocolError, no assertion (deviation: no verdict on the card)`, async () => {
-    hook.tamper = inMessage('EAC2OutputType', drop('Nonce'));
-    try {
-      const r = await bed().login(set1());
-      expect(r.codes).toEqual([
-        `${STATUS_PREFIX}Responder`,
-        `${STATUS_PREFIX}AuthnFailed`,
-        'urn:tw:neid:saml:status:protocolError',
-      ]);
-      expect(r.assertion).toBeUndefined();
-    } finally {
-      hook.tamper = undefined;
-    }
-  });
+  for (const [c, edit] of [
+    ['C1_3_08', drop('Nonce')],
+    ['C1_3_09', twice('Nonce')],
+  ] as const) {
+    it(`EIDSERVER_${ids.n07} (${c}): a broken EAC2OutputType → Responder/AuthnFailed/protocolError, no assertion (deviation: no verdict on the card)`, async () => {
+      hook.tamper = inMessage('EAC2OutputType', edit);
+      try {
+        const r = await bed().login(set1());
+        expect(r.codes).toEqual([
+          `${STATUS_PREFIX}Responder`,
+          `${STATUS_PREFIX}AuthnFailed`,
+          'urn:tw:neid:saml:status:protocolError',
+        ]);
+        expect(r.assertion).toBeUndefined();
+      } finally {
+        hook.tamper = undefined;
+      }
+    });
+  }
 }
 
 /** B1_3 (PSK) and B1_6 (attached): SAML requests the IdP must refuse, and a non-default ACS. */
@@ -352,6 +356,44 @@ function communication(
   });
 }
 
+/** B1_1_06/B1_4_06 (missing and empty data groups) and B1_1_08/B1_4_08 (negative verifications). */
+function variations(bed: () => Bed, dg: string, negative: string) {
+  it(`EIDSERVER_${dg} (EIDCARD_2, EIDCARD_3): missing and empty data groups → AttributeNotOnChip`, async () => {
+    for (const c of [
+      writeTestCard(bed().server.ts.pkiDir, { omitFields: ['spouseName', 'fatherName'] }),
+      writeTestCard(bed().server.ts.pkiDir, { emptyFields: ['spouseName', 'fatherName'] }),
+    ]) {
+      const attrs = (['dateOfBirth', 'spouseName', 'fatherName'] as const).map((op) => requested(op, true));
+      const r = await bed().login(attrs, {}, { cardFile: c.file });
+      expectAssertion(r, 'valid', ['DateOfBirth'], []);
+      for (const op of ['spouseName', 'fatherName'] as const)
+        expect(r.assertion).toMatch(new RegExp(`Name="${samlNameOf(op)}"[^>]*eid:AttributeNotOnChip="true"`));
+    }
+  });
+  it(`EIDSERVER_${negative} (C1_1_08): age and place verification with negative results`, async () => {
+    const r = await bed().login([
+      requested('romanizedName', true),
+      { name: 'AgeVerification', required: true, value: ageValue(99) },
+      { name: 'PlaceVerification', required: true, value: placeValue('64000') },
+    ]);
+    expectAssertion(r, 'valid', ['AgeVerification', 'PlaceVerification'], []);
+    expect(r.assertion!.match(/<eid:FulfilsRequest>false<\/eid:FulfilsRequest>/g)).toHaveLength(2);
+  });
+}
+
+/** B1_3_09 / B1_6_09: more parallel sessions than the eService may open (maxOpenSessions 20). */
+function tooMany(bed: () => Bed, id: string) {
+  it(`EIDSERVER_${id}: more parallel sessions than the eService may open → HTTP 503, no TC Token`, async () => {
+    const one = [requested('dateOfBirth', true)];
+    let busy: number | undefined;
+    for (let i = 0; i < 25 && busy === undefined; i++) {
+      const page = await new Browser().get(await bed().request(one, { sp: 'legacy' }));
+      if (page.status !== 303) busy = page.status;
+    }
+    expect(busy).toBe(503);
+  });
+}
+
 describe('B1_1–B1_3 and B2: SAML with the TLS-PSK channel', () => {
   let bed: Bed;
   beforeAll(async () => {
@@ -361,30 +403,7 @@ describe('B1_1–B1_3 and B2: SAML with the TLS-PSK channel', () => {
 
   describe('B1_1: regular online authentication', () => {
     regular(() => bed, { n01: 'B1_1_01', n02: 'B1_1_02', n03: 'B1_1_03', n04: 'B1_1_04', n05: 'B1_1_05' });
-    it('EIDSERVER_B1_1_06 (EIDCARD_2, EIDCARD_3): missing and empty data groups → AttributeNotOnChip', async () => {
-      for (const c of [
-        writeTestCard(bed.server.ts.pkiDir, { omitFields: ['spouseName', 'fatherName'] }),
-        writeTestCard(bed.server.ts.pkiDir, { emptyFields: ['spouseName', 'fatherName'] }),
-      ]) {
-        const attrs = (['dateOfBirth', 'spouseName', 'fatherName'] as const).map((op) => requested(op, true));
-        const r = await bed.login(attrs, {}, { cardFile: c.file });
-        expectAssertion(r, 'valid', ['DateOfBirth'], []);
-        for (const op of ['spouseName', 'fatherName'] as const)
-          expect(r.assertion).toMatch(
-            new RegExp(`Name="${samlNameOf(op)}"[^>]*eid:AttributeNotOnChip="true"`),
-          );
-      }
-    });
-    it('EIDSERVER_B1_1_08 (C1_1_08): age and place verification with negative results', async () => {
-      const r = await bed.login([
-        requested('romanizedName', true),
-        { name: 'AgeVerification', required: true, value: ageValue(99) },
-        { name: 'PlaceVerification', required: true, value: placeValue('64000') },
-      ]);
-      expect(r.codes, r.xml.slice(0, 900)).toEqual([`${STATUS_PREFIX}Success`]);
-      expectAssertion(r, 'valid', ['AgeVerification', 'PlaceVerification'], []);
-      expect(r.assertion!.match(/<eid:FulfilsRequest>false<\/eid:FulfilsRequest>/g)).toHaveLength(2);
-    });
+    variations(() => bed, 'B1_1_06', 'B1_1_08');
   });
 
   describe('B1_2: irregular online authentication', () => {
@@ -481,15 +500,7 @@ describe('B1_1–B1_3 and B2: SAML with the TLS-PSK channel', () => {
     });
   });
 
-  it('EIDSERVER_B1_3_09: more parallel sessions than the eService may open → HTTP 503, no TC Token', async () => {
-    const one = [requested('dateOfBirth', true)];
-    let busy: number | undefined;
-    for (let i = 0; i < 25 && busy === undefined; i++) {
-      const page = await new Browser().get(await bed.request(one, { sp: 'legacy' }));
-      if (page.status !== 303) busy = page.status;
-    }
-    expect(busy).toBe(503);
-  });
+  tooMany(() => bed, 'B1_3_09');
 });
 
 describe('B1_4–B1_6 and C1_1_14: SAML attached to the eID-Server (no PSK)', () => {
@@ -516,6 +527,10 @@ describe('B1_4–B1_6 and C1_1_14: SAML attached to the eID-Server (no PSK)', ()
     ]);
   });
 
+  describe('B1_4_06, B1_4_08: data group variations, negative verifications', () => {
+    variations(() => bed, 'B1_4_06', 'B1_4_08');
+  });
+
   describe('B1_5: irregular online authentication', () => {
     irregular(() => bed, {
       n01: 'B1_5_01',
@@ -540,6 +555,8 @@ describe('B1_4–B1_6 and C1_1_14: SAML attached to the eID-Server (no PSK)', ()
       n08: 'B1_6_08',
     });
   });
+
+  tooMany(() => bed, 'B1_6_09');
 
   it('EIDSERVER_C1_1_14: PAOS over a new TLS connection for the same SAML login → al/common#noPermission, session untouched', async () => {
     const { httpsCall } = await import('../../src/client/network.js');
