@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { RESULT_MAJOR } from '../../src/paos/result.js';
 import { writeTestCard } from '../support/card.js';
 import { startTestServer } from '../support/server.js';
-import { runEid } from './support/eid-client.js';
+import { demoRequest, runEid } from './support/eid-client.js';
 
 describe('C1_1_07: Chip Authentication on every supported curve', () => {
   for (const curve of ['brainpoolP384r1', 'prime256v1', 'secp384r1']) {
@@ -19,15 +19,7 @@ describe('C1_1_07: Chip Authentication on every supported curve', () => {
       try {
         const card = writeTestCard(ts.pkiDir);
         expect(card.json.curve).toBe(curve);
-        const created = await ts.server.sessions.create({
-          eServiceId: 'demo-portal',
-          frontEnd: 'saml',
-          required: ['chineseName', 'dateOfBirth'],
-          optional: [],
-          ageVerification: { age: 18, required: true },
-          channel: 'psk',
-          refreshAddress: `${ts.web}/done`,
-        });
+        const created = await ts.server.sessions.create(demoRequest(ts.web));
         const outcome = await runEid(created.tcTokenUrl, card.file);
         expect(outcome.serverResult?.major, outcome.error?.message).toBe(RESULT_MAJOR.ok);
         const r = await ts.server.sessions.consume(created.sessionId);

@@ -11,12 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { integer, oid, seq } from '../../src/asn1/der.js';
 import { OID } from '../../src/asn1/oids.js';
 import { pkiRollover } from '../../src/cli/commands/pki-rollover.js';
-import { httpsCall } from '../../src/client/network.js';
 import { curveByName } from '../../src/crypto/curves.js';
-import { newMessageId } from '../../src/paos/envelope.js';
 import type { Eac1Input } from '../../src/paos/messages/eac1.js';
-import { buildStartPaos } from '../../src/paos/messages/start-paos.js';
-import { parseTcToken } from '../../src/paos/messages/tctoken.js';
 import { RESULT_MAJOR, RESULT_MINOR } from '../../src/paos/result.js';
 import { CvCertificate } from '../../src/pki/cvc/certificate.js';
 import { dateString } from '../../src/pki/cvc/dates.js';
@@ -26,20 +22,11 @@ import { writeTestCard } from '../support/card.js';
 import { ROOT } from '../support/cli.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { documentSigner } from './support/cards.js';
-import { runEid } from './support/eid-client.js';
+import { demoRequest, runEid, startPaosElsewhere } from './support/eid-client.js';
 
 const REGISTRY = join(ROOT, 'config/relying-parties.yaml');
 
-const request = (ts: TestServer, o: Partial<AuthRequest> = {}): AuthRequest => ({
-  eServiceId: 'demo-portal',
-  frontEnd: 'saml',
-  required: ['chineseName', 'dateOfBirth'],
-  optional: [],
-  ageVerification: { age: 18, required: true },
-  channel: 'psk',
-  refreshAddress: `${ts.web}/done`,
-  ...o,
-});
+const request = (ts: TestServer, o: Partial<AuthRequest> = {}): AuthRequest => demoRequest(ts.web, o);
 
 async function authenticate(
   ts: TestServer,
@@ -137,23 +124,9 @@ describe('C1_1_12, C1_1_13, C1_1_16: attached eID-Server, Chip Authentication ve
 
   it('EIDSERVER_C1_1_13: PAOS over a new TLS connection for the same session → al/common#noPermission, session untouched', async () => {
     const created = await ts.server.sessions.create(request(ts, { channel: 'attached' }));
-    const tc = await httpsCall(new URL(created.tcTokenUrl), {});
-    const token = parseTcToken(tc.body);
+    const { token, answer } = await startPaosElsewhere(created.tcTokenUrl);
     expect(token.psk).toBeUndefined();
-    const start = buildStartPaos(
-      {
-        sessionIdentifier: token.sessionIdentifier,
-        connectionHandle: { cardApplication: 'E80704007F00070302', slotHandle: '00' },
-        supportedApiVersions: ['1.1.5'],
-      },
-      newMessageId(),
-    );
-    const r = await httpsCall(new URL(token.serverAddress), {
-      method: 'POST',
-      body: start,
-      headers: { 'content-type': 'application/vnd.paos+xml', requestid: token.sessionIdentifier },
-    });
-    expect(r.body.toString()).toContain(RESULT_MINOR.noPermission);
+    expect(answer).toContain(RESULT_MINOR.noPermission);
     expect((await ts.server.sessions.get(created.sessionId))?.state).toBe('tctoken-issued');
   });
 

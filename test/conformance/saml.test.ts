@@ -11,8 +11,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { revocationAdd } from '../../src/cli/commands/revocation.js';
 import type { OperationId } from '../../src/interfaces/soap/operations.js';
-import { newMessageId } from '../../src/paos/envelope.js';
-import { buildStartPaos } from '../../src/paos/messages/start-paos.js';
 import { parseTcToken } from '../../src/paos/messages/tctoken.js';
 import { RESULT_MINOR } from '../../src/paos/result.js';
 import { FIELD_IDS } from '../../src/profile/fields.js';
@@ -40,7 +38,7 @@ import {
 } from '../interfaces/saml/support/tr03130.js';
 import { writeTestCard } from '../support/card.js';
 import type { Signer } from './support/cards.js';
-import { type EidOptions, runEid } from './support/eid-client.js';
+import { type EidOptions, runEid, startPaosElsewhere } from './support/eid-client.js';
 import { NON_AUTHENTIC } from './support/non-authentic.js';
 import { AGE, companionOf, label, OPERATIONS, PLACE, samlNameOf } from './support/operations.js';
 import { drop, hook, inMessage, twice } from './support/paos-tamper.js';
@@ -559,23 +557,7 @@ describe('B1_4–B1_6 and C1_1_14: SAML attached to the eID-Server (no PSK)', ()
   tooMany(() => bed, 'B1_6_09');
 
   it('EIDSERVER_C1_1_14: PAOS over a new TLS connection for the same SAML login → al/common#noPermission, session untouched', async () => {
-    const { httpsCall } = await import('../../src/client/network.js');
-    const first = await httpsCall(new URL(await bed.request([requested('dateOfBirth', true)])), {});
-    const tc = await httpsCall(new URL(String(first.headers.location)), {});
-    const token = parseTcToken(tc.body);
-    const start = buildStartPaos(
-      {
-        sessionIdentifier: token.sessionIdentifier,
-        connectionHandle: { cardApplication: 'E80704007F00070302', slotHandle: '00' },
-        supportedApiVersions: ['1.1.5'],
-      },
-      newMessageId(),
-    );
-    const r = await httpsCall(new URL(token.serverAddress), {
-      method: 'POST',
-      body: start,
-      headers: { 'content-type': 'application/vnd.paos+xml', requestid: token.sessionIdentifier },
-    });
-    expect(r.body.toString()).toContain(RESULT_MINOR.noPermission);
+    const { answer } = await startPaosElsewhere(await bed.request([requested('dateOfBirth', true)]));
+    expect(answer).toContain(RESULT_MINOR.noPermission);
   });
 });

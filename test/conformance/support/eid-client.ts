@@ -9,17 +9,21 @@
 import type { CardTransport } from '../../../src/apdu/transport.js';
 import { VirtualCard } from '../../../src/card/virtual-card.js';
 import { EacClient } from '../../../src/client/eac-client.js';
-import type { SeenCertificate } from '../../../src/client/network.js';
+import { httpsCall, type SeenCertificate } from '../../../src/client/network.js';
 import {
   type OnlineAuthenticationOutcome,
   runOnlineAuthentication,
 } from '../../../src/client/paos-client.js';
+import { newMessageId } from '../../../src/paos/envelope.js';
 import type { Eac1Input, Eac1Output } from '../../../src/paos/messages/eac1.js';
 import type { Eac2Input, Eac2Output } from '../../../src/paos/messages/eac2.js';
+import { buildStartPaos } from '../../../src/paos/messages/start-paos.js';
+import { parseTcToken, type TcToken } from '../../../src/paos/messages/tctoken.js';
 import { Chat, SPECIAL_FUNCTIONS } from '../../../src/pki/cvc/chat.js';
 import { bitOfFunction, isFunctionId, readBitOfField } from '../../../src/profile/authorization.js';
 import { isFieldId } from '../../../src/profile/fields.js';
 import { parseTlv } from '../../../src/tlv/tlv.js';
+import type { AuthRequest } from '../../../src/workflows/session/types.js';
 
 /** The CHAT bit of a field, a verification or RestrictedID. */
 export function bitOf(right: string): number {
@@ -100,3 +104,41 @@ export async function runEid(
   vc.reset();
   return runOnlineAuthentication(tcTokenUrl, new ConformanceClient(o.wrapCard ? o.wrapCard(vc) : vc, o));
 }
+
+/**
+ * StartPAOS for the session of `tcTokenUrl` sent over a TLS connection of its own, not the one
+ * that fetched the TC Token (follows one redirect, as from /saml/tctoken). In attached mode the
+ * server must refuse it (TR-03130-4 C1_1_13, C1_1_14). Returns the token and the server's answer.
+ */
+export async function startPaosElsewhere(tcTokenUrl: string): Promise<{ token: TcToken; answer: string }> {
+  let r = await httpsCall(new URL(tcTokenUrl), {});
+  if (r.status === 303 || r.status === 302)
+    r = await httpsCall(new URL(String(r.headers.location), tcTokenUrl), {});
+  const token = parseTcToken(r.body);
+  const start = buildStartPaos(
+    {
+      sessionIdentifier: token.sessionIdentifier,
+      connectionHandle: { cardApplication: 'E80704007F00070302', slotHandle: '00' },
+      supportedApiVersions: ['1.1.5'],
+    },
+    newMessageId(),
+  );
+  const answer = await httpsCall(new URL(token.serverAddress), {
+    method: 'POST',
+    body: start,
+    headers: { 'content-type': 'application/vnd.paos+xml', requestid: token.sessionIdentifier },
+  });
+  return { token, answer: answer.body.toString() };
+}
+
+/** A direct session of the demo eService (config/relying-parties.yaml) for the cases of module C. */
+export const demoRequest = (web: string, o: Partial<AuthRequest> = {}): AuthRequest => ({
+  eServiceId: 'demo-portal',
+  frontEnd: 'saml',
+  required: ['chineseName', 'dateOfBirth'],
+  optional: [],
+  ageVerification: { age: 18, required: true },
+  channel: 'psk',
+  refreshAddress: `${web}/done`,
+  ...o,
+});
