@@ -533,7 +533,7 @@ describe('B1_4–B1_6 and C1_1_14: SAML attached to the eID-Server (no PSK)', ()
     irregular(() => bed, {
       n01: 'B1_5_01',
       n02: 'B1_5_02',
-      n03: 'B1_6_03',
+      n03: 'B1_5_03',
       n04: 'B1_5_04',
       n05: 'B1_5_05',
       n06: 'B1_5_06',
