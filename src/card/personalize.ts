@@ -16,7 +16,8 @@ import { CvCertificate } from '../pki/cvc/certificate.js';
 import { dateString } from '../pki/cvc/dates.js';
 import { PKI_FILES, type PkiManifest } from '../pki/layout.js';
 import { derFromPem } from '../pki/x509/pem.js';
-import type { FieldId } from '../profile/fields.js';
+import { emptyDataGroup } from '../profile/codecs.js';
+import { type FieldId, fieldDef } from '../profile/fields.js';
 import type { FieldValues } from '../profile/values.js';
 import { validateFieldValue } from '../profile/values.js';
 import {
@@ -54,6 +55,8 @@ export interface CreateCardOptions {
   readonly fields?: FieldValues;
   /** Fields the card does not carry. */
   readonly omitFields?: readonly FieldId[];
+  /** Fields whose data group is present but empty (signed as such; TR-03130-4 card EIDCARD_3). */
+  readonly emptyFields?: readonly FieldId[];
   readonly pin?: string;
   readonly can?: string;
   readonly userCode?: string;
@@ -128,7 +131,10 @@ export function createCard(opts: CreateCardOptions = {}): CardFileJson {
     ri: OID.idRiEcdhSha256,
   };
   const params = { curve, protocols, caKeyId: opts.caKeyId ?? 1, riKeyId: opts.riKeyId ?? 1 };
-  const dataGroups = dataGroupsOf({ fields, dataGroupOverrides: new Map() });
+  // Empty data groups are part of the card as personalised: hashed and signed like any other.
+  const empty = new Map((opts.emptyFields ?? []).map((id) => [fieldDef(id).dg, emptyDataGroup(id)] as const));
+  for (const id of opts.emptyFields ?? []) delete fields[id];
+  const dataGroups = dataGroupsOf({ fields, dataGroupOverrides: empty });
   const dsHash = pki.dsKey.asymmetricKeyType === 'ec' ? curveOfKey(pki.dsKey).hash : 'sha256';
   const data: CardData = {
     serialNumber,
@@ -152,7 +158,7 @@ export function createCard(opts: CreateCardOptions = {}): CardFileJson {
         { cert: pki.dsCert, key: pki.dsKey, hash: dsHash },
       ),
     },
-    dataGroupOverrides: new Map(),
+    dataGroupOverrides: empty,
   };
   const json = serializeCardFile(data);
   parseCardFile(json); // the result must load

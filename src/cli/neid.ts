@@ -7,6 +7,7 @@ import { UsageError } from '../config/args.js';
 import { ConfigError } from '../config/errors.js';
 import { cvcPrint, cvcVerify } from './commands/cvc.js';
 import { pkiInit } from './commands/pki-init.js';
+import { pkiRollover } from './commands/pki-rollover.js';
 import { revocationAdd, revocationList } from './commands/revocation.js';
 
 type Command = (argv: string[]) => Promise<number>;
@@ -18,6 +19,7 @@ const lazy =
 
 const COMMANDS: Record<string, Command> = {
   'pki init': pkiInit,
+  'pki rollover': pkiRollover,
   'cvc print': cvcPrint,
   'cvc verify': cvcVerify,
   'card create': lazy(async () => (await import('./commands/card-create.js')).cardCreate),
@@ -31,6 +33,7 @@ const USAGE = `usage: neid <command> [options]
 
   pki init --out DIR [--cvca-chr CHR] [--curve NAME] [--server-url URL] [--config FILE]
            [--pkcs11 | --pkcs11-module PATH --pkcs11-token LABEL] [--pkcs11-pin-env NAME] [--pkcs11-replace]
+  pki rollover [--dir DIR] [--config FILE]     new CVCA + link certificate, DV and terminal certificates
   cvc print FILE... [--description FILE]
   cvc verify FILE... [--trust FILE] [--date YYYYMMDD]
   card create --out FILE [--pki DIR] [--set FIELD=VALUE ...] [--pin N] [--can N]

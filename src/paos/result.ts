@@ -12,9 +12,16 @@ const MINOR = 'http://www.bsi.bund.de/ecard/api/1.1/resultminor/';
 
 export const RESULT_MAJOR = { ok: `${MAJOR}ok`, error: `${MAJOR}error`, warning: `${MAJOR}warning` } as const;
 
-/** ResultMinor codes used between eID-Server and eID-Client. */
+/**
+ * ResultMinor codes used between eID-Server and eID-Client. Where the BSI
+ * texts spell a code two ways, both are listed: the server sends the spelling
+ * the TR-03130-4 test specification checks (and AusweisApp2 knows).
+ */
 export const RESULT_MINOR = {
   internalError: `${MINOR}al/common#internalError`,
+  /** TR-03112-1 §4.2.1 (code table) and TR-03130-4: "Parameter error". The server sends this one. */
+  incorrectParameter: `${MINOR}al/common#incorrectParameter`,
+  /** The spelling of some TR-03112-7 tables; accepted from clients, never sent by the server. */
   parameterError: `${MINOR}al/common#parameterError`,
   noPermission: `${MINOR}al/common#noPermission`,
   communicationError: `${MINOR}dp#communicationError`,
@@ -22,6 +29,9 @@ export const RESULT_MINOR = {
   trustedChannelEstablishmentFailed: `${MINOR}dp#trustedChannelEstablishmentFailed`,
   unknownSession: `${MINOR}dp#unknownSession`,
   cancellationByUser: `${MINOR}sal#cancellationByUser`,
+  /** TR-03112-4 §3 (ISO24727-3 interface), TR-03130-4, AusweisApp2: "access denied". The server sends this one. */
+  securityConditionNotSatisfied: `${MINOR}sal#securityConditionNotSatisfied`,
+  /** TR-03112-1 §4.2.4.2 spells it with "Conditions". */
   securityConditionsNotSatisfied: `${MINOR}sal#securityConditionsNotSatisfied`,
   prerequisitesNotSatisfied: `${MINOR}sal#prerequisitesNotSatisfied`,
   certificateRevoked: `${MINOR}il/signature#certificateRevoked`,

@@ -7,6 +7,12 @@ export const PKI_FILES = {
   manifest: 'pki.json',
   cvcaCert: 'eac/cvca.cvcert',
   cvcaKey: 'eac/cvca.key.pem',
+  /**
+   * CVCA link certificates (`*.cvcert`, any names): after a CVCA rollover, the current CVCA's key
+   * certified by its predecessor(s), so that cards still trusting an older CVCA are served
+   * (TR-03110-3 §2.4). `neid pki rollover` writes them; in production the CVCA issues them.
+   */
+  cvcaLinksDir: 'eac/links',
   dvCert: 'eac/dv.cvcert',
   dvKey: 'eac/dv.key.pem',
   cscaCert: 'passive-auth/csca.pem',

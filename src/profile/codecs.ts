@@ -131,6 +131,27 @@ export function decodeDataGroup(dg: number, bytes: Buffer): { id: FieldId; value
   return { id: def.id, value };
 }
 
+/**
+ * An empty data group: the file exists but holds no value — [APPLICATION dg]
+ * with no content, or around one element of length 0 (e.g. `6D 00`,
+ * `6D 02 0C 00`). TR-03130-4 card EIDCARD_3 has such files; the server
+ * reports the field as NOTONCHIP, like a missing file (docs/chip-profile.md §3).
+ */
+export function isEmptyDataGroup(dg: number, bytes: Buffer): boolean {
+  try {
+    const outer = parseTlv(bytes);
+    if (outer.tag !== tagOfDg(dg)) return false;
+    if (outer.value.length === 0) return true;
+    const kids = childrenOf(outer);
+    return kids.length === 1 && kids[0]!.value.length === 0;
+  } catch {
+    return false; // malformed: not "empty", and decodeDataGroup says why
+  }
+}
+
+/** The content of an empty data group for `id` (personalisation of test cards). */
+export const emptyDataGroup = (id: FieldId): Buffer => tlv(tagOfDg(fieldDef(id).dg), Buffer.alloc(0));
+
 /** All data groups of a card, keyed by DG number. */
 export function encodeDataGroups(values: FieldValues): Map<number, Buffer> {
   const out = new Map<number, Buffer>();

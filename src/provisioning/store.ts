@@ -4,15 +4,17 @@
  * revocation blacklists are computed here and cached for the process's life.
  */
 import type { KeyObject } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Registry } from '../config/relying-parties.js';
-import { curveByName } from '../crypto/curves.js';
+import { type Curve, curveByName } from '../crypto/curves.js';
 import { curveOfKey, loadPrivateKey, publicPointOf } from '../crypto/keys.js';
 import type { SigningKey } from '../crypto/signing-key.js';
 import { CvCertificate } from '../pki/cvc/certificate.js';
 import { decodeCertificateDescription } from '../pki/cvc/certificate-description.js';
+import { CvcError } from '../pki/cvc/errors.js';
 import { sectorPublicKeyObject } from '../pki/cvc/issue.js';
+import { type LinkChain, linkChain } from '../pki/cvc/links.js';
 import { PKI_FILES, type PkiManifest, terminalFiles } from '../pki/layout.js';
 import { derFromPem } from '../pki/x509/pem.js';
 import { fileKeySource, type KeySource } from './keys/source.js';
@@ -38,7 +40,12 @@ export interface PkiMaterial {
   readonly manifest: PkiManifest;
   /** Where the signing keys come from (terminal keys above; SAML and SOAP signing keys at mount). */
   readonly keys: KeySource;
+  /** The current CVCA: the DV certificate is issued by it. */
   readonly cvca: CvCertificate;
+  /** CVCA link certificates leading to `cvca`, newest first (sent to every eID-Client, TR-03112-7 §3.6.4.1). */
+  readonly links: readonly CvCertificate[];
+  /** CHRs of the CVCAs a card may trust: the current one and its predecessors reachable by `links`. */
+  readonly trustedCars: ReadonlySet<string>;
   readonly dv: CvCertificate;
   readonly terminals: ReadonlyMap<string, TerminalMaterial>;
   readonly cscaCerts: readonly Buffer[];
@@ -67,6 +74,7 @@ export function loadPki(dir: string, registry: Registry, keys: KeySource = fileK
   const cvca = CvCertificate.decode(read(PKI_FILES.cvcaCert));
   // Terminal certificates carry no domain parameters: the chain uses the CVCA's (TR-03110-3 §2.3).
   const curve = cvca.publicKey.curve ?? curveByName(manifest.curve);
+  const chain = loadLinks(dir, cvca, curve, read);
   const terminals = new Map<string, TerminalMaterial>();
   for (const es of registry.eServices) {
     const f = terminalFiles(es.id);
@@ -94,6 +102,8 @@ export function loadPki(dir: string, registry: Registry, keys: KeySource = fileK
     manifest,
     keys,
     cvca,
+    links: chain.links,
+    trustedCars: chain.trustedCars,
     dv: CvCertificate.decode(read(PKI_FILES.dvCert)),
     terminals,
     cscaCerts: [derFromPem(read(PKI_FILES.cscaCert).toString())],
@@ -108,4 +118,23 @@ export function loadPki(dir: string, registry: Registry, keys: KeySource = fileK
         : {}),
     },
   };
+}
+
+/** The link certificates of `eac/links/` (PKI_FILES.cvcaLinksDir), checked to lead to the current CVCA. */
+function loadLinks(dir: string, cvca: CvCertificate, curve: Curve, read: (rel: string) => Buffer): LinkChain {
+  const linksDir = join(dir, PKI_FILES.cvcaLinksDir);
+  const names = existsSync(linksDir) ? readdirSync(linksDir).filter((f) => f.endsWith('.cvcert')) : [];
+  const certs = names.sort().map((f) => {
+    try {
+      return CvCertificate.decode(read(join(PKI_FILES.cvcaLinksDir, f)));
+    } catch (e) {
+      throw new PkiError(`link certificate ${join(linksDir, f)}: ${(e as Error).message}`);
+    }
+  });
+  try {
+    return linkChain(cvca, certs, curve);
+  } catch (e) {
+    if (e instanceof CvcError) throw new PkiError(`link certificates in ${linksDir}: ${e.message}`);
+    throw e;
+  }
 }

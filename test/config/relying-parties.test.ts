@@ -66,9 +66,18 @@ describe('eService registry', () => {
 
   it('SAML metadata paths are relative to the registry file', () => {
     const e = parseRegistry(one('    saml: { metadata: ../metadata/tax.xml }\n'), FILE).get('tax-office')!;
-    expect(e.saml).toMatchObject({ metadata: '/etc/metadata/tax.xml', nameIdFormat: 'transient' });
+    expect(e.saml).toMatchObject({
+      metadata: '/etc/metadata/tax.xml',
+      nameIdFormat: 'transient',
+      resultStyle: 'auto',
+    });
     expect(refusal(one('    saml: { metadata: x.xml, algorithms: weak }\n'))).toMatch(
       /saml\.algorithms must be one of/,
+    );
+    const tr = parseRegistry(one('    saml: { metadata: x.xml, resultStyle: tr-03130 }\n'), FILE);
+    expect(tr.get('tax-office')!.saml?.resultStyle).toBe('tr-03130');
+    expect(refusal(one('    saml: { metadata: x.xml, resultStyle: lenient }\n'))).toMatch(
+      /saml\.resultStyle must be one of/,
     );
   });
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PSK_CIPHERS } from '../../src/interfaces/http/tls.js';
 import { newMessageId } from '../../src/paos/envelope.js';
 import { buildStartPaos } from '../../src/paos/messages/start-paos.js';
-import { parseTcToken } from '../../src/paos/messages/tctoken.js';
+import { startPaosElsewhere } from '../conformance/support/eid-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let ts: TestServer;
@@ -117,22 +117,10 @@ describe('attached mode binding', () => {
 
   it('refuses StartPAOS over a TLS session other than the TC Token fetch, without ending the session', async () => {
     const created = await attachedSession();
-    const { httpsCall } = await import('../../src/client/network.js');
-    const tc = await httpsCall(new URL(created.tcTokenUrl), {});
-    expect(tc.status).toBe(200);
-    const token = parseTcToken(tc.body);
-    const start = buildStartPaos(
-      {
-        sessionIdentifier: token.sessionIdentifier,
-        connectionHandle: { cardApplication: 'E80704007F00070302', slotHandle: '00' },
-        supportedApiVersions: ['1.1.5'],
-      },
-      newMessageId(),
-    );
     // A fresh connection (new TLS session) is not the attached channel.
-    const r = await post(token.serverAddress, start, { requestid: token.sessionIdentifier });
-    expect(r.body.toString()).toMatch(/resultmajor#error/);
-    expect(r.body.toString()).toMatch(/trusted channel/);
+    const { answer } = await startPaosElsewhere(created.tcTokenUrl);
+    expect(answer).toMatch(/resultmajor#error/);
+    expect(answer).toMatch(/trusted channel/);
     expect((await ts.server.sessions.get(created.sessionId))?.state).toBe('tctoken-issued');
   });
 

@@ -455,7 +455,7 @@ describe('OpenID Provider refuses', () => {
     });
     const cb = new URL(callback!);
     expect(cb.searchParams.get('error')).toBe('access_denied');
-    // The server refuses the EAC run already: the confirmed CHAT lacks a right of the RequiredCHAT.
+    // The EAC run ends with the field PROHIBITED (TR-03130-4 C1_1_03); the provider then refuses.
     expect(cb.searchParams.get('error_description')).toContain('essential');
     expect(cb.searchParams.get('state')).toBe('st');
   });

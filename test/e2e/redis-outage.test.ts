@@ -56,7 +56,7 @@ describe.runIf(haveRedisServer())('Redis lost at run time', () => {
     });
     demo = await startDemoServer({ extra: { sessions: sessions('demo') } });
     oidc = await startOidcServer({ store: 'redis', extra: { sessions: sessions('oidc') } });
-    tb = await startTestbed({ extra: { sessions: sessions('soap') } });
+    tb = await startTestbed({ config: { sessions: sessions('soap') } });
   }, 180_000);
   afterAll(async () => {
     await demo?.close();

@@ -259,11 +259,15 @@ describe('failures as SAML status codes', () => {
     expect(r.xml).not.toContain('EncryptedAssertion');
   });
 
-  it('an expired card: Responder / AuthnFailed / documentExpired, and no personal data', async () => {
+  it('an expired card (TR-03130 profile): an assertion carrying only DocumentValidity expired, a transient NameID', async () => {
     const expired = writeTestCard(server.ts.pkiDir, { fields: { renewalDueDate: '20200101' } as never });
     const r = await eidClientLogin([{ name: 'DateOfBirth' }], {}, expired.file);
-    expect(r.codes).toEqual([STATUS.responder, STATUS.authnFailed, `${NEID_STATUS_PREFIX}documentExpired`]);
-    expect(r.xml).toMatch(/<samlp:StatusMessage>invalid document: expired<\/samlp:StatusMessage>/);
-    expect(r.xml).not.toContain('EncryptedAssertion');
+    expect(r.codes).toEqual([STATUS.success]);
+    const assertion = await decryptAssertion(r.xml, trEncryption.keyPem);
+    expect(assertion).toMatch(/<eid:Status>expired<\/eid:Status>/);
+    expect([...assertion.matchAll(/<saml:Attribute /g)]).toHaveLength(1);
+    expect(assertion).not.toContain(String(expired.json.fields.dateOfBirth));
+    // No stable identifier for an invalid card, although this SP has persistent NameIDs.
+    expect(assertion).toContain('nameid-format:transient');
   });
 });

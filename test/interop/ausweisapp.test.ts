@@ -229,7 +229,7 @@ describe.runIf(requires('AusweisApp2', absent({ ausweisapp2: hasAusweisApp() }))
       expect(out.auth.result?.message).toMatch(/hash of DG4/);
       expect(outcome?.kind, why).toBe('failure');
       if (outcome?.kind !== 'failure') return;
-      expect(outcome.failure).toMatchObject({ code: 'invalid-document', documentValidity: 'notAuthentic' });
+      expect(outcome.failure).toMatchObject({ code: 'document-not-authentic' });
       expect(outcome.failure.reason).toMatch(/DG4/);
       expect(JSON.stringify(outcome)).not.toMatch(/王小明|19900315/);
     });
@@ -242,7 +242,7 @@ describe.runIf(requires('AusweisApp2', absent({ ausweisapp2: hasAusweisApp() }))
       const { out, outcome, why } = await authenticate(expired.files, request({ required: ['chineseName'] }));
       expect(outcome?.kind, why).toBe('failure');
       if (outcome?.kind !== 'failure') return;
-      expect(outcome.failure).toMatchObject({ code: 'invalid-document', documentValidity: 'expired' });
+      expect(outcome.failure).toMatchObject({ code: 'document-expired' });
       // The exchange itself ended normally (the server reports the expiry to the eService, not as a protocol error).
       expect(out.auth.result?.major, why).toBe(OK);
     });
@@ -259,7 +259,8 @@ describe.runIf(requires('AusweisApp2', absent({ ausweisapp2: hasAusweisApp() }))
       expect(out.auth.result?.major, why).toBe(ERROR);
       expect(outcome?.kind, why).toBe('failure');
       if (outcome?.kind !== 'failure') return;
-      expect(outcome.failure).toMatchObject({ code: 'invalid-document', documentValidity: 'notAuthentic' });
+      // TR-03130-4 C1_2_06: a wrong token is its own outcome (StartPAOSResponse al/common#internalError).
+      expect(outcome.failure).toMatchObject({ code: 'chip-authentication-failed' });
       expect(outcome.failure.reason).toMatch(/authentication token/);
     });
   },

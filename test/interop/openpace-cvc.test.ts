@@ -2,7 +2,7 @@
  * Issue 2 acceptance against OpenPACE (Debian `openpace`), an independent
  * TR-03110 implementation: `cvc-print` parses and verifies every CV
  * certificate `neid pki init` writes and shows the same CAR, CHR, CHAT and
- * dates; `neid cvc verify` accepts a CVCA → DV → AT chain made by
+ * dates, and the link certificate of `neid pki rollover`; `neid cvc verify` accepts a CVCA → DV → AT chain made by
  * `cvc-create` and rejects it when one signature byte changes.
  */
 import { execFileSync } from 'node:child_process';
@@ -87,6 +87,27 @@ describe.runIf(
     );
     expect(withDesc).toContain('certificate description matches certificate');
     expect(withDesc).toContain(fieldDef('photo').label.zh);
+  });
+
+  it('after neid pki rollover, cvc-print verifies the link certificate with the previous CVCA, and the new DV with the link', async () => {
+    const rolled = join(dir, 'rolled');
+    expect((await runNeid(['pki', 'init', '--out', rolled])).code).toBe(0);
+    const previous = CvCertificate.decode(readFileSync(join(rolled, 'eac/cvca.cvcert')));
+    expect((await runNeid(['pki', 'rollover', '--dir', rolled])).code).toBe(0);
+    const trust = join(dir, 'trust-rolled');
+    mkdirSync(trust, { recursive: true });
+    writeFileSync(join(trust, previous.chr), previous.raw);
+    const current = CvCertificate.decode(readFileSync(join(rolled, 'eac/cvca.cvcert')));
+    const link = join(rolled, 'eac/links', `${current.chr}.cvcert`);
+    const out = cvcPrint(link, trust);
+    expect(out).toContain(`CAR: ${previous.chr}`);
+    expect(out).toContain(`CHR: ${current.chr}`);
+    expect(out).toMatch(/certificate verified/);
+    copyFileSync(link, join(trust, current.chr));
+    const dv = cvcPrint(join(rolled, 'eac/dv.cvcert'), trust);
+    expect(dv).toContain(`CAR: ${current.chr}`);
+    expect(dv).toMatch(/certificate verified/);
+    expect(dv).not.toMatch(/not verified/);
   });
 
   it('cvc-print refuses a certificate whose signature was altered', () => {

@@ -54,6 +54,8 @@ export interface TestServerOptions {
   readonly meter?: StartOptions['meter'];
   /** Where the server's JSON log lines go (with logLevel; default stdout). */
   readonly logStream?: NodeJS.WritableStream;
+  /** Alters the freshly created test PKI before the server loads it (e.g. a revoked Document Signer). */
+  readonly beforeStart?: (pkiDir: string) => void | Promise<void>;
 }
 
 export interface TestServer {
@@ -102,6 +104,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
       ...(o.cvcaChr ? { cvcaChr: o.cvcaChr } : {}),
     });
   }
+  await o.beforeStart?.(pkiDir);
   const server = await startServer(config, {
     logger: o.logStream
       ? createLogger(config.log.level, o.logStream as Parameters<typeof createLogger>[1])

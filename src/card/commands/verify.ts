@@ -6,9 +6,9 @@
  *   id-DateOfExpiry    no bit;     true if DG3 is not before the given date  (A.7.5.3)
  *   id-MunicipalityID  CHAT bit 1; true if DG18 starts with the given octets (A.7.5.4)
  *
- * 9000 true, 6300 false, 6A88 the data was not sent in Terminal Authentication
- * (or the card has no such data group), 6982 without TA and CA or without the
- * bit (docs/chip-profile.md §5).
+ * 9000 true, 6300 false (also for an empty data group), 6A88 the data was not
+ * sent in Terminal Authentication (or the card has no such data group), 6982
+ * without TA and CA or without the bit (docs/chip-profile.md §5).
  */
 import type { CommandApdu } from '../../apdu/apdu.js';
 import { SW } from '../../apdu/status.js';
@@ -46,11 +46,12 @@ const CHECKS: Record<string, Check> = {
   },
 };
 
-/** The value inside a data group: [APPLICATION n] { one primitive value }. */
+/** The value inside a data group: [APPLICATION n] { one primitive value }; empty for an empty data group. */
 function storedValue(ctx: CommandContext, dg: number): Buffer {
   const file = ctx.fs.dataGroups.get(dg) ?? fail(SW.REFERENCE_DATA_NOT_FOUND, `DG${dg} is not on the card`);
   try {
     const inner = childrenOf(parseTlv(file));
+    if (inner.length === 0) return Buffer.alloc(0);
     if (inner.length !== 1) throw new Error('one value expected');
     return inner[0]!.value;
   } catch {
@@ -77,5 +78,8 @@ export function verify(cmd: CommandApdu, ctx: CommandContext): CommandResult {
   const given =
     ta.auxData.get(oid) ??
     fail(SW.REFERENCE_DATA_NOT_FOUND, `${oid} was not sent in Terminal Authentication`);
-  return { sw: check.test(storedValue(ctx, check.dg), given) ? SW.OK : SW.VERIFICATION_FAILED };
+  const stored = storedValue(ctx, check.dg);
+  // An empty data group holds nothing that could fulfil the request.
+  if (stored.length === 0) return { sw: SW.VERIFICATION_FAILED };
+  return { sw: check.test(stored, given) ? SW.OK : SW.VERIFICATION_FAILED };
 }

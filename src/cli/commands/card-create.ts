@@ -1,6 +1,7 @@
 /**
  * `neid card create --out card.json [--pki DIR] [--set FIELD=VALUE ...] [--no-field FIELD ...]
- *                   [--pin N] [--can N] [--user-code X] [--serial S] [--curve NAME] [--date YYYYMMDD]`
+ *                   [--empty-field FIELD ...] [--pin N] [--can N] [--user-code X] [--serial S]
+ *                   [--curve NAME] [--date YYYYMMDD]`
  *
  * Personalises a virtual New eID card from the test PKI (default var/pki) with
  * the sample citizen, replacing the fields given with --set: dates YYYYMMDD and
@@ -40,6 +41,7 @@ export async function cardCreate(argv: string[]): Promise<number> {
     pki: { type: 'string' },
     set: { type: 'string', multiple: true },
     'no-field': { type: 'string', multiple: true },
+    'empty-field': { type: 'string', multiple: true },
     pin: { type: 'string' },
     can: { type: 'string' },
     'user-code': { type: 'string' },
@@ -57,14 +59,18 @@ export async function cardCreate(argv: string[]): Promise<number> {
       throw new UsageError(e instanceof FieldValueError ? e.message : `${id}: ${(e as Error).message}`);
     }
   }
-  const omit = (values['no-field'] ?? []).map((f) => {
-    if (!isFieldId(f)) throw new UsageError(`unknown field "${f}"`);
-    return f;
-  });
+  const fieldIds = (list: readonly string[] | undefined) =>
+    (list ?? []).map((f) => {
+      if (!isFieldId(f)) throw new UsageError(`unknown field "${f}"`);
+      return f;
+    });
+  const omit = fieldIds(values['no-field']);
+  const empty = fieldIds(values['empty-field']);
   const card = createCard({
     pkiDir: resolve(values.pki ?? 'var/pki'),
     fields,
     omitFields: omit,
+    emptyFields: empty,
     ...(values.pin ? { pin: values.pin } : {}),
     ...(values.can ? { can: values.can } : {}),
     ...(values['user-code'] ? { userCode: values['user-code'] } : {}),

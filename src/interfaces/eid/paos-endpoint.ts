@@ -16,6 +16,7 @@ import { NS, PAOS_CONTENT_TYPE } from '../../paos/namespaces.js';
 import { RESULT_MAJOR, RESULT_MINOR } from '../../paos/result.js';
 import type { EacConversation } from '../../workflows/eac-server/conversation.js';
 import { type Meter, NO_METER } from '../../workflows/eac-server/meter.js';
+import { OUTCOMES } from '../../workflows/outcomes/table.js';
 import { UnavailableError } from '../../workflows/session/errors.js';
 import type { SessionService } from '../../workflows/session/service.js';
 import type { AuthSession } from '../../workflows/session/types.js';
@@ -39,7 +40,7 @@ function refuse(
   ctx: Context,
   reason: string,
   env?: Envelope,
-  minor: string = RESULT_MINOR.noPermission,
+  minor: string = OUTCOMES['foreign-channel'].paos!,
 ): void {
   ctx.type = PAOS_CONTENT_TYPE;
   ctx.body = buildStartPaosResponse(

@@ -1,9 +1,10 @@
 /**
  * Errors of the OpenID Provider and their OAuth 2.0 wire codes (RFC 6749
- * §4.1.2.1, OIDC Core §3.1.2.6). Every authentication-session outcome and
- * every request refusal is mapped to the wire here, in one place.
+ * §4.1.2.1, OIDC Core §3.1.2.6). Authentication outcomes and request
+ * refusals take their code from the outcome table (workflows/outcomes/table.ts).
  */
 import { errors } from 'oidc-provider';
+import { type OutcomeKey, outcomeOf } from '../../workflows/outcomes/table.js';
 import type { AuthRequestError } from '../../workflows/session/errors.js';
 import type { AuthFailure } from '../../workflows/session/types.js';
 
@@ -44,46 +45,14 @@ export interface WireError {
   readonly error_description: string;
 }
 
-/** An authentication that ended without a result → the authorization error response. */
-export function wireErrorOfFailure(f: AuthFailure): WireError {
-  switch (f.code) {
-    case 'cancelled':
-      return { error: 'access_denied', error_description: 'the citizen cancelled the eID authentication' };
-    case 'missing-rights':
-      return {
-        error: 'access_denied',
-        error_description: 'the citizen withheld a field the client marked essential',
-      };
-    case 'client-error':
-      return {
-        error: 'access_denied',
-        error_description: 'the eID-Client reported an error (card, PIN or network)',
-      };
-    case 'invalid-document':
-      return {
-        error: 'access_denied',
-        error_description: `the ID card is not valid${f.documentValidity ? ` (${f.documentValidity})` : ''}`,
-      };
-    case 'timeout':
-      return { error: 'access_denied', error_description: 'the eID authentication timed out' };
-    case 'channel-error':
-    case 'protocol-error':
-    case 'internal-error':
-      return { error: 'server_error', error_description: 'the eID authentication failed' };
-  }
+/** An outcome's row of the outcome table (workflows/outcomes/table.ts) as the authorization error response. */
+export function wireErrorOf(key: OutcomeKey, description?: string): WireError {
+  const row = outcomeOf(key);
+  return { error: row.oidc ?? 'server_error', error_description: description ?? row.message };
 }
 
-/** A session the server would not create → the authorization error response. */
-export function wireErrorOfRefusal(e: AuthRequestError): WireError {
-  switch (e.code) {
-    case 'too-many-sessions':
-      return {
-        error: 'temporarily_unavailable',
-        error_description: 'too many open logins for this client; try again later',
-      };
-    case 'not-approved':
-      return { error: 'invalid_scope', error_description: e.message };
-    default:
-      return { error: 'invalid_request', error_description: e.message };
-  }
-}
+/** An authentication that ended without a result → the authorization error response. */
+export const wireErrorOfFailure = (f: AuthFailure): WireError => wireErrorOf(f.code);
+
+/** A session the server would not create → the authorization error response (its own message). */
+export const wireErrorOfRefusal = (e: AuthRequestError): WireError => wireErrorOf(e.code, e.message);

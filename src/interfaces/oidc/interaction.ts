@@ -25,7 +25,13 @@ import type { Logger } from '../http/log.js';
 import { shortId } from '../http/log.js';
 import { ACR, AGE_CLAIM, AMR, claimOfField, claimsOf, PLACE_CLAIM } from './claims.js';
 import { bindingOf } from './clients.js';
-import { OidcRequestError, type WireError, wireErrorOfFailure, wireErrorOfRefusal } from './errors.js';
+import {
+  OidcRequestError,
+  type WireError,
+  wireErrorOf,
+  wireErrorOfFailure,
+  wireErrorOfRefusal,
+} from './errors.js';
 import type { LoginClaims } from './login-claims.js';
 import { CLAIMS_TTL } from './provider.js';
 import { checkTransactionInfo, planRequest, type RequestPlan } from './request.js';
@@ -180,8 +186,7 @@ async function resultOf(
   i: Interaction,
   outcome: Exclude<Outcome, { kind: 'pending' }> | undefined,
 ): Promise<InteractionResults> {
-  if (!outcome)
-    return { error: 'access_denied', error_description: 'the eID authentication did not complete' };
+  if (!outcome) return { ...wireErrorOf('session-expired') };
   if (outcome.kind === 'failure') return { ...wireErrorOfFailure(outcome.failure) };
   const es = await eServiceOf(d, i);
   const clientId = String(i.params.client_id ?? '');
@@ -189,12 +194,10 @@ async function resultOf(
     return { error: 'server_error', error_description: 'the login does not belong to this client' };
   const plan = planRequest(es, i.params.scope, i.params.claims);
   const missing = withheld(plan, outcome.result.operations);
-  if (missing.length) {
+  if (missing.length)
     return {
-      error: 'access_denied',
-      error_description: `the citizen withheld essential claims: ${missing.join(', ')}`,
+      ...wireErrorOf('required-withheld', `the citizen withheld essential claims: ${missing.join(', ')}`),
     };
-  }
   const ri = outcome.result.restrictedId;
   if (!ri)
     return { error: 'server_error', error_description: 'the card returned no restricted identification' };

@@ -6,10 +6,13 @@
  * an auto-submitting POST form (signed Response), or a 303 redirect with the
  * DEFLATE-encoded Response and a signed query string (TR-03130-1 §4.1). A
  * response too long for a URL goes by POST when the SP offers POST at the
- * same Location, otherwise the SP gets a short error instead.
+ * same Location, otherwise the SP gets a short error instead. An invalid card
+ * and a withheld REQUIRED attribute are answered as saml.resultStyle says.
  */
 import type { Context } from 'koa';
+import { documentValidityOf } from '../../workflows/outcomes/table.js';
 import type { Outcome } from '../../workflows/session/service.js';
+import type { AuthFailure, AuthResult, DocumentValidity } from '../../workflows/session/types.js';
 import { attributeOfField, attributeOfFunction } from './attributes/catalogue.js';
 import { renderAttributeStatement } from './attributes/values.js';
 import { renderPostForm } from './bindings/post.js';
@@ -114,6 +117,70 @@ function withheldRequired(c: LoginContext, r: Extract<Outcome, { kind: 'result' 
   return names;
 }
 
+/** saml.resultStyle of the SP, with 'auto' decided by the request's profile. */
+export function resultStyleOf(sp: ServiceProvider, c: LoginContext): 'tr-03130' | 'status' {
+  const style = sp.settings.resultStyle ?? 'auto';
+  if (style !== 'auto') return style;
+  return c.profile === 'tr-03130' ? 'tr-03130' : 'status';
+}
+
+/** Signs, encrypts and sends a Success Response with one Assertion. */
+function sendAssertion(
+  ctx: Context,
+  d: AnswerDeps,
+  sp: ServiceProvider,
+  c: LoginContext,
+  a: { nameId: NameId; attributeStatement: string; authnInstant: number; outcome: string },
+): void {
+  const assertion = buildAssertion({
+    id: samlId(),
+    idpEntityId: d.entityId,
+    spEntityId: sp.entityId,
+    nameId: a.nameId,
+    inResponseTo: c.requestId,
+    recipient: c.acs,
+    ...(c.address ? { address: c.address } : {}),
+    now: (d.now ?? Date.now)(),
+    authnInstant: a.authnInstant,
+    attributeStatement: a.attributeStatement,
+  });
+  deliver(ctx, d, sp, c, SUCCESS, signAssertion(assertion, signerFor(d, sp), sp.outbound));
+  d.log.info(
+    {
+      eService: sp.eService.id,
+      request: c.requestId.slice(0, 16),
+      outcome: a.outcome,
+      binding: c.binding,
+      algorithms: sp.outbound.name,
+    },
+    'SAML response sent',
+  );
+}
+
+/**
+ * TR-03130-1 §4.4.3, §4.7.4: the verdict on an invalid card as an assertion that carries only
+ * DocumentValidity (revoked, expired, notAuthentic) — TR-03130-4 B1_2_02…B1_2_06. The NameID is
+ * transient: an invalid card gets no stable identifier, even for an SP with persistent NameIDs.
+ */
+function sendVerdict(
+  ctx: Context,
+  d: AnswerDeps,
+  sp: ServiceProvider,
+  c: LoginContext,
+  failure: AuthFailure,
+  documentValidity: DocumentValidity,
+): void {
+  const now = (d.now ?? Date.now)();
+  const verdict: AuthResult = { fields: {}, operations: {}, documentValidity, completedAt: now };
+  const nothing = { required: [], optional: [], restrictedId: false, notOnChip: [] };
+  sendAssertion(ctx, d, sp, c, {
+    nameId: transientNameId(),
+    attributeStatement: renderAttributeStatement(verdict, nothing),
+    authnInstant: now,
+    outcome: failure.code,
+  });
+}
+
 /** The login continuation (BrowserLogins 'saml', and the TR-03130 eID-Client return). */
 export function finishLogin(d: AnswerDeps) {
   return async (
@@ -129,9 +196,12 @@ export function finishLogin(d: AnswerDeps) {
       ctx.body = 'This SAML login is unknown.\n';
       return;
     }
+    const style = resultStyleOf(sp, c);
     if (!outcome) return deliverError(ctx, d, sp, c, 'session-expired');
     if (outcome.kind === 'failure') {
       const f = outcome.failure;
+      const validity = documentValidityOf(f);
+      if (validity && style === 'tr-03130') return sendVerdict(ctx, d, sp, c, f, validity);
       return deliverError(
         ctx,
         d,
@@ -142,18 +212,11 @@ export function finishLogin(d: AnswerDeps) {
       );
     }
     const r = outcome.result;
-    if (r.documentValidity !== 'valid') {
-      return deliverError(
-        ctx,
-        d,
-        sp,
-        c,
-        keyForFailure({ code: 'invalid-document', reason: '', documentValidity: r.documentValidity }),
-      );
-    }
+    // A REQUIRED attribute the citizen withheld: in the TR-03130 profile the SP decides (the attribute
+    // is absent, TR-03130-1 §4.7.4: an Attribute for each field read); otherwise a status.
     const withheld = withheldRequired(c, r);
-    if (withheld.length) return deliverError(ctx, d, sp, c, 'required-withheld', withheld.join(', '));
-    const now = (d.now ?? Date.now)();
+    if (withheld.length && style === 'status')
+      return deliverError(ctx, d, sp, c, 'required-withheld', withheld.join(', '));
     let nameId: NameId;
     try {
       nameId =
@@ -164,28 +227,11 @@ export function finishLogin(d: AnswerDeps) {
       if (e instanceof SamlStatusError) return deliverError(ctx, d, sp, c, e.key, e.message);
       throw e;
     }
-    const assertion = buildAssertion({
-      id: samlId(),
-      idpEntityId: d.entityId,
-      spEntityId: sp.entityId,
+    sendAssertion(ctx, d, sp, c, {
       nameId,
-      inResponseTo: c.requestId,
-      recipient: c.acs,
-      ...(c.address ? { address: c.address } : {}),
-      now,
-      authnInstant: r.completedAt,
       attributeStatement: renderAttributeStatement(r, c.requested),
+      authnInstant: r.completedAt,
+      outcome: withheld.length ? 'success, required attributes withheld' : 'success',
     });
-    deliver(ctx, d, sp, c, SUCCESS, signAssertion(assertion, signerFor(d, sp), sp.outbound));
-    d.log.info(
-      {
-        eService: sp.eService.id,
-        request: c.requestId.slice(0, 16),
-        outcome: 'success',
-        binding: c.binding,
-        algorithms: sp.outbound.name,
-      },
-      'SAML response sent',
-    );
   };
 }

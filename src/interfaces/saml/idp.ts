@@ -8,7 +8,8 @@
  *   GET  /saml/refresh/:ref  the eID-Client's return (TR-03130-1 §4.2.3) → Response
  *
  * Refused requests: HTTP 400 without a SAML message (errors.ts); verified
- * requests the IdP will not serve: a SAML error Response (status.ts).
+ * requests the IdP will not serve: a SAML error Response (status.ts) in the
+ * browser flow, and an HTTP error without a TC Token at /saml/tctoken.
  */
 import type Router from '@koa/router';
 import type { Context } from 'koa';
@@ -31,7 +32,7 @@ import type { Binding } from './namespaces.js';
 import { type LoginContext, planLogin } from './plan.js';
 import { ReplayCache } from './replay.js';
 import { ServiceProviders } from './service-providers.js';
-import { keyForAuthRequestError } from './status.js';
+import { keyForAuthRequestError, type StatusKey } from './status.js';
 import { SamlUnavailable } from './unavailable.js';
 
 /** What the IdP needs from the server (a subset of MountContext, src/interfaces/mount-context.ts). */
@@ -120,11 +121,37 @@ export function mountSamlIdp(s: SamlMountContext): SamlIdp {
     placeRequired: false,
   });
 
+  /**
+   * The eID-Client called /saml/tctoken with a request this IdP will not serve: no TC Token and
+   * no SAML message, an HTTP error the client shows (TR-03130-1 §4.8.1; TR-03124-1 §2.5.4.3
+   * communication error without refreshURL; TR-03130-4 B1_2_01, B1_3_04…B1_3_08). 400, or 503
+   * with Retry-After when the eService merely has too many open sessions.
+   */
+  const refuseTcToken = (ctx: Context, r: ReceivedRequest, key: StatusKey, reason: string) => {
+    s.log.warn(
+      {
+        path: ctx.path,
+        eService: r.sp.eService.id,
+        request: r.request.id.slice(0, 16),
+        outcome: key,
+        reason,
+      },
+      'SAML request refused without a TC Token',
+    );
+    const busy = key === 'too-many-sessions';
+    ctx.status = busy ? 503 : 400;
+    if (busy) ctx.set('Retry-After', '30');
+    ctx.set('Cache-Control', 'no-store');
+    ctx.type = 'text/plain; charset=utf-8';
+    ctx.body = `${busy ? 'Service Unavailable' : 'Bad Request'}: the SAML request was refused (${key}).\n`;
+  };
+
   /** Intake and planning shared by both entry points; the answer on failure is sent here. */
   async function accept(
     ctx: Context,
     binding: Binding,
     url: string,
+    flow: 'browser' | 'eid-client',
     start: (r: ReceivedRequest, p: ReturnType<typeof planLogin>) => Promise<void>,
   ): Promise<void> {
     let received: ReceivedRequest;
@@ -136,7 +163,7 @@ export function mountSamlIdp(s: SamlMountContext): SamlIdp {
       throw e;
     }
     try {
-      const planned = planLogin(received, keys.encryption.key, clientAddress(ctx));
+      const planned = planLogin(received, keys.encryption.key, clientAddress(ctx), flow);
       if (planned.ignored.length)
         s.log.info(
           { eService: received.sp.eService.id, ignored: planned.ignored },
@@ -154,19 +181,17 @@ export function mountSamlIdp(s: SamlMountContext): SamlIdp {
       await start(received, planned);
     } catch (e) {
       if (e instanceof SamlRejection) return refuse(ctx, e);
-      if (e instanceof SamlStatusError)
-        return deliverError(ctx, answer, received.sp, baseContext(received), e.key, e.message);
-      if (e instanceof AuthRequestError)
-        return deliverError(
-          ctx,
-          answer,
-          received.sp,
-          baseContext(received),
-          keyForAuthRequestError(e.code),
-          e.message,
-        );
       if (e instanceof UnavailableError) return unavailable(ctx, received, e);
-      throw e;
+      const key =
+        e instanceof SamlStatusError
+          ? e.key
+          : e instanceof AuthRequestError
+            ? keyForAuthRequestError(e.code)
+            : undefined;
+      if (!key) throw e;
+      const reason = (e as Error).message;
+      if (flow === 'eid-client') return refuseTcToken(ctx, received, key, reason);
+      return deliverError(ctx, answer, received.sp, baseContext(received), key, reason);
     }
   }
 
@@ -180,7 +205,7 @@ export function mountSamlIdp(s: SamlMountContext): SamlIdp {
   }
 
   const browser = (binding: Binding) => (ctx: Context) =>
-    accept(ctx, binding, endpoints.ssoUrl, async (r, p) => {
+    accept(ctx, binding, endpoints.ssoUrl, 'browser', async (r, p) => {
       const es = r.sp.eService;
       await s.logins.begin(
         ctx,
@@ -206,7 +231,7 @@ export function mountSamlIdp(s: SamlMountContext): SamlIdp {
   router.get(`${SAML_BASE}/sso`, browser('redirect'));
   router.post(`${SAML_BASE}/sso`, browser('post'));
   router.get(`${SAML_BASE}/tctoken`, (ctx) =>
-    accept(ctx, 'redirect', endpoints.tcTokenUrl, async (_r, p) => {
+    accept(ctx, 'redirect', endpoints.tcTokenUrl, 'eid-client', async (_r, p) => {
       const created = await eidClient.create({ ...p.auth, channel });
       ctx.set('Cache-Control', 'no-store');
       ctx.status = 303;

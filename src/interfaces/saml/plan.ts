@@ -11,7 +11,7 @@ import type { KeyObject } from 'node:crypto';
 import type { AuthRequest } from '../../workflows/session/types.js';
 import { interpretRequested } from './attributes/requested.js';
 import type { RequestedSummary } from './attributes/values.js';
-import { SamlStatusError } from './errors.js';
+import { SamlRejection, SamlStatusError } from './errors.js';
 import type { ReceivedRequest } from './intake.js';
 import { readAuthnRequestExtension } from './messages/authn-request-extension.js';
 import { defaultEndpoint } from './metadata/sp-metadata.js';
@@ -29,6 +29,12 @@ export interface LoginContext {
   readonly requested: RequestedSummary;
   readonly ageRequired: boolean;
   readonly placeRequired: boolean;
+  /**
+   * 'tr-03130': the request uses the TR-03130-1 §4 profile (an EncryptedAuthnRequestExtension, or
+   * it came through the eID-Client at /saml/tctoken); 'web-sso': plain SAML Web Browser SSO.
+   * Decides saml.resultStyle 'auto'.
+   */
+  readonly profile?: 'tr-03130' | 'web-sso';
 }
 
 export type PlannedRequest = Omit<AuthRequest, 'refreshAddress' | 'communicationErrorAddress' | 'channel'>;
@@ -60,6 +66,7 @@ export function planLogin(
   r: ReceivedRequest,
   idpEncryptionKey: KeyObject,
   clientAddress?: string,
+  flow: 'browser' | 'eid-client' = 'browser',
 ): { auth: PlannedRequest; context: LoginContext; ignored: readonly string[] } {
   const { sp, request } = r;
   if (request.isPassive) throw new SamlStatusError('no-passive', 'IsPassive="true"');
@@ -69,6 +76,10 @@ export function planLogin(
   checkNameIdPolicy(sp.settings.nameIdFormat, request.nameIdPolicy?.format);
 
   const fromExtension = readAuthnRequestExtension(request.extensions, idpEncryptionKey, sp.inbound);
+  // The eID-Client flow is the TR-03130 profile proper, where the extension is mandatory
+  // (TR-03130-1 §4.7.1 table 12; TR-03130-4 B1_3_04, B1_3_05).
+  if (!fromExtension && flow === 'eid-client')
+    throw new SamlRejection('extension', 'the TR-03130 profile requires an EncryptedAuthnRequestExtension');
   let list = fromExtension;
   if (list && request.attributeConsumingServiceIndex !== undefined) {
     throw new SamlStatusError(
@@ -109,6 +120,7 @@ export function planLogin(
     requested,
     ageRequired: wanted.ageVerification?.required ?? false,
     placeRequired: wanted.placeVerification?.required ?? false,
+    profile: fromExtension || flow === 'eid-client' ? 'tr-03130' : 'web-sso',
   };
   const auth: PlannedRequest = {
     eServiceId: sp.eService.id,

@@ -77,6 +77,8 @@ export type LoginResult =
       readonly ok: false;
       readonly statusCodes: readonly string[];
       readonly message?: string;
+      /** A Success whose assertion says the card is not valid (TR-03130-1 §4.4.3; saml.resultStyle tr-03130). */
+      readonly documentValidity?: string;
       readonly relayState?: string;
     };
 
@@ -269,12 +271,26 @@ function read(
     elementChildren(r, NS.saml, 'Audience').map((a) => textOf(a).trim()),
   );
   if (!audiences.includes(c.entityId)) fail('the assertion is not addressed to this SP');
+  const attributes = attributesOf(assertion);
+  // TR-03130-1 §4.4.3: a processed request always carries DocumentValidity; anything but
+  // "valid" (revoked, expired, notAuthentic, failed) is no login, Success or not.
+  const validity = attributes.get('DocumentValidity')?.elements[0];
+  const status = validity ? textOf(requireChild(validity, NS.eid, 'Status')).trim() : 'absent';
+  if (status !== 'valid') {
+    return {
+      ok: false,
+      statusCodes: codes,
+      documentValidity: status,
+      message: `the document is not valid: DocumentValidity ${status}`,
+      ...relay,
+    };
+  }
   return {
     ok: true,
     nameId: textOf(nameId).trim(),
     nameIdFormat: nameId.getAttribute('Format') ?? '',
     assertionId: assertion.getAttribute('ID') ?? '',
-    attributes: attributesOf(assertion),
+    attributes,
     ...relay,
   };
 }

@@ -1,6 +1,8 @@
 /**
- * The one table from refusals and authentication failures to SAML status
- * codes (saml-core §3.2.2.2; TR-03130-1 §4.7.3, §4.8.2). A Response carries
+ * SAML status codes (saml-core §3.2.2.2; TR-03130-1 §4.7.3, §4.8.2): the SAML
+ * column of the outcome table (workflows/outcomes/table.ts) for refusals and
+ * authentication outcomes, plus the statuses of SAML features this IdP does
+ * not serve (NameIDPolicy, IsPassive, …). A Response carries
  * a top-level code, a standard second-level code where SAML has one, and —
  * as the application-specific subordinate code TR-03130-1 §4.7.3 asks for —
  * an N_eID-Server reason code `urn:tw:neid:saml:status:<reason>`, plus a
@@ -10,6 +12,7 @@
  * table: they get HTTP 400 and no SAML message (errors.ts, §4.8.1).
  */
 
+import { OUTCOMES, type OutcomeKey } from '../../workflows/outcomes/table.js';
 import type { AuthRequestError } from '../../workflows/session/errors.js';
 import type { AuthFailure } from '../../workflows/session/types.js';
 import { STATUS } from './namespaces.js';
@@ -24,14 +27,8 @@ interface StatusRow {
   readonly message: string;
 }
 
-export const STATUS_TABLE = {
-  // The request (verified, interpretable) is refused before any card contact.
-  'not-approved': {
-    top: STATUS.requester,
-    second: STATUS.requestDenied,
-    reason: 'notApproved',
-    message: 'the request asks for attributes the eService is not approved for',
-  },
+/** Statuses of requests for SAML features this IdP will not serve: they exist on the SAML interface only. */
+const SAML_ONLY = {
   'unsupported-request': {
     top: STATUS.requester,
     second: STATUS.requestUnsupported,
@@ -62,83 +59,43 @@ export const STATUS_TABLE = {
     reason: 'noAuthnContext',
     message: 'the requested authentication context cannot be met',
   },
-  'too-many-sessions': {
-    top: STATUS.responder,
-    second: `${NEID_STATUS_PREFIX}tooManyOpenSessions`,
-    reason: 'tooManyOpenSessions',
-    message: 'the eService has too many open authentication sessions',
-  },
-  // The authentication ran and ended without a result.
-  cancelled: {
-    top: STATUS.responder,
-    second: STATUS.authnFailed,
-    reason: 'cancelled',
-    message: 'the citizen cancelled the authentication',
-  },
-  'client-error': {
-    top: STATUS.responder,
-    second: STATUS.authnFailed,
-    reason: 'clientError',
-    message: 'the eID-Client reported an error',
-  },
-  timeout: {
-    top: STATUS.responder,
-    second: STATUS.authnFailed,
-    reason: 'timeout',
-    message: 'the authentication timed out',
-  },
-  'session-expired': {
-    top: STATUS.responder,
-    second: STATUS.authnFailed,
-    reason: 'sessionExpired',
-    message: 'the authentication session expired or was already used',
-  },
-  'document-expired': {
-    top: STATUS.responder,
-    second: STATUS.authnFailed,
-    reason: 'documentExpired',
-    message: 'invalid document: expired',
-  },
-  'document-revoked': {
-    top: STATUS.responder,
-    second: STATUS.authnFailed,
-    reason: 'documentRevoked',
-    message: 'invalid document: revoked',
-  },
-  'document-not-authentic': {
-    top: STATUS.responder,
-    second: STATUS.authnFailed,
-    reason: 'documentNotAuthentic',
-    message: 'invalid document: not authentic',
-  },
-  'channel-error': {
-    top: STATUS.responder,
-    second: STATUS.authnFailed,
-    reason: 'channelError',
-    message: 'the secure channel to the card failed',
-  },
-  'protocol-error': {
-    top: STATUS.responder,
-    second: STATUS.authnFailed,
-    reason: 'protocolError',
-    message: 'the eID-Client or card sent unexpected data',
-  },
-  'required-withheld': {
-    top: STATUS.responder,
-    second: STATUS.requestDenied,
-    reason: 'requiredAttributeWithheld',
-    message: 'the citizen did not release a required attribute',
-  },
   'response-too-large': {
     top: STATUS.responder,
-    second: `${NEID_STATUS_PREFIX}responseTooLarge`,
     reason: 'responseTooLarge',
     message: 'the response does not fit the HTTP-Redirect binding of the ACS',
   },
-  'internal-error': { top: STATUS.responder, reason: 'internalError', message: 'internal error' },
 } as const satisfies Record<string, StatusRow>;
 
-export type StatusKey = keyof typeof STATUS_TABLE;
+const SECOND = {
+  AuthnFailed: STATUS.authnFailed,
+  RequestDenied: STATUS.requestDenied,
+  InvalidAttrNameOrValue: STATUS.invalidAttrNameOrValue,
+} as const;
+
+/** Every status this IdP sends: the SAML-only ones and the SAML column of the outcome table. */
+export const STATUS_TABLE: Readonly<Record<StatusKey, StatusRow>> = {
+  ...(Object.fromEntries(
+    (Object.keys(OUTCOMES) as OutcomeKey[]).flatMap((k) => {
+      const row = OUTCOMES[k];
+      if (!row.saml) return [];
+      const { top, second, reason } = row.saml;
+      return [
+        [
+          k,
+          {
+            top: top === 'Requester' ? STATUS.requester : STATUS.responder,
+            ...(second ? { second: SECOND[second] } : {}),
+            reason,
+            message: row.message,
+          },
+        ],
+      ];
+    }),
+  ) as Record<OutcomeKey, StatusRow>),
+  ...SAML_ONLY,
+};
+
+export type StatusKey = Exclude<OutcomeKey, 'foreign-channel'> | keyof typeof SAML_ONLY;
 
 export interface Status {
   /** Nested StatusCode values, outermost first. */
@@ -147,51 +104,17 @@ export interface Status {
 }
 
 export function statusOf(key: StatusKey, detail?: string): Status {
-  const row: StatusRow = STATUS_TABLE[key];
+  const row: StatusRow = STATUS_TABLE[key] ?? STATUS_TABLE['internal-error'];
   const reason = `${NEID_STATUS_PREFIX}${row.reason}`;
-  const codes = [row.top, ...(row.second ? [row.second] : []), ...(row.second === reason ? [] : [reason])];
+  // Without a standard second-level code, the N_eID reason is the second level.
+  const codes = [row.top, ...(row.second ? [row.second] : []), reason];
   return { codes, message: detail ? `${row.message}: ${detail}` : row.message };
 }
 
 export const SUCCESS: Status = { codes: [STATUS.success], message: '' };
 
-/** AuthFailure.code (workflows/session/types.ts) → status key. */
-export function keyForFailure(f: AuthFailure | undefined): StatusKey {
-  if (!f) return 'session-expired';
-  switch (f.code) {
-    case 'cancelled':
-      return 'cancelled';
-    case 'client-error':
-      return 'client-error';
-    case 'timeout':
-      return 'timeout';
-    case 'invalid-document':
-      return f.documentValidity === 'expired'
-        ? 'document-expired'
-        : f.documentValidity === 'revoked'
-          ? 'document-revoked'
-          : 'document-not-authentic';
-    case 'channel-error':
-      return 'channel-error';
-    case 'protocol-error':
-      return 'protocol-error';
-    case 'missing-rights':
-      return 'required-withheld';
-    case 'internal-error':
-      return 'internal-error';
-  }
-}
+/** AuthFailure.code (workflows/session/types.ts) → status key; no outcome: the session is gone. */
+export const keyForFailure = (f: AuthFailure | undefined): StatusKey => (f ? f.code : 'session-expired');
 
 /** AuthRequestError.code (SessionService.create) → status key. */
-export function keyForAuthRequestError(code: AuthRequestError['code']): StatusKey {
-  switch (code) {
-    case 'not-approved':
-    case 'unknown-eservice':
-      return 'not-approved';
-    case 'too-many-sessions':
-      return 'too-many-sessions';
-    case 'invalid-request':
-    case 'invalid-psk':
-      return 'invalid-attribute-value';
-  }
-}
+export const keyForAuthRequestError = (code: AuthRequestError['code']): StatusKey => code;

@@ -1,43 +1,32 @@
 /**
- * Result codes of the eID-Interface (TR-03130-1 §3.4, table 6) and the one
- * place where the product's internal outcomes — AuthRequestError codes of
- * session creation, AuthFailure codes of an ended authentication — become
- * ResultMinor URIs on the wire.
+ * Result codes of the eID-Interface (TR-03130-1 §3.4, table 6). Internal
+ * outcomes — AuthRequestError codes of session creation, AuthFailure codes of
+ * an ended authentication — become ResultMinor URIs through their rows of the
+ * outcome table (workflows/outcomes/table.ts); this file renders them and
+ * holds the codes that exist on the eID-Interface only (schemaViolation,
+ * missingArgument, noResultYet, invalidCounter).
  *
  * ResultMajor is one of TR-03112-1 §4.1.2; the eID-Server's own ResultMinor
  * codes live under http://www.bsi.bund.de/eid/server/2.0/resultminor/, and the
  * TR-03112-1 codes may be used in addition (§3.4): the citizen's cancellation
  * and eID-Client errors are reported with them.
  */
+import { outcomeOf, SOAP_MINOR, soapMinorOf } from '../../workflows/outcomes/table.js';
 import type { AuthRequestError } from '../../workflows/session/errors.js';
 import type { AuthFailure } from '../../workflows/session/types.js';
 
 const MAJOR = 'http://www.bsi.bund.de/ecard/api/1.1/resultmajor#';
-const SERVER_MINOR = 'http://www.bsi.bund.de/eid/server/2.0/resultminor';
 const ECARD_MINOR = 'http://www.bsi.bund.de/ecard/api/1.1/resultminor/';
 
 export const RESULT_MAJOR = { ok: `${MAJOR}ok`, error: `${MAJOR}error` } as const;
 
 /** TR-03130-1 table 6. */
-export const RESULT_MINOR = {
-  internalError: `${SERVER_MINOR}/common#internalError`,
-  schemaViolation: `${SERVER_MINOR}/common#schemaViolation`,
-  invalidPSK: `${SERVER_MINOR}/useID#invalidPSK`,
-  tooManyOpenSessions: `${SERVER_MINOR}/useID#tooManyOpenSessions`,
-  missingArgument: `${SERVER_MINOR}/useID#missingArgument`,
-  missingTerminalRights: `${SERVER_MINOR}/useID#missingTerminalRights`,
-  noResultYet: `${SERVER_MINOR}/getResult#noResultYet`,
-  invalidSession: `${SERVER_MINOR}/getResult#invalidSession`,
-  invalidCounter: `${SERVER_MINOR}/getResult#invalidCounter`,
-  deniedDocument: `${SERVER_MINOR}/getResult#deniedDocument`,
-  invalidDocument: `${SERVER_MINOR}/getResult#invalidDocument`,
-} as const;
+export const RESULT_MINOR = SOAP_MINOR;
 
 /** TR-03112-1 codes used for outcomes the eID-Client reported. */
 export const ECARD_RESULT_MINOR = {
   cancellationByUser: `${ECARD_MINOR}sal#cancellationByUser`,
   timeout: `${ECARD_MINOR}dp#timeout`,
-  securityConditionsNotSatisfied: `${ECARD_MINOR}sal#securityConditionsNotSatisfied`,
 } as const;
 
 export interface SoapResult {
@@ -75,52 +64,11 @@ export const schemaViolation = (message: string): SoapError =>
 
 /** useID: session creation refused before any card contact. */
 export function useIdErrorMinor(e: AuthRequestError): string {
-  switch (e.code) {
-    case 'not-approved':
-      return RESULT_MINOR.missingTerminalRights;
-    case 'too-many-sessions':
-      return RESULT_MINOR.tooManyOpenSessions;
-    case 'invalid-psk':
-      return RESULT_MINOR.invalidPSK;
-    // The SOAP layer checks arguments itself (missingArgument, schemaViolation) before creating a session.
-    case 'invalid-request':
-    case 'unknown-eservice':
-      return RESULT_MINOR.internalError;
-  }
+  // The SOAP layer checks arguments itself (missingArgument, schemaViolation) before creating a session.
+  return soapMinorOf(e);
 }
-
-const DOCUMENT_MESSAGE = {
-  expired: 'the document is expired',
-  revoked: 'the document is revoked',
-  notAuthentic: 'the document is not authentic',
-  valid: 'the document is invalid',
-} as const;
 
 /** getResult: an authentication that ended without a result. */
 export function failureResult(f: AuthFailure): SoapResult {
-  switch (f.code) {
-    case 'invalid-document':
-      return errorResult(RESULT_MINOR.invalidDocument, DOCUMENT_MESSAGE[f.documentValidity ?? 'valid']);
-    case 'cancelled':
-      return errorResult(ECARD_RESULT_MINOR.cancellationByUser, 'the citizen cancelled the authentication');
-    case 'client-error':
-      // The eID-Client's own TR-03112 code (wrong PIN, card blocked, no card …) tells the eService most.
-      return errorResult(
-        f.clientMinor?.startsWith(ECARD_MINOR) ? f.clientMinor : RESULT_MINOR.internalError,
-        'the eID-Client reported an error',
-      );
-    case 'timeout':
-      return errorResult(ECARD_RESULT_MINOR.timeout, 'the authentication timed out');
-    case 'channel-error':
-      return errorResult(RESULT_MINOR.internalError, 'the secure channel to the card failed');
-    case 'protocol-error':
-      return errorResult(RESULT_MINOR.internalError, 'the eID-Client violated the protocol');
-    case 'missing-rights':
-      return errorResult(
-        ECARD_RESULT_MINOR.securityConditionsNotSatisfied,
-        'the eID-Client withheld rights of the RequiredCHAT (a REQUIRED field or verification)',
-      );
-    case 'internal-error':
-      return errorResult(RESULT_MINOR.internalError, 'internal error');
-  }
+  return errorResult(soapMinorOf(f), outcomeOf(f.code).message);
 }

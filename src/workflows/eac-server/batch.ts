@@ -67,6 +67,8 @@ export interface OpOutcomes {
   age?: boolean;
   place?: boolean;
   validity?: boolean;
+  /** Verifications the card could not perform because it has no such data group (6A88). */
+  notOnChip?: ('age' | 'place')[];
   chipSecurity?: Buffer;
 }
 
@@ -92,6 +94,12 @@ export function applyOps(ops: readonly BatchOp[], responses: readonly ResponseAp
         out.chipSecurity = Buffer.from(r.data);
         return;
       case 'verify':
+        // Age and place on a card without DG8/DG18: NOTONCHIP, like the field itself. Document
+        // validity stays mandatory: without it, interpretVerify fails the card.
+        if (op.what !== 'validity' && r.sw === SW.REFERENCE_DATA_NOT_FOUND) {
+          out.notOnChip = [...(out.notOnChip ?? []), op.what];
+          return;
+        }
         out[op.what] = interpretVerify(r, `VERIFY ${op.what}`);
         return;
       case 'ri-ga':

@@ -8,7 +8,8 @@
  *     --EAC2Output--> transmit --TransmitResponse*--> completed | failed
  *
  * Any failure ends the session and answers StartPAOSResponse with the
- * ResultMinor of the failure; personal data is never part of a failure.
+ * ResultMinor of the failure's row in the outcome table
+ * (workflows/outcomes/table.ts); personal data is never part of a failure.
  */
 import type { Envelope } from '../../paos/envelope.js';
 import { newMessageId } from '../../paos/envelope.js';
@@ -19,7 +20,7 @@ import { parseStartPaos } from '../../paos/messages/start-paos.js';
 import { buildStartPaosResponse } from '../../paos/messages/start-paos-response.js';
 import { parseTransmitResponse } from '../../paos/messages/transmit.js';
 import { NS } from '../../paos/namespaces.js';
-import { type EcardResult, isOk, OK, RESULT_MAJOR, RESULT_MINOR } from '../../paos/result.js';
+import { type EcardResult, isOk, OK, RESULT_MAJOR } from '../../paos/result.js';
 import { XmlError } from '../../xml/errors.js';
 import { UnavailableError } from '../session/errors.js';
 import type { SessionService } from '../session/service.js';
@@ -151,10 +152,7 @@ export class EacConversation {
         ? 'timeout'
         : 'client-error';
     const reason = `the eID-Client reported ${minor || r.major}${r.message ? `: ${r.message.slice(0, 200)}` : ''}`;
-    throw new EacServerError(
-      { code, reason, ...(minor ? { clientMinor: minor } : {}) },
-      minor || RESULT_MINOR.internalError,
-    );
+    throw new EacServerError({ code, reason, ...(minor ? { clientMinor: minor } : {}) });
   }
 
   private async fail(session: AuthSession, e: unknown, ids: ReplyIds): Promise<string> {
@@ -165,10 +163,7 @@ export class EacConversation {
     else if (e instanceof XmlError) err = protocolError(`malformed PAOS message: ${e.message}`);
     else {
       this.events.error(session, e as Error);
-      err = new EacServerError(
-        { code: 'internal-error', reason: 'internal error' },
-        RESULT_MINOR.internalError,
-      );
+      err = new EacServerError({ code: 'internal-error', reason: 'internal error' });
     }
     const s = await this.sessions.fail(session.id, err.failure);
     this.events.failed(s ?? session, err.failure, err.resultMinor);

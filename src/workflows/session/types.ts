@@ -68,17 +68,23 @@ export interface AuthResult {
 }
 
 /**
- * Why an authentication ended without a result. `code` is mapped to each
- * interface's wire code in one place per interface.
+ * Why an authentication ended without a result. Each code is one row of the
+ * outcome table (workflows/outcomes/table.ts), which gives its wire code on
+ * every interface (PAOS, SOAP, SAML, OIDC).
  */
 export type FailureCode =
   | 'cancelled' // the citizen cancelled in the eID-Client
   | 'client-error' // the eID-Client reported an error (wrong PIN, no card, card blocked …)
   | 'timeout' // the eID-Client reported a timeout (dp#timeout, ifdl/common#timeoutError: no PIN in time)
-  | 'invalid-document' // not authentic (passive authentication, data-group hash, CA token), revoked or expired: no data is released
-  | 'channel-error' // a secure-messaging MAC or TLS binding check failed
+  | 'document-not-authentic' // EF.CardSecurity/EF.ChipSecurity, EF.CardAccess, the CA key or a data group do not verify
+  | 'document-signer-revoked' // the Document Signer certificate is revoked, or its CRL is not current
+  | 'chip-authentication-failed' // the chip's Chip Authentication token T_PICC is wrong
+  | 'channel-error' // a secure-messaging response MAC of the card is wrong or missing
+  | 'document-revoked' // the card is on the card revocation list
+  | 'document-expired' // the renewal-due date has passed
   | 'protocol-error' // unexpected or malformed PAOS / APDU data
-  | 'missing-rights' // the citizen deselected a field the eService marked required (SAML, OIDC)
+  | 'certificate-path' // the card trusts no CVCA this server's certificate chain (and link certificates) leads to
+  | 'missing-rights' // the eID-Client withheld a right the server itself needs (Restricted Identification: revocation)
   | 'internal-error';
 
 export interface AuthFailure {
@@ -87,7 +93,6 @@ export interface AuthFailure {
   readonly reason: string;
   /** The client's ResultMinor, when the client reported the error. */
   readonly clientMinor?: string;
-  readonly documentValidity?: DocumentValidity;
 }
 
 export interface AuthSession {

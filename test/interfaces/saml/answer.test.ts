@@ -114,6 +114,30 @@ describe('finishLogin', () => {
     expect(a).not.toContain('Name="Sex"');
     expect(a).toContain('<eid:Age>18</eid:Age>');
   });
+  it('a required field withheld in a TR-03130 request (resultStyle auto): Success, the attribute absent', async () => {
+    const r = await answer(
+      result({ fields: {}, operations: { dateOfBirth: 'PROHIBITED', ageVerification: 'ALLOWED' } }),
+      context({ profile: 'tr-03130' }),
+    );
+    expect(r.xml).toContain('urn:oasis:names:tc:SAML:2.0:status:Success');
+    const a = await decryptAssertion(r.xml, enc.keyPem);
+    expect(a).not.toContain('Name="DateOfBirth"');
+    expect(a).toContain('<eid:Status>valid</eid:Status>');
+  });
+  it('an invalid card in a TR-03130 request: only DocumentValidity; in a Web SSO request: the status', async () => {
+    const failure = (code: 'document-revoked') => ({
+      kind: 'failure' as const,
+      failure: { code, reason: 'r' },
+      session: {} as AuthSession,
+    });
+    const tr = await answer(failure('document-revoked') as never, context({ profile: 'tr-03130' }));
+    const a = await decryptAssertion(tr.xml, enc.keyPem);
+    expect(a).toContain('<eid:Status>revoked</eid:Status>');
+    expect([...a.matchAll(/<saml:Attribute /g)]).toHaveLength(1);
+    const sso = await answer(failure('document-revoked') as never, context({ profile: 'web-sso' }));
+    expect(sso.xml).toContain('urn:tw:neid:saml:status:documentRevoked');
+    expect(sso.xml).not.toContain('EncryptedAssertion');
+  });
   it('a required field withheld: Responder / RequestDenied, no assertion', async () => {
     const r = await answer(result({ fields: {}, operations: { dateOfBirth: 'PROHIBITED' } }));
     expect(r.xml).toContain('urn:oasis:names:tc:SAML:2.0:status:RequestDenied');

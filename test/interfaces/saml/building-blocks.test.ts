@@ -106,10 +106,11 @@ describe('status table', () => {
       `${NEID_STATUS_PREFIX}cancelled`,
     ]);
     expect(statusOf('too-many-sessions').codes).toHaveLength(2);
-    expect(keyForFailure({ code: 'invalid-document', reason: 'x', documentValidity: 'revoked' })).toBe(
-      'document-revoked',
+    expect(keyForFailure({ code: 'document-revoked', reason: 'x' })).toBe('document-revoked');
+    expect(statusOf('document-revoked').codes.at(-1)).toBe('urn:tw:neid:saml:status:documentRevoked');
+    expect(statusOf('missing-rights').codes.at(-1)).toBe(
+      'urn:tw:neid:saml:status:restrictedIdentificationWithheld',
     );
-    expect(keyForFailure({ code: 'missing-rights', reason: 'x' })).toBe('required-withheld');
     expect(keyForFailure(undefined)).toBe('session-expired');
     for (const row of Object.values(STATUS_TABLE)) expect(row.message).not.toMatch(/\d{6,}/);
   });

@@ -61,12 +61,12 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(async () => server?.ts.close());
 
-async function login(requested: readonly ExtensionAttribute[]) {
+async function login(requested: readonly ExtensionAttribute[], cardFile = card.file) {
   const browser = new Browser();
   const req = loginRequestUrl(c, { relayState: 'here', ...(requested ? { requested } : {}) });
   const activation = await browser.get(req.url);
   if (activation.body.includes('eID-Client?tcTokenURL=')) {
-    return { req, form: (await completeLogin(browser, activation, card.file)).form };
+    return { req, form: (await completeLogin(browser, activation, cardFile)).form };
   }
   return { req, form: formOf(activation) };
 }
@@ -101,6 +101,18 @@ describe('sp-client', () => {
       xml.replace(`InResponseTo="${req.id}"`, `InResponseTo="${req.id}x"`),
     ).toString('base64');
     expect(() => readLoginResponse(c, { SAMLResponse: tampered }, `${req.id}x`)).toThrow(/signature/);
+  });
+
+  it('an invalid card in the TR-03130 style (a Success whose DocumentValidity is expired) is no login', async () => {
+    const expired = writeTestCard(server.ts.pkiDir, {
+      fields: { renewalDueDate: '20200101', issueDate: '20100101' },
+    });
+    const { req, form } = await login([{ name: 'DateOfBirth' }], expired.file);
+    const r = readLoginResponse(c, form.fields, req.id);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.statusCodes).toEqual([STATUS.success]);
+    expect(r.documentValidity).toBe('expired');
   });
 
   it('returns the error status of a refused request', async () => {

@@ -40,10 +40,16 @@ describe('result codes', () => {
   });
 
   it('maps ended authentications of getResult', () => {
-    for (const v of ['revoked', 'expired', 'notAuthentic'] as const) {
-      expect(failureResult({ code: 'invalid-document', reason: 'r', documentValidity: v }).minor).toBe(
-        RESULT_MINOR.invalidDocument,
-      );
+    for (const c of [
+      'document-revoked',
+      'document-expired',
+      'document-not-authentic',
+      'document-signer-revoked',
+      'chip-authentication-failed',
+      // TR-03130-4 A1_2_06: a wrong MAC on the card's responses is an invalid document for the eService.
+      'channel-error',
+    ] as const) {
+      expect(failureResult({ code: c, reason: 'r' }).minor).toBe(RESULT_MINOR.invalidDocument);
     }
     expect(failureResult({ code: 'cancelled', reason: 'r' }).minor).toBe(
       ECARD_RESULT_MINOR.cancellationByUser,
@@ -54,10 +60,11 @@ describe('result codes', () => {
       RESULT_MINOR.internalError,
     );
     expect(failureResult({ code: 'timeout', reason: 'r' }).minor).toBe(ECARD_RESULT_MINOR.timeout);
-    expect(failureResult({ code: 'missing-rights', reason: 'r' }).minor).toBe(
-      ECARD_RESULT_MINOR.securityConditionsNotSatisfied,
-    );
-    for (const c of ['channel-error', 'protocol-error', 'internal-error'] as const) {
+    // Withheld Restricted Identification is the server's refusal, never the client's wrong-PIN code.
+    const withheld = failureResult({ code: 'missing-rights', reason: 'r' });
+    expect(withheld.minor).toBe(RESULT_MINOR.internalError);
+    expect(withheld.message).toMatch(/Restricted Identification/);
+    for (const c of ['protocol-error', 'certificate-path', 'internal-error'] as const) {
       const r = failureResult({ code: c, reason: 'secret technical detail' });
       expect(r.minor).toBe(RESULT_MINOR.internalError);
       expect(r.message).not.toContain('secret');

@@ -117,7 +117,7 @@ describe('EidInterface', () => {
 
   it('a failure is handed out once and deletes the session', async () => {
     const id = await open();
-    await sessions.fail(id, { code: 'invalid-document', reason: 'revoked', documentValidity: 'revoked' });
+    await sessions.fail(id, { code: 'document-revoked', reason: 'revoked' });
     expect((await result(id, 1)).result.minor).toBe(RESULT_MINOR.invalidDocument);
     expect((await result(id, 2)).result.minor).toBe(RESULT_MINOR.invalidSession);
   });

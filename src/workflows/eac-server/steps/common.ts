@@ -1,8 +1,8 @@
-/** Helpers shared by the conversation steps: lookups and typed failures. */
+/** Helpers shared by the conversation steps: lookups and typed failures (rows of workflows/outcomes). */
 
-import { RESULT_MINOR } from '../../../paos/result.js';
+import type { PassiveAuthError } from '../../../pki/x509/errors.js';
 import type { TerminalMaterial } from '../../../provisioning/store.js';
-import type { AuthSession } from '../../session/types.js';
+import type { AuthSession, FailureCode } from '../../session/types.js';
 import type { EacServerContext } from '../context.js';
 import { EacServerError } from '../errors.js';
 import type { PaosState } from '../state.js';
@@ -13,14 +13,12 @@ export interface ReplyIds {
   readonly relatesTo?: string;
 }
 
+export const failure = (code: FailureCode, reason: string): EacServerError =>
+  new EacServerError({ code, reason });
+
 export function terminalOf(ctx: EacServerContext, session: AuthSession): TerminalMaterial {
   const t = ctx.pki.terminals.get(session.request.eServiceId);
-  if (!t) {
-    throw new EacServerError(
-      { code: 'internal-error', reason: `no terminal certificate for ${session.request.eServiceId}` },
-      RESULT_MINOR.internalError,
-    );
-  }
+  if (!t) throw failure('internal-error', `no terminal certificate for ${session.request.eServiceId}`);
   return t;
 }
 
@@ -29,14 +27,19 @@ export function paosOf(session: AuthSession): PaosState {
   return session.paos as unknown as PaosState;
 }
 
-export const protocolError = (reason: string): EacServerError =>
-  new EacServerError({ code: 'protocol-error', reason }, RESULT_MINOR.parameterError);
+export const protocolError = (reason: string): EacServerError => failure('protocol-error', reason);
 
-export const notAuthentic = (reason: string): EacServerError =>
-  new EacServerError(
-    { code: 'invalid-document', reason, documentValidity: 'notAuthentic' },
-    RESULT_MINOR.securityConditionsNotSatisfied,
+export const notAuthentic = (reason: string): EacServerError => failure('document-not-authentic', reason);
+
+export const channelError = (reason: string): EacServerError => failure('channel-error', reason);
+
+/**
+ * Passive authentication failed: a revoked Document Signer (or one whose CRL is not current: fail
+ * closed) is its own row (TR-03130-4 C1_2_02); any other failure means the security object is not
+ * authentic (C1_2_01, C1_2_03).
+ */
+export const passiveAuthFailure = (file: string, e: PassiveAuthError): EacServerError =>
+  failure(
+    e.code === 'revoked' || e.code === 'crl-missing' ? 'document-signer-revoked' : 'document-not-authentic',
+    `${file}: ${e.code}: ${e.message}`,
   );
-
-export const channelError = (reason: string): EacServerError =>
-  new EacServerError({ code: 'channel-error', reason }, RESULT_MINOR.securityConditionsNotSatisfied);

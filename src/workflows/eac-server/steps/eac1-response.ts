@@ -14,15 +14,13 @@ import { signTa, taSignatureInput } from '../../../eac/ta.js';
 import { buildDidAuthenticate } from '../../../paos/messages/did-authenticate.js';
 import type { Eac1Output } from '../../../paos/messages/eac1.js';
 import { buildEac2Input } from '../../../paos/messages/eac2.js';
-import { RESULT_MINOR } from '../../../paos/result.js';
-import { Chat } from '../../../pki/cvc/chat.js';
+import { Chat, SPECIAL_FUNCTIONS } from '../../../pki/cvc/chat.js';
 import { parseTlv } from '../../../tlv/tlv.js';
 import type { AuthSession } from '../../session/types.js';
 import type { EacServerContext } from '../context.js';
-import { EacServerError } from '../errors.js';
 import { NO_METER } from '../meter.js';
 import type { PaosState } from '../state.js';
-import { paosOf, protocolError, type ReplyIds, terminalOf } from './common.js';
+import { failure, paosOf, protocolError, type ReplyIds, terminalOf } from './common.js';
 
 export function eac1Response(
   ctx: EacServerContext,
@@ -48,23 +46,24 @@ export function eac1Response(
     // The citizen may only narrow what was asked (TR-03112-7 §3.6.4.1).
     if (!confined.isSubsetOf(requested))
       throw protocolError('the eID-Client confirmed rights that were not requested');
-    // …and never below the RequiredCHAT: the required fields and verifications, and Restricted
-    // Identification, on which the revocation check rests (TR-03124-1 §2.6.3: only optional rights
-    // may be deselected). A client that drops one is non-compliant or tampered with.
-    if (!required.isSubsetOf(confined)) {
-      throw new EacServerError(
-        { code: 'missing-rights', reason: 'the eID-Client withheld rights of the RequiredCHAT' },
-        RESULT_MINOR.securityConditionsNotSatisfied,
+    // Below the RequiredCHAT too: a withheld REQUIRED field or verification is then PROHIBITED in
+    // the result, and the eService decides what it means (TR-03130-1 §3.3.22; TR-03130-4 A1_1_03,
+    // C1_1_03). Restricted Identification is the exception: the server itself needs it for the
+    // revocation check (docs/chip-profile.md §6), so a CHAT without it ends the authentication.
+    if (
+      required.hasBit(SPECIAL_FUNCTIONS.restrictedIdentification) &&
+      !confined.hasBit(SPECIAL_FUNCTIONS.restrictedIdentification)
+    ) {
+      throw failure(
+        'missing-rights',
+        'the eID-Client withheld Restricted Identification (the revocation check) from the RequiredCHAT',
       );
     }
   }
-  if (out.cars.length > 0 && !out.cars.includes(ctx.pki.cvca.chr)) {
-    throw new EacServerError(
-      {
-        code: 'protocol-error',
-        reason: `the card trusts ${out.cars.join(', ')}, not the CVCA ${ctx.pki.cvca.chr} of this server`,
-      },
-      RESULT_MINOR.invalidCertificatePath,
+  if (out.cars.length > 0 && !out.cars.some((car) => ctx.pki.trustedCars.has(car))) {
+    throw failure(
+      'certificate-path',
+      `the card trusts ${out.cars.join(', ')}, no CVCA the chain of this server (${ctx.pki.cvca.chr}) leads to`,
     );
   }
   let caCurve: ReturnType<typeof chooseChipAuthentication>['curve'];

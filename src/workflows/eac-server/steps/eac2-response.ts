@@ -21,7 +21,15 @@ import { firstBatch } from '../batch.js';
 import type { EacServerContext } from '../context.js';
 import { NO_METER } from '../meter.js';
 import type { PaosState } from '../state.js';
-import { notAuthentic, paosOf, protocolError, type ReplyIds, terminalOf } from './common.js';
+import {
+  failure,
+  notAuthentic,
+  paosOf,
+  passiveAuthFailure,
+  protocolError,
+  type ReplyIds,
+  terminalOf,
+} from './common.js';
 import { caPrivateKey } from './eac1-response.js';
 import { hashesOf } from './hashes.js';
 
@@ -40,7 +48,7 @@ export function eac2Response(
   try {
     meter.time('passive-authentication', () => ctx.passiveAuth.verify(out.efCardSecurity));
   } catch (e) {
-    if (e instanceof PassiveAuthError) throw notAuthentic(`EF.CardSecurity: ${e.code}: ${e.message}`);
+    if (e instanceof PassiveAuthError) throw passiveAuthFailure('EF.CardSecurity', e);
     throw e;
   }
   let profile: SecurityProfile;
@@ -65,10 +73,14 @@ export function eac2Response(
       }),
     );
   } catch (e) {
-    if (e instanceof EacError)
-      throw notAuthentic(
-        e.message.startsWith('Chip Authentication') ? e.message : `Chip Authentication: ${e.message}`,
-      );
+    if (e instanceof EacError) {
+      const reason = e.message.startsWith('Chip Authentication')
+        ? e.message
+        : `Chip Authentication: ${e.message}`;
+      // A wrong token: the chip could not prove its key (TR-03130-4 C1_2_06); anything else: the
+      // key EF.CardSecurity vouches for is unusable, e.g. not on the curve (C1_2_05).
+      throw e.code === 'bad-token' ? failure('chip-authentication-failed', reason) : notAuthentic(reason);
+    }
     throw e;
   }
 

@@ -9,12 +9,11 @@
  */
 import { createHash } from 'node:crypto';
 import type { DataGroupResult } from '../../../eac/read.js';
-import { RESULT_MINOR } from '../../../paos/result.js';
 import { Chat } from '../../../pki/cvc/chat.js';
 import { dateString } from '../../../pki/cvc/dates.js';
 import { PassiveAuthError } from '../../../pki/x509/errors.js';
 import { type FunctionId, grantsOf } from '../../../profile/authorization.js';
-import { decodeDataGroup } from '../../../profile/codecs.js';
+import { decodeDataGroup, isEmptyDataGroup } from '../../../profile/codecs.js';
 import { type FieldId, fieldDef } from '../../../profile/fields.js';
 import type { FieldValues } from '../../../profile/values.js';
 import { FieldValueError } from '../../../profile/values.js';
@@ -23,10 +22,9 @@ import { parseTlv } from '../../../tlv/tlv.js';
 import type { AuthResult, AuthSession, FieldOperation } from '../../session/types.js';
 import type { OpOutcomes } from '../batch.js';
 import type { EacServerContext } from '../context.js';
-import { EacServerError } from '../errors.js';
 import { NO_METER } from '../meter.js';
 import type { PaosState } from '../state.js';
-import { notAuthentic } from './common.js';
+import { failure, notAuthentic, passiveAuthFailure, protocolError } from './common.js';
 import { hashesOf } from './hashes.js';
 
 export function finish(
@@ -49,7 +47,7 @@ export function finish(
       Object.assign(hashes, chip.hashes);
       algorithm = chip.algorithm ?? algorithm;
     } catch (e) {
-      if (e instanceof PassiveAuthError) throw notAuthentic(`EF.ChipSecurity: ${e.code}: ${e.message}`);
+      if (e instanceof PassiveAuthError) throw passiveAuthFailure('EF.ChipSecurity', e);
       throw e;
     }
   }
@@ -57,34 +55,13 @@ export function finish(
   // Revocation (docs/chip-profile.md §6): the card's identifier in this eService's sector. Without
   // it the card's revocation status is unknown, and an unknown status is not a valid card.
   if (!outcomes.restrictedId) {
-    throw new EacServerError(
-      {
-        code: 'protocol-error',
-        reason: 'no sector-specific identifier (Restricted Identification): the revocation status is unknown',
-      },
-      RESULT_MINOR.securityConditionsNotSatisfied,
+    throw protocolError(
+      'no sector-specific identifier (Restricted Identification): the revocation status is unknown',
     );
   }
-  if (ctx.blacklist(req.eServiceId).has(outcomes.restrictedId)) {
-    throw new EacServerError(
-      {
-        code: 'invalid-document',
-        reason: 'the card is on the card revocation list',
-        documentValidity: 'revoked',
-      },
-      undefined,
-    );
-  }
-  if (outcomes.validity === false) {
-    throw new EacServerError(
-      {
-        code: 'invalid-document',
-        reason: 'the card is past its renewal-due date',
-        documentValidity: 'expired',
-      },
-      undefined,
-    );
-  }
+  if (ctx.blacklist(req.eServiceId).has(outcomes.restrictedId))
+    throw failure('document-revoked', 'the card is on the card revocation list');
+  if (outcomes.validity === false) throw failure('document-expired', 'the card is past its renewal-due date');
 
   const fields: FieldValues = {};
   const operations: Partial<Record<FieldId | FunctionId, FieldOperation>> = {};
@@ -97,10 +74,7 @@ export function finish(
     }
     const r = reads.get(dg);
     if (!r || r.status === 'failed')
-      throw new EacServerError(
-        { code: 'protocol-error', reason: `DG${dg}: ${r?.status === 'failed' ? r.reason : 'not read'}` },
-        undefined,
-      );
+      throw protocolError(`DG${dg}: ${r?.status === 'failed' ? r.reason : 'not read'}`);
     if (r.status !== 'ok') {
       // 6A82: not on this card; 6982: the card refused (outside the effective CHAT).
       operations[id] = r.status === 'not-found' ? 'NOTONCHIP' : 'PROHIBITED';
@@ -110,6 +84,11 @@ export function finish(
     if (!expected || !algorithm) throw notAuthentic(`no signed hash for DG${dg}`);
     if (createHash(algorithm).update(r.content).digest('hex') !== expected)
       throw notAuthentic(`the hash of DG${dg} does not match the signed security object`);
+    // A signed but empty data group holds no value: reported like a missing one (TR-03130-4 EIDCARD_3).
+    if (isEmptyDataGroup(dg, r.content)) {
+      operations[id] = 'NOTONCHIP';
+      continue;
+    }
     try {
       const { value } = decodeDataGroup(dg, r.content);
       (fields as Record<string, unknown>)[id] = value;
@@ -120,15 +99,12 @@ export function finish(
     }
     operations[id] = 'ALLOWED';
   }
-  if (fields.renewalDueDate && fields.renewalDueDate < dateString(ctx.now())) {
-    throw new EacServerError(
-      { code: 'invalid-document', reason: 'the renewal-due date has passed', documentValidity: 'expired' },
-      undefined,
-    );
-  }
-  if (req.ageVerification) operations.ageVerification = outcomes.age === undefined ? 'PROHIBITED' : 'ALLOWED';
-  if (req.placeVerification)
-    operations.placeVerification = outcomes.place === undefined ? 'PROHIBITED' : 'ALLOWED';
+  if (fields.renewalDueDate && fields.renewalDueDate < dateString(ctx.now()))
+    throw failure('document-expired', 'the renewal-due date has passed');
+  const verification = (v: boolean | undefined, kind: 'age' | 'place'): FieldOperation =>
+    outcomes.notOnChip?.includes(kind) ? 'NOTONCHIP' : v === undefined ? 'PROHIBITED' : 'ALLOWED';
+  if (req.ageVerification) operations.ageVerification = verification(outcomes.age, 'age');
+  if (req.placeVerification) operations.placeVerification = verification(outcomes.place, 'place');
   return {
     fields,
     operations,

@@ -1,6 +1,7 @@
 /**
  * StartPAOS → DIDAuthenticate EAC1 (TR-03112-7 §3.6.4.1): the eService
- * certificate with its DV certificate, the CertificateDescription, the
+ * certificate with its DV certificate and the CVCA link certificates, the
+ * CertificateDescription, the
  * required and optional CHATs (only what the eService requested, which the
  * session service already checked against its approval), and the
  * authenticated auxiliary data for document validity, age and place.
@@ -46,7 +47,8 @@ export function startPaos(
     { ...msg.connectionHandle },
     'EAC1InputType',
     buildEac1Input({
-      certificates: [terminal.cert.raw, ctx.pki.dv.raw],
+      // All link certificates too, so a card that still trusts an older CVCA reaches the current one.
+      certificates: [terminal.cert.raw, ctx.pki.dv.raw, ...ctx.pki.links.map((l) => l.raw)],
       certificateDescription: terminal.description,
       requiredChat: required,
       ...(optional ? { optionalChat: optional } : {}),

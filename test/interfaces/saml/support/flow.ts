@@ -6,37 +6,12 @@
  * the binding cookie of the activation response) and receives the
  * auto-submitting form for the ACS.
  */
-import { VirtualCard } from '../../../../src/card/virtual-card.js';
-import { EacClient } from '../../../../src/client/eac-client.js';
-import {
-  type OnlineAuthenticationOutcome,
-  runOnlineAuthentication,
-} from '../../../../src/client/paos-client.js';
+import type { OnlineAuthenticationOutcome } from '../../../../src/client/paos-client.js';
+import { runEid } from '../../../conformance/support/eid-client.js';
 import { type Browser, formOf, type Page, tcTokenUrlOf } from './browser.js';
 
-export interface EidOptions {
-  readonly pin?: string;
-  readonly deselect?: readonly string[];
-  readonly accept?: boolean;
-}
-
-export async function runEid(
-  tcTokenUrl: string,
-  cardFile: string,
-  o: EidOptions = {},
-): Promise<OnlineAuthenticationOutcome> {
-  const card = VirtualCard.fromFile(cardFile, { persist: true });
-  card.reset();
-  const eac = new EacClient({
-    card,
-    consent: async () => ({
-      accept: o.accept ?? true,
-      deselect: [...(o.deselect ?? [])],
-      pin: o.pin ?? '123456',
-    }),
-  });
-  return runOnlineAuthentication(tcTokenUrl, eac);
-}
+// The in-process eID-Client with a virtual card (also what the conformance suite drives).
+export { type EidOptions, runEid } from '../../../conformance/support/eid-client.js';
 
 export interface CompletedLogin {
   readonly activation: Page;
@@ -50,7 +25,7 @@ export async function completeLogin(
   browser: Browser,
   activation: Page,
   cardFile: string,
-  o: EidOptions = {},
+  o: Parameters<typeof runEid>[2] = {},
 ): Promise<CompletedLogin> {
   const outcome = await runEid(tcTokenUrlOf(activation), cardFile, o);
   if (!outcome.redirectUrl) throw new Error(`the eID-Client gave no redirect: ${outcome.error?.message}`);

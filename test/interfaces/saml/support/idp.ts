@@ -62,6 +62,7 @@ export interface TestSpSpec {
     readonly algorithms?: 'tr-03116-4' | 'legacy';
     readonly nameIdFormat?: 'transient' | 'persistent';
     readonly requireSignedRequests?: boolean;
+    readonly resultStyle?: 'auto' | 'tr-03130' | 'status';
   };
   /** The metadata XML; default: our builder from `metadata`. */
   readonly metadataXml?: string;

@@ -5,7 +5,7 @@
  * node:crypto, and the Redirect-binding Response read back with node:crypto
  * and `xml-encryption`.
  */
-import { createPublicKey, type KeyObject, sign, verify, X509Certificate } from 'node:crypto';
+import { constants, createPublicKey, type KeyObject, sign, verify, X509Certificate } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import xmlenc from 'xml-encryption';
 import { NS } from '../../../../src/interfaces/saml/namespaces.js';
@@ -31,15 +31,22 @@ export const ageValue = (age: number) =>
 export const placeValue = (code: string) =>
   `<saml2:AttributeValue xsi:type="eid:PlaceVerificationRequestType"><eid:CommunityID>${code}</eid:CommunityID></saml2:AttributeValue>`;
 
-/** `<eid:EncryptedAuthnRequestExtension>` for the IdP encryption certificate (AES-256-GCM, RSA-OAEP SHA-256 / MGF1-SHA-256). */
-export function encryptExtension(extensionXml: string, idpEncryptionCertPem: string): Promise<string> {
+/** `<eid:EncryptedAuthnRequestExtension>` for the IdP encryption certificate (AES-256-GCM by default, RSA-OAEP SHA-256 / MGF1-SHA-256). */
+export function encryptExtension(
+  extensionXml: string,
+  idpEncryptionCertPem: string,
+  encryptionAlgorithm = 'http://www.w3.org/2009/xmlenc11#aes256-gcm',
+): Promise<string> {
   return new Promise((resolve, reject) => {
     xmlenc.encrypt(
       extensionXml,
       {
         rsa_pub: createPublicKey(idpEncryptionCertPem).export({ format: 'pem', type: 'spki' }),
         pem: idpEncryptionCertPem,
-        encryptionAlgorithm: 'http://www.w3.org/2009/xmlenc11#aes256-gcm',
+        encryptionAlgorithm,
+        // The legacy set's AES-CBC (xml-encryption refuses it unless told).
+        disallowEncryptionWithInsecureAlgorithm: false,
+        warnInsecureAlgorithm: false,
         keyEncryptionAlgorithm: 'http://www.w3.org/2009/xmlenc11#rsa-oaep',
         keyEncryptionDigest: 'sha256',
         keyEncryptionMgf: 'http://www.w3.org/2009/xmlenc11#mgf1sha256',
@@ -70,20 +77,37 @@ export function idpCertificates(metadata: string): {
 
 export const pemOf = (c: X509Certificate) => c.toString();
 
-/** A Redirect-binding URL signed with node:crypto (ECDSA: r ‖ s as XML-DSig defines it). */
-export function signedRedirect(endpoint: string, xml: string, key: KeyObject, relayState?: string): string {
+const RSA_PSS_SHA256 = 'http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1';
+
+/**
+ * A Redirect-binding URL signed with node:crypto (ECDSA: r ‖ s as XML-DSig defines it; RSA:
+ * PKCS#1 v1.5, or RSASSA-PSS with `sigAlg` sha256-rsa-MGF1). `sigAlg` names the algorithm in the
+ * query; the hash is SHA-256 unless it is an …-sha1 URI.
+ */
+export function signedRedirect(
+  endpoint: string,
+  xml: string,
+  key: KeyObject,
+  relayState?: string,
+  sigAlg?: string,
+): string {
   const enc = encodeURIComponent;
   const alg =
-    key.asymmetricKeyType === 'ec'
+    sigAlg ??
+    (key.asymmetricKeyType === 'ec'
       ? 'http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256'
-      : 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
+      : 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256');
   let q = `SAMLRequest=${enc(deflateRawSync(Buffer.from(xml)).toString('base64'))}`;
   if (relayState) q += `&RelayState=${enc(relayState)}`;
   q += `&SigAlg=${enc(alg)}`;
   const sig = sign(
-    'sha256',
+    alg.endsWith('sha1') ? 'sha1' : 'sha256',
     Buffer.from(q),
-    key.asymmetricKeyType === 'ec' ? { key, dsaEncoding: 'ieee-p1363' } : key,
+    key.asymmetricKeyType === 'ec'
+      ? { key, dsaEncoding: 'ieee-p1363' }
+      : alg === RSA_PSS_SHA256
+        ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }
+        : key,
   );
   return `${endpoint}?${q}&Signature=${enc(sig.toString('base64'))}`;
 }

@@ -20,10 +20,10 @@ import type { SoapResult } from '../../../../src/interfaces/soap/result-codes.js
 import { buildTcToken } from '../../../../src/paos/messages/tctoken.js';
 import { PKI_FILES, soapClientFiles } from '../../../../src/pki/layout.js';
 import { pemFromDer } from '../../../../src/pki/x509/pem.js';
-import { selfSignedTlsCertificate } from '../../../../src/pki/x509/tls.js';
+import { issueClientCertificate, selfSignedTlsCertificate } from '../../../../src/pki/x509/tls.js';
 import { freePort, startTestServer, type TestServer, testRsaKey } from '../../../support/server.js';
 
-export const ES = { main: 'soap-test', limited: 'soap-limited' } as const;
+export const ES = { main: 'soap-test', limited: 'soap-limited', ec: 'soap-ec' } as const;
 
 export interface Plan {
   readonly request: Parameters<EidInterfaceClient['useId']>[0];
@@ -51,14 +51,28 @@ export interface Testbed {
   close(): Promise<void>;
 }
 
-function registry(esPort: number, esCertFile: string): string {
+const MAIN_FIELDS = [
+  'chineseName',
+  'romanizedName',
+  'nationalIdNumber',
+  'dateOfBirth',
+  'householdAddress',
+  'householdArea',
+  'renewalDueDate',
+  'placeOfBirth',
+  'sex',
+  'photo',
+];
+
+function registry(esPort: number, esCertFile: string, ecSigningFile: string, o: TestbedOptions): string {
+  const fields = o.mainFields ?? MAIN_FIELDS;
   const origin = `https://127.0.0.1:${esPort}`;
   return `eServices:
   - id: ${ES.main}
     displayName: { zh: SOAP 測試服務, en: SOAP test eService }
     purpose: { zh: 測試, en: Testing the eID-Interface }
     url: ${origin}/
-    approvedFields: [chineseName, romanizedName, nationalIdNumber, dateOfBirth, householdAddress, householdArea, renewalDueDate, placeOfBirth, sex, photo]
+    approvedFields: [${fields.join(', ')}]
     approvedFunctions: [ageVerification, placeVerification]
     terminal: { mnemonic: SOAPTEST, subjectUrl: "${origin}", commCertificates: ["${esCertFile}"] }
     maxOpenSessions: 200
@@ -66,15 +80,32 @@ function registry(esPort: number, esCertFile: string): string {
   - id: ${ES.limited}
     displayName: { zh: 限量服務, en: Limited eService }
     purpose: { zh: 測試, en: Testing the session cap }
-    approvedFields: [chineseName]
+    approvedFields: [${(o.limitedFields ?? ['chineseName']).join(', ')}]
     approvedFunctions: []
     terminal: { mnemonic: SOAPLIM }
     maxOpenSessions: 1
     soap: { requestCounter: increasing }
+  - id: ${ES.ec}
+    displayName: { zh: ECDSA 簽章服務, en: ECDSA-signing eService }
+    purpose: { zh: 測試, en: Testing ECDSA WS-Security signatures }
+    approvedFields: [chineseName]
+    approvedFunctions: []
+    terminal: { mnemonic: SOAPEC }
+    soap: { signingCertificate: "${ecSigningFile}" }
 `;
 }
 
-export async function startTestbed(o: { extra?: Record<string, unknown> } = {}): Promise<Testbed> {
+export interface TestbedOptions {
+  /** What the main test eService is approved for (default: ten fields). */
+  readonly mainFields?: readonly string[];
+  /** What the limited test eService is approved for (default: chineseName). */
+  readonly limitedFields?: readonly string[];
+  readonly beforeStart?: (pkiDir: string) => void | Promise<void>;
+  /** Server settings merged into the test server's configuration. */
+  readonly config?: Record<string, unknown>;
+}
+
+export async function startTestbed(o: TestbedOptions = {}): Promise<Testbed> {
   const dir = mkdtempSync(join(tmpdir(), 'neid-soap-'));
   const esPort = await freePort();
   const soapPort = await freePort();
@@ -84,12 +115,25 @@ export async function startTestbed(o: { extra?: Record<string, unknown> } = {}):
   );
   const esCertFile = join(dir, 'eservice-tls.pem');
   writeFileSync(esCertFile, esCert);
+  // The ECDSA eService signs with a P-256 key (its TLS client certificate stays the RSA one).
+  const ecSigningKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+  const ecSigningCert = pemFromDer(
+    issueClientCertificate({
+      subject: { CN: 'soap-ec (TEST signing)' },
+      publicKey: ecSigningKey,
+      issuerKey: ecSigningKey,
+      days: 2,
+    }),
+  );
+  const ecSigningFile = join(dir, 'eservice-ec-signing.pem');
+  writeFileSync(ecSigningFile, ecSigningCert);
   const rp = join(dir, 'relying-parties.yaml');
-  writeFileSync(rp, registry(esPort, esCertFile));
+  writeFileSync(rp, registry(esPort, esCertFile, ecSigningFile, o));
   let soap: MountedSoap | undefined;
   const ts = await startTestServer({
     relyingParties: rp,
-    extra: { soap: { port: soapPort }, ...o.extra },
+    extra: { ...o.config, soap: { port: soapPort } },
+    ...(o.beforeStart ? { beforeStart: o.beforeStart } : {}),
     mount: async (s) => {
       soap = await mountSoap(s);
     },
@@ -105,11 +149,13 @@ export async function startTestbed(o: { extra?: Record<string, unknown> } = {}):
   };
   const client = (id: string = ES.main) => {
     const m = material(id);
+    const signing =
+      id === ES.ec ? { key: ecSigningKey, certPem: ecSigningCert } : { key: m.key, certPem: m.certPem };
     return new EidInterfaceClient({
       url: soap!.url,
       tls: { key: m.keyPem, cert: m.certPem },
       serverTlsCert,
-      signing: { key: m.key, certPem: m.certPem },
+      signing,
       serverSigningCert,
     });
   };
