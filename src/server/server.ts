@@ -34,6 +34,8 @@ import type { PskDirectory, SessionStore } from '../workflows/session/store.js';
 
 /** The running server: what front-ends mount on (MountContext), and its shutdown. */
 export interface RunningServer extends MountContext {
+  /** The PSKs this process holds for the TLS-PSK listener (tests, operations). */
+  readonly psks: Pick<PskDirectory, 'size'>;
   close(): Promise<void>;
 }
 
@@ -125,7 +127,11 @@ async function assemble(
     eidUrl: config.web.publicUrl,
     ...(config.psk ? { pskUrl: config.psk.publicUrl } : {}),
     ttlMs: config.sessions.ttlSeconds * 1000,
+    unclaimedTtlMs: config.sessions.unclaimedTtlSeconds * 1000,
+    maxUnclaimed: config.sessions.maxUnclaimed,
     resultTtlMs: config.sessions.resultTtlSeconds * 1000,
+    // One stable line per refusal: an eService locked out by its cap is visible in the log.
+    onLockout: (l) => log.warn(l, 'session cap reached: login refused'),
   });
   const conversation = new EacConversation(
     {
@@ -241,6 +247,7 @@ async function assemble(
 
   return {
     ...partial,
+    psks,
     async close() {
       revocation.stop();
       for (const fn of closeHooks.reverse())

@@ -52,6 +52,22 @@ export interface TestServerOptions {
   readonly mount?: StartOptions['mount'];
   readonly logLevel?: string;
   readonly meter?: StartOptions['meter'];
+  /** Collects the server's log lines (at `logLevel`, default info when given). */
+  readonly logs?: LogCapture;
+}
+
+/** The JSON log lines of a test server, for tests of what is logged. */
+export class LogCapture {
+  readonly lines: Record<string, unknown>[] = [];
+  write(line: string): void {
+    this.lines.push(JSON.parse(line) as Record<string, unknown>);
+  }
+  /** The lines whose message matches. */
+  find(msg: string | RegExp): Record<string, unknown>[] {
+    return this.lines.filter((l) =>
+      typeof msg === 'string' ? l.msg === msg : msg.test(String(l.msg ?? '')),
+    );
+  }
 }
 
 export interface TestServer {
@@ -82,7 +98,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
       },
       relyingParties,
       sessions: { store: o.store ?? 'memory', keyFile: join(dir, 'session.key') },
-      log: { level: o.logLevel ?? 'silent' },
+      log: { level: o.logLevel ?? (o.logs ? 'info' : 'silent') },
       demo: { enabled: false, card: join(dir, 'demo-card.json') },
       ...(o.extra ?? {}),
     },
@@ -100,7 +116,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
     });
   }
   const server = await startServer(config, {
-    logger: createLogger(config.log.level),
+    logger: createLogger(config.log.level, o.logs),
     ...(o.mount ? { mount: o.mount } : {}),
     ...(o.meter ? { meter: o.meter } : {}),
   });

@@ -45,7 +45,13 @@ export async function mountSoap(s: MountContext): Promise<MountedSoap | undefine
     certPem,
   };
   const service = new EidInterface({ sessions: s.sessions, pki: s.pki, log });
-  const endpoint = new SoapEndpoint({ service, signing, timestamps: DEFAULT_TIMESTAMP_POLICY, log });
+  const endpoint = new SoapEndpoint({
+    service,
+    signing,
+    timestamps: DEFAULT_TIMESTAMP_POLICY,
+    claims: s.sessions,
+    log,
+  });
   const server = createSoapServer({
     tls: { key: s.pki.tls.key, cert: s.pki.tls.cert },
     clients,
