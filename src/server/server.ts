@@ -16,6 +16,7 @@ import type { ServerConfig } from '../config/server-config.js';
 import { BrowserLogins } from '../interfaces/browser/login.js';
 import { paosHandler } from '../interfaces/eid/paos-endpoint.js';
 import { tcTokenHandler } from '../interfaces/eid/tctoken.js';
+import { answerClientErrors } from '../interfaces/http/client-errors.js';
 import { createLogger, type Logger, shortId } from '../interfaces/http/log.js';
 import { createPskServer, createWebServer, listen } from '../interfaces/http/tls.js';
 import type { MountContext } from '../interfaces/mount-context.js';
@@ -215,12 +216,14 @@ async function assemble(
     webRouter,
     logins,
     revocation,
+    refusalPages: new Map(),
     onClose: (fn) => closeHooks.push(fn),
   };
   if (opts.mount) await opts.mount(partial);
   webApp.use(webRouter.routes()).use(webRouter.allowedMethods());
 
   const web = createWebServer({ ...tls, ...(pki.tls.ec ? { ec: pki.tls.ec } : {}) }, webApp.callback());
+  answerClientErrors(web, log, () => partial.refusalPages);
   servers.push(web);
   await listen(web, config.web.host, config.web.port);
   if (config.psk) {

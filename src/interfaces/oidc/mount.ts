@@ -15,6 +15,7 @@ import type { Context, Next } from 'koa';
 import type { Json, Provider } from 'oidc-provider';
 import { createClient } from 'redis';
 import { PKI_FILES } from '../../pki/layout.js';
+import { errorPage } from '../browser/pages.js';
 import { ECDH_CURVES, listen, WEB_CIPHERS } from '../http/tls.js';
 import type { MountContext } from '../mount-context.js';
 import { clientCas, staticClients } from './clients.js';
@@ -61,8 +62,10 @@ const TLS_METHODS = new Set(['tls_client_auth', 'self_signed_tls_client_auth']);
 
 /**
  * The mTLS listener (server config `oidcMtls`, docs/configuration.md) runs when set to
- * always, or in 'auto' when a registered client authenticates with a certificate; mount
- * options (tests) override it.
+ * always, or in 'auto' when a registered client authenticates with a certificate or an eService
+ * accepts dynamic registration (a client may register with self_signed_tls_client_auth); mount
+ * options (tests) override it. Without it the certificate methods are neither advertised nor
+ * accepted (provider.ts).
  */
 function mtlsOptions(
   s: MountContext,
@@ -79,7 +82,9 @@ function mtlsOptions(
   if (!c) return undefined;
   const wanted =
     c.when === 'always' ||
-    s.registry.eServices.some((es) => TLS_METHODS.has(es.oidc?.client?.tokenEndpointAuthMethod ?? ''));
+    s.registry.eServices.some(
+      (es) => TLS_METHODS.has(es.oidc?.client?.tokenEndpointAuthMethod ?? '') || !!es.oidc?.registration,
+    );
   return wanted ? { host: c.host, port: c.port, publicUrl: c.publicUrl } : undefined;
 }
 
@@ -104,6 +109,13 @@ export async function mountOidc(s: MountContext, o: OidcMountOptions = {}): Prom
   let mtlsUrl: string | undefined;
   const cas = clientCas(s.registry);
   const m = mtlsOptions(s, o);
+  const needsMtls = s.registry.eServices.find((es) =>
+    TLS_METHODS.has(es.oidc?.client?.tokenEndpointAuthMethod ?? ''),
+  );
+  if (!m && needsMtls)
+    throw new Error(
+      `eService ${needsMtls.id}: its OIDC client authenticates with a certificate, but the oidcMtls listener is disabled`,
+    );
   if (m) {
     mtlsServer = createHttpsServer(
       {
@@ -202,6 +214,15 @@ export async function mountOidc(s: MountContext, o: OidcMountOptions = {}): Prom
     log: s.log,
   };
   s.webRouter.get(`${INTERACTION_PREFIX}:uid`, interactionHandler(deps));
+  // An authorization request too long for the HTTP parser (431) gets the page of any other refused
+  // authorization request: no redirect to an unverified redirect_uri (RFC 6749 §4.1.2.1).
+  s.refusalPages.set(ISSUER_PATH, (reason) => ({
+    type: 'text/html; charset=utf-8',
+    body: errorPage(
+      '登入失敗 / Login failed',
+      `invalid_request: ${reason} (send long requests by PAR, RFC 9126: ${issuer}/request)`,
+    ),
+  }));
   s.logins.register('oidc', loginContinuation(deps));
   s.onClose(async () => {
     await claims.close();
