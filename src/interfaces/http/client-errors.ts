@@ -17,6 +17,8 @@ export interface ClientErrorLog {
   warn(o: object, m: string): void;
 }
 
+const DRAIN_MS = 5_000;
+
 const REQUEST_LINE = /^([A-Z]{3,10}) (\/[^ ?\r\n]{0,200})/;
 
 const STATUS: Record<string, [number, string, string]> = {
@@ -34,8 +36,19 @@ export function answerClientErrors(
   pages: () => ReadonlyMap<string, RefusalPage>,
 ): void {
   const answered = new WeakSet<Socket>();
+  // The start of the latest request on each connection: the parser reports an overflow with the
+  // chunk that crossed the limit, which over TLS (16 KiB records) is not the one with the request line.
+  const starts = new WeakMap<Socket, string>();
+  server.on('secureConnection', (socket: Socket) => {
+    socket.on('data', (chunk: Buffer) => {
+      const head = chunk.subarray(0, 256).toString('latin1');
+      if (REQUEST_LINE.test(head)) starts.set(socket, head);
+    });
+  });
   server.on('clientError', (err: Error & { code?: string; rawPacket?: Buffer }, socket: Socket) => {
-    if (answered.has(socket) || !socket.writable) {
+    // The parser reports every further chunk of a refused request: answered once, drained below.
+    if (answered.has(socket)) return;
+    if (!socket.writable) {
       socket.destroy();
       return;
     }
@@ -46,7 +59,9 @@ export function answerClientErrors(
       'the request is not valid HTTP',
     ];
     // The request line, when the refused packet begins with it: the path only, never the query.
-    const line = REQUEST_LINE.exec(err.rawPacket?.subarray(0, 256).toString('latin1') ?? '');
+    const line =
+      REQUEST_LINE.exec(err.rawPacket?.subarray(0, 256).toString('latin1') ?? '') ??
+      REQUEST_LINE.exec(starts.get(socket) ?? '');
     const path = line?.[2];
     log.warn(
       {
@@ -68,5 +83,10 @@ export function answerClientErrors(
         'Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n',
     );
     socket.end(body);
+    // Read (and drop) what the client is still sending, so that closing does not reset the
+    // connection before the client has read the answer; then let go of it.
+    socket.on('data', () => undefined);
+    socket.resume();
+    setTimeout(() => socket.destroy(), DRAIN_MS).unref();
   });
 }
