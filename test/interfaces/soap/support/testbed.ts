@@ -21,7 +21,13 @@ import { buildTcToken } from '../../../../src/paos/messages/tctoken.js';
 import { PKI_FILES, soapClientFiles } from '../../../../src/pki/layout.js';
 import { pemFromDer } from '../../../../src/pki/x509/pem.js';
 import { selfSignedTlsCertificate } from '../../../../src/pki/x509/tls.js';
-import { freePort, startTestServer, type TestServer, testRsaKey } from '../../../support/server.js';
+import {
+  freePort,
+  type LogCapture,
+  startTestServer,
+  type TestServer,
+  testRsaKey,
+} from '../../../support/server.js';
 
 export const ES = { main: 'soap-test', limited: 'soap-limited' } as const;
 
@@ -74,7 +80,9 @@ function registry(esPort: number, esCertFile: string): string {
 `;
 }
 
-export async function startTestbed(): Promise<Testbed> {
+export async function startTestbed(
+  o: { logs?: LogCapture; extra?: Record<string, unknown> } = {},
+): Promise<Testbed> {
   const dir = mkdtempSync(join(tmpdir(), 'neid-soap-'));
   const esPort = await freePort();
   const soapPort = await freePort();
@@ -89,7 +97,8 @@ export async function startTestbed(): Promise<Testbed> {
   let soap: MountedSoap | undefined;
   const ts = await startTestServer({
     relyingParties: rp,
-    extra: { soap: { port: soapPort } },
+    extra: { soap: { port: soapPort }, ...o.extra },
+    ...(o.logs ? { logs: o.logs } : {}),
     mount: async (s) => {
       soap = await mountSoap(s);
     },
