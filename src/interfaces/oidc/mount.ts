@@ -109,13 +109,15 @@ export async function mountOidc(s: MountContext, o: OidcMountOptions = {}): Prom
   let mtlsUrl: string | undefined;
   const cas = clientCas(s.registry);
   const m = mtlsOptions(s, o);
-  const needsMtls = s.registry.eServices.find((es) =>
-    TLS_METHODS.has(es.oidc?.client?.tokenEndpointAuthMethod ?? ''),
-  );
-  if (!m && needsMtls)
-    throw new Error(
-      `eService ${needsMtls.id}: its OIDC client authenticates with a certificate, but the oidcMtls listener is disabled`,
+  // Without the mTLS listener a certificate-authenticated client could never authenticate: left out.
+  const clients = staticClients(s.registry, s.pki.dir).filter((c) => {
+    if (m || !TLS_METHODS.has(String(c.token_endpoint_auth_method))) return true;
+    s.log.error(
+      { eService: c.neid_eservice, client: c.client_id },
+      'OIDC client left out: it authenticates with a certificate, but the oidcMtls listener is disabled',
     );
+    return false;
+  });
   if (m) {
     mtlsServer = createHttpsServer(
       {
@@ -151,7 +153,7 @@ export async function mountOidc(s: MountContext, o: OidcMountOptions = {}): Prom
     issuer,
     registry: s.registry,
     jwks,
-    clients: staticClients(s.registry, s.pki.dir),
+    clients,
     cookieKeys: secrets.cookieKeys,
     pairwiseKey: secrets.pairwise,
     claims,
