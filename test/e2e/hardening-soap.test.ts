@@ -141,7 +141,9 @@ describe('what the SOAP listener logs (protocol 7)', () => {
       reason: 'DEPTH_ZERO_SELF_SIGNED_CERT',
       certificate: { sha256: createHash('sha256').update(der).digest('hex') },
     });
-    expect(String((line?.certificate as { subject?: string } | undefined)?.subject)).toContain('intruder (TEST)');
+    expect(String((line?.certificate as { subject?: string } | undefined)?.subject)).toContain(
+      'intruder (TEST)',
+    );
   });
 
   it('a correctly signed SOAP 1.2 envelope: logged as signed, answered with a signed VersionMismatch fault', async () => {
