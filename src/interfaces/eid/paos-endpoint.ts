@@ -128,16 +128,21 @@ export function paosHandler(d: PaosDeps, listener: 'web' | 'psk') {
     const pskIdentity = pskIdentityOf(socket);
     if (header && pskIdentity && header !== pskIdentity)
       return refuse(200, RESULT_MINOR.noPermission, 'requestid and the TLS-PSK identity differ');
+    /** The session `identity` names, and the reason to refuse the message for it (none: its channel). */
+    const lookUp = async (identity: string | undefined) => {
+      const s = identity ? await d.sessions.getByIdentity(identity) : undefined;
+      const reason = !s
+        ? 'unknown or expired session'
+        : channelOk(s, listener, socket)
+          ? undefined
+          : "the message did not arrive over the session's trusted channel";
+      return { s, reason };
+    };
     const named = header || pskIdentity;
     if (named) {
-      session = await d.sessions.getByIdentity(named);
-      if (!session) return refuse(200, RESULT_MINOR.noPermission, 'unknown or expired session');
-      if (!channelOk(session, listener, socket))
-        return refuse(
-          200,
-          RESULT_MINOR.noPermission,
-          "the message did not arrive over the session's trusted channel",
-        );
+      const found = await lookUp(named);
+      session = found.s;
+      if (found.reason) return refuse(200, RESULT_MINOR.noPermission, found.reason);
     }
 
     const maxBytes = session ? MAX_PAOS_BYTES : MAX_START_PAOS_BYTES;
@@ -155,14 +160,9 @@ export function paosHandler(d: PaosDeps, listener: 'web' | 'psk') {
       throw e;
     }
     if (!session) {
-      session = startId ? await d.sessions.getByIdentity(startId) : undefined;
-      if (!session) return refuse(200, RESULT_MINOR.noPermission, 'unknown or expired session');
-      if (!channelOk(session, listener, socket))
-        return refuse(
-          200,
-          RESULT_MINOR.noPermission,
-          "the message did not arrive over the session's trusted channel",
-        );
+      const found = await lookUp(startId);
+      session = found.s;
+      if (found.reason || !session) return refuse(200, RESULT_MINOR.noPermission, found.reason ?? '');
     } else if (startId !== undefined && startId !== identityOf(session)) {
       return refuse(200, RESULT_MINOR.noPermission, 'requestid and SessionIdentifier differ');
     }
