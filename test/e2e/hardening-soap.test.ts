@@ -2,25 +2,21 @@
  * Issue 15 (security 5, protocol 7), through the running SOAP eID-Interface:
  * a captured signed useID replayed within its Timestamp window is refused
  * (remembered in the session store, shared by all instances); a PSK ID the
- * TR-03130 schema allows (any string of ≥ 16 characters) works end to end;
- * a refused TLS client certificate is logged with which and why; a correctly
+ * TR-03130 schema allows (any string of ≥ 16 characters) works end to end; a
+ * refused TLS client certificate is logged with which and why (in
+ * soap-security.test.ts, beside the refusal itself); a correctly
  * signed SOAP 1.2 envelope is logged as signed and answered with a SOAP 1.1
  * VersionMismatch fault.
  */
-import { createHash, generateKeyPairSync } from 'node:crypto';
-import { request } from 'node:https';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpsCall } from '../../src/client/network.js';
-import { exportPkcs8Pem } from '../../src/crypto/keys.js';
 import { buildGetServerInfoRequest } from '../../src/interfaces/soap/messages/get-server-info.js';
 import { buildUseIdRequest } from '../../src/interfaces/soap/messages/use-id.js';
 import { NS } from '../../src/interfaces/soap/namespaces.js';
 import { RESULT_MAJOR, RESULT_MINOR } from '../../src/interfaces/soap/result-codes.js';
 import { signEnvelope } from '../../src/interfaces/soap/wss/sign.js';
 import { verifySignedEnvelope } from '../../src/interfaces/soap/wss/verify.js';
-import { pemFromDer } from '../../src/pki/x509/pem.js';
-import { issueClientCertificate } from '../../src/pki/x509/tls.js';
 import { parseXml } from '../../src/xml/parse.js';
 import { runEid } from '../interfaces/saml/support/flow.js';
 import { craftSigned } from '../interfaces/soap/support/craft.js';
@@ -113,39 +109,6 @@ describe('PSK IDs the schema allows (protocol 7)', () => {
 });
 
 describe('what the SOAP listener logs (protocol 7)', () => {
-  it('a refused TLS client certificate: which one and why', async () => {
-    const k = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-    const der = issueClientCertificate({ subject: 'intruder (TEST)', publicKey: k, issuerKey: k, days: 1 });
-    const u = new URL(tb.soap.url);
-    const outcome = await new Promise<string>((resolve) => {
-      const req = request(
-        {
-          host: u.hostname,
-          port: u.port,
-          path: u.pathname,
-          method: 'POST',
-          key: exportPkcs8Pem(k),
-          cert: pemFromDer(der),
-          ca: tb.serverTlsCert,
-          agent: false,
-          headers: { 'content-type': 'text/xml' },
-        },
-        (res) => resolve(`answered ${res.statusCode}`),
-      );
-      req.on('error', (e) => resolve(`refused: ${e.message}`));
-      req.end(buildGetServerInfoRequest());
-    });
-    expect(outcome).toMatch(/^refused/);
-    const line = lastLog('SOAP client certificate refused; connection dropped');
-    expect(line).toMatchObject({
-      reason: 'DEPTH_ZERO_SELF_SIGNED_CERT',
-      certificate: { sha256: createHash('sha256').update(der).digest('hex') },
-    });
-    expect(String((line?.certificate as { subject?: string } | undefined)?.subject)).toContain(
-      'intruder (TEST)',
-    );
-  });
-
   it('a correctly signed SOAP 1.2 envelope: logged as signed, answered with a signed VersionMismatch fault', async () => {
     const m = tb.material();
     for (const contentType of ['text/xml; charset=utf-8', 'application/soap+xml; charset=utf-8']) {
