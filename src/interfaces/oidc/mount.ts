@@ -158,7 +158,8 @@ export async function mountOidc(s: MountContext, o: OidcMountOptions = {}): Prom
     pairwiseKey: secrets.pairwise,
     claims,
     ...(redis ? { adapter: redisAdapterFactory(redis) } : {}),
-    interactionTtl: s.config.sessions.ttlSeconds,
+    // The longest a login can take: waiting for its eID-Client, then the authentication itself.
+    interactionTtl: s.config.sessions.unclaimedTtlSeconds + s.config.sessions.ttlSeconds,
     ...(mtlsUrl ? { mtlsUrl } : {}),
     clientCas: cas,
   });
