@@ -87,13 +87,14 @@ const sso = () => server.idp.ssoUrl;
 const lastLog = (msg: string) => logs.find(msg).at(-1);
 
 /** The eID-Client brings a signed request of both-sp to /saml/tctoken (TR-03130-1 §4.2). */
-async function eidClientLogin(attrs: readonly Requested[]) {
+async function eidClientLogin(attrs: readonly Requested[], requestAttrs?: string) {
   const idpCerts = idpCertificates(server.idpMetadata);
   const id = newId();
   const xml = requestXml({
     id,
     issuer: BOTH.entity,
     destination: server.idp.tcTokenUrl,
+    ...(requestAttrs ? { attrs: requestAttrs } : {}),
     extensions: await encryptExtension(authnRequestExtension(attrs), pemOf(idpCerts.encryption[0]!)),
   });
   const outcome = await runEid(signedRedirect(server.idp.tcTokenUrl, xml, signing.key), card.file);
@@ -126,10 +127,14 @@ describe('the TR-03130 eID-Client flow (protocol 8)', () => {
   });
 
   it('a Response too long for a URL goes by POST, and the log names POST', async () => {
-    const { id, back } = await eidClientLogin([
-      { name: 'DateOfBirth', required: true },
-      { name: 'urn:tw:neid:attribute:Photo', required: true },
-    ]);
+    // The request itself asks for the Redirect ACS; the photo does not fit a URL.
+    const { id, back } = await eidClientLogin(
+      [
+        { name: 'DateOfBirth', required: true },
+        { name: 'urn:tw:neid:attribute:Photo', required: true },
+      ],
+      'ProtocolBinding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"',
+    );
     expect(back.status).toBe(200);
     expect(back.body).toContain(`action="${BOTH.acs}"`);
     expect(lastLog('SAML response sent')).toMatchObject({
