@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 // Suites that need the Debian packages installed by scripts/install-test-deps.sh
-// (OpenPACE, xmlsec1, AusweisApp2, pcscd + vpcd, SimpleSAMLphp, Apache, Chromium, promtool, HAProxy).
+// (OpenPACE, xmlsec1, AusweisApp2, pcscd + vpcd, SimpleSAMLphp, Shibboleth SP, Apache, Chromium, promtool,
+// HAProxy).
 export default defineConfig({
   test: {
     include: ['test/interop/**/*.test.ts'],

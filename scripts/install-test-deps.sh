@@ -8,6 +8,7 @@
 #   pcscd, vsmartcard-vpcd, opensc, pcsc-tools, libpcsclite-dev   the virtual card as a PC/SC reader
 #   simplesamlphp, php-cli, php-xml, php-mbstring   a SAML SP independent of ours (the package does not pull in the last two)
 #   apache2, libapache2-mod-auth-openidc   an OIDC RP independent of ours
+#   shibboleth-sp-utils, libapache2-mod-shib   Shibboleth SP 3 (shibd + mod_shib), a SAML SP independent of ours
 #   chromium        the browser the demo test drives (Playwright, no bundled browser download)
 #   redis-server    private Redis instances for the session-store tests
 #   softhsm2        a PKCS#11 token for the server's signing keys (the optional pkcs11js binding builds at npm ci)
@@ -21,6 +22,7 @@ PACKAGES=(
   pcscd vsmartcard-vpcd opensc pcsc-tools libpcsclite-dev
   simplesamlphp php-cli php-xml php-mbstring
   apache2 libapache2-mod-auth-openidc
+  shibboleth-sp-utils libapache2-mod-shib
   chromium
   redis-server
   softhsm2
@@ -50,7 +52,7 @@ echo "installing: ${missing[*]}"
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Packages may start daemons on install; the tests start their own instances on loopback ports.
-for svc in apache2 pcscd prometheus haproxy; do
+for svc in apache2 pcscd prometheus haproxy shibd; do
   (command -v systemctl >/dev/null && systemctl stop "$svc" 2>/dev/null) || true
   pkill -x "$svc" 2>/dev/null || true
 done

@@ -61,6 +61,10 @@ export interface ServerConfig {
   readonly relyingParties: string;
   readonly sessions: {
     readonly ttlSeconds: number;
+    /** How long a login waits for an eID-Client to pick it up; until then it does not count against maxOpenSessions. */
+    readonly unclaimedTtlSeconds: number;
+    /** Logins no eID-Client has picked up yet, all eServices together (bounds memory against anonymous hits). */
+    readonly maxUnclaimed: number;
     readonly resultTtlSeconds: number;
     readonly store: 'memory' | 'redis';
     readonly redisUrl: string;
@@ -142,6 +146,8 @@ export function parseServerConfig(
     .at('sessions')
     .only([
       'ttlSeconds',
+      'unclaimedTtlSeconds',
+      'maxUnclaimed',
       'resultTtlSeconds',
       'store',
       'redisUrl',
@@ -188,6 +194,8 @@ export function parseServerConfig(
     ),
     sessions: {
       ttlSeconds: sessions.at('ttlSeconds').int(600, 30, 86_400),
+      unclaimedTtlSeconds: sessions.at('unclaimedTtlSeconds').int(180, 5, 86_400),
+      maxUnclaimed: sessions.at('maxUnclaimed').int(10_000, 10, 10_000_000),
       resultTtlSeconds: sessions.at('resultTtlSeconds').int(120, 5, 3600),
       store: sessions.at('store').oneOf(['memory', 'redis'], 'memory'),
       redisUrl: sessions.at('redisUrl').url('redis://127.0.0.1:6379', ['redis:', 'rediss:']),

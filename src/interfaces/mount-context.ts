@@ -13,6 +13,7 @@ import type { RevocationLists } from '../provisioning/revocation.js';
 import type { PkiMaterial } from '../provisioning/store.js';
 import type { SessionService } from '../workflows/session/service.js';
 import type { BrowserLogins } from './browser/login.js';
+import type { RefusalPage } from './http/client-errors.js';
 import type { Logger } from './http/log.js';
 
 export interface MountContext {
@@ -33,6 +34,11 @@ export interface MountContext {
   readonly metrics: Metrics;
   /** Adds certificates whose expiry the metrics watch (e.g. the registered SPs' certificates). */
   certificates(c: readonly CertificateExpiry[]): void;
+  /**
+   * The page a front-end shows, under its path prefix, for a request the HTTP parser refused before
+   * routing (an over-long URL: 431). Others get a plain page; every such refusal is logged.
+   */
+  readonly refusalPages: Map<string, RefusalPage>;
   /** Front-ends that open their own listeners register their shutdown here. */
   onClose(fn: () => Promise<void>): void;
 }

@@ -14,6 +14,7 @@ import type { ServerConfig } from '../config/server-config.js';
 import { BrowserLogins } from '../interfaces/browser/login.js';
 import { paosHandler } from '../interfaces/eid/paos-endpoint.js';
 import { tcTokenHandler } from '../interfaces/eid/tctoken.js';
+import { answerClientErrors } from '../interfaces/http/client-errors.js';
 import { createLogger, type Logger } from '../interfaces/http/log.js';
 import { currentRequestId } from '../interfaces/http/request-id.js';
 import { createPskServer, createWebServer, listen } from '../interfaces/http/tls.js';
@@ -49,6 +50,8 @@ export interface RunningServer extends MountContext {
    * of authentications cut off.
    */
   shutdown(graceMs?: number): Promise<number>;
+  /** The PSKs this process holds for the TLS-PSK listener (tests, operations). */
+  readonly psks: Pick<PskDirectory, 'size'>;
   close(): Promise<void>;
 }
 
@@ -131,10 +134,14 @@ async function assemble(
     eidUrl: config.web.publicUrl,
     ...(config.psk ? { pskUrl: config.psk.publicUrl } : {}),
     ttlMs: config.sessions.ttlSeconds * 1000,
+    unclaimedTtlMs: config.sessions.unclaimedTtlSeconds * 1000,
+    maxUnclaimed: config.sessions.maxUnclaimed,
     resultTtlMs: config.sessions.resultTtlSeconds * 1000,
     accepting: () => accepting,
     requestId: currentRequestId,
     events: sessionEvents(log, running),
+    // One stable line per refusal: an eService locked out by its cap is visible in the log.
+    onLockout: (l) => log.warn(l, 'session cap reached: login refused'),
   });
   const observed = { registry, pki, revocation, sessions, health };
   const { metrics, certificates } = createMetrics(observed);
@@ -215,12 +222,14 @@ async function assemble(
     revocation,
     metrics,
     certificates: (c) => certificates.push(...c),
+    refusalPages: new Map(),
     onClose: (fn) => closeHooks.push(fn),
   };
   if (opts.mount) await opts.mount(partial);
   webApp.use(webRouter.routes()).use(webRouter.allowedMethods());
 
   const web = createWebServer({ ...tls, ...(pki.tls.ec ? { ec: pki.tls.ec } : {}) }, webApp.callback());
+  answerClientErrors(web, log, () => partial.refusalPages);
   servers.push(web);
   await listen(web, config.web.host, config.web.port);
   if (config.psk) {
@@ -264,6 +273,7 @@ async function assemble(
   };
   return {
     ...partial,
+    psks,
     health,
     ...(ops ? { metricsUrl: ops.url } : {}),
     async shutdown(graceMs = config.shutdown.graceSeconds * 1000) {

@@ -1,20 +1,25 @@
 /**
- * The one way untrusted XML enters the product. Refuses, before any parsing:
- * documents over `maxBytes`; any document type declaration, entity
+ * The one way untrusted XML enters the product. Refuses, before any DOM is
+ * built: documents over `maxBytes`; any document type declaration, entity
  * declaration or processing instruction other than the XML declaration (no
  * XXE, no entity expansion — "billion laughs" never reaches a parser); and,
- * after parsing, nesting deeper than `maxDepth`. Parser warnings are errors.
+ * in one streaming pass (scan.ts), more than `maxNodes` nodes or nesting
+ * deeper than `maxDepth`. Parser warnings are errors.
  */
-import { DOMParser, type Document, type Element } from '@xmldom/xmldom';
+import { DOMParser, type Document } from '@xmldom/xmldom';
 import { XmlError } from './errors.js';
+import { scanXml } from './scan.js';
 
 export interface ParseOptions {
   readonly maxBytes?: number;
   readonly maxDepth?: number;
+  /** Elements + attributes + comments + CDATA sections. */
+  readonly maxNodes?: number;
 }
 
 export const DEFAULT_MAX_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_DEPTH = 32;
+export const DEFAULT_MAX_NODES = 10_000;
 
 export function parseXml(input: string | Buffer, opts: ParseOptions = {}): Document {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -31,6 +36,10 @@ export function parseXml(input: string | Buffer, opts: ParseOptions = {}): Docum
       throw new XmlError('malformed', `processing instruction <?${m[1]} is not accepted`);
     }
   }
+  scanXml(text, {
+    maxDepth: opts.maxDepth ?? DEFAULT_MAX_DEPTH,
+    maxNodes: opts.maxNodes ?? DEFAULT_MAX_NODES,
+  });
   let problem: string | undefined;
   const parser = new DOMParser({
     onError: (level, msg) => {
@@ -45,18 +54,5 @@ export function parseXml(input: string | Buffer, opts: ParseOptions = {}): Docum
   }
   if (problem) throw new XmlError('malformed', `not well-formed XML: ${problem.split('\n')[0]}`);
   if (!doc.documentElement) throw new XmlError('malformed', 'no root element');
-  checkDepth(doc.documentElement, opts.maxDepth ?? DEFAULT_MAX_DEPTH);
   return doc;
-}
-
-function checkDepth(root: Element, max: number): void {
-  // Iterative walk: hostile nesting cannot exhaust the stack here.
-  const stack: Array<[Element, number]> = [[root, 1]];
-  while (stack.length) {
-    const [el, depth] = stack.pop()!;
-    if (depth > max) throw new XmlError('too-deep', `XML nesting deeper than ${max}`);
-    for (let c = el.firstChild; c; c = c.nextSibling) {
-      if (c.nodeType === 1) stack.push([c as Element, depth + 1]);
-    }
-  }
 }

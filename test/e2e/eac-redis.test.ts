@@ -105,11 +105,11 @@ describe.runIf(available)('EAC sessions in Redis', () => {
     await a.server.sessions.discard(created.sessionId);
   });
 
-  it('enforces the per-eService cap across instances', async () => {
+  it('enforces the per-eService cap across instances (on sessions an eID-Client picked up)', async () => {
     const es = a.server.registry.get('passport-office')!;
     const ids: string[] = [];
     try {
-      for (let i = 0; i < es.maxOpenSessions; i++) {
+      for (let i = 0; i < es.maxOpenSessions + 1; i++) {
         const srv = i % 2 ? a : b;
         ids.push(
           (
@@ -124,6 +124,12 @@ describe.runIf(available)('EAC sessions in Redis', () => {
           ).sessionId,
         );
       }
+      // Unclaimed sessions do not count; picked up, they do: one more than the cap is refused.
+      const admitted = [];
+      for (const [i, id] of ids.entries())
+        admitted.push((await (i % 2 ? b : a).server.sessions.admit(id)).outcome);
+      expect(admitted.filter((o) => o === 'admitted')).toHaveLength(es.maxOpenSessions);
+      expect(admitted.at(-1)).toBe('full');
       await expect(
         b.server.sessions.create({
           eServiceId: es.id,

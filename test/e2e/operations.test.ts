@@ -4,7 +4,6 @@
  * /health and /ready on both listeners, and JSON log lines whose request ids tie the front-end
  * request to its authentication session.
  */
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualCard } from '../../src/card/virtual-card.js';
 import { EacClient } from '../../src/client/eac-client.js';
@@ -19,20 +18,15 @@ import { ES, ops, startTestbed, type Testbed } from '../interfaces/soap/support/
 import { writeTestCard } from '../support/card.js';
 import { type DemoServer, startDemoServer } from '../support/demo.js';
 import { labelSets, sample, scrape } from '../support/metrics.js';
-import { webCertificates } from '../support/server.js';
+import { LogCapture, webCertificates } from '../support/server.js';
 
 type Line = Record<string, unknown> & { msg: string };
-const lines: Line[] = [];
-const logStream = new Writable({
-  write(chunk, _enc, cb) {
-    for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Line);
-    cb();
-  },
-});
+const logs = new LogCapture();
+const lines = logs.lines as Line[];
 
 let demo: DemoServer;
 beforeAll(async () => {
-  demo = await startDemoServer({ logLevel: 'info', logStream });
+  demo = await startDemoServer({ logLevel: 'info', logs });
 }, 120_000);
 afterAll(async () => demo?.close());
 

@@ -122,6 +122,8 @@ describe('SOAP eID-Interface: result codes (TR-03130-1 §3.4.1)', () => {
   it('useID#tooManyOpenSessions: the eService cap is reached', async () => {
     const first = await useId(ops('REQUIRED', 'chineseName'), {}, ES.limited);
     expect(first.result.major).toBe(RESULT_MAJOR.ok);
+    // A session counts against the cap once an eID-Client has picked it up (StartPAOS, for SOAP).
+    expect((await tb.ts.server.sessions.admit(first.granted!.sessionId)).outcome).toBe('admitted');
     const second = await useId(ops('REQUIRED', 'chineseName'), {}, ES.limited);
     expect(second.result.minor).toBe(RESULT_MINOR.tooManyOpenSessions);
     // Ending the first session frees the slot ('increasing' counter rule: any larger counter).
@@ -173,18 +175,22 @@ describe('SOAP eID-Interface: result codes (TR-03130-1 §3.4.1)', () => {
     expect((await c.getResult(r.granted!.sessionId, 3)).result.minor).toBe(RESULT_MINOR.invalidCounter);
   });
 
-  it('getResult#invalidCounter: a replayed signed request', async () => {
+  it('getResult#invalidCounter: a repeated counter; a replayed signed request is refused before', async () => {
     const r = await useId(ops('REQUIRED', 'chineseName'));
     const m = tb.material();
-    const envelope = signEnvelope(buildGetResultRequest(r.granted!.sessionId, 1), {
-      key: m.key,
-      certPem: m.certPem,
-    });
+    const sign = () =>
+      signEnvelope(buildGetResultRequest(r.granted!.sessionId, 1), { key: m.key, certPem: m.certPem });
+    const envelope = sign();
     const c = tb.client();
     expect((await c.post(envelope)).body).toContain(RESULT_MINOR.noResultYet);
+    // The very same signed message again: a replay, refused without touching the session.
     const replay = await c.post(envelope);
     expect(replay.status).toBe(200);
-    expect(replay.body).toContain(RESULT_MINOR.invalidCounter);
+    expect(replay.body).toContain(RESULT_MINOR.internalError);
+    expect(replay.body).toContain('replayed request');
+    // A new message with the same counter: invalidCounter, and the session ends.
+    const repeated = await c.post(sign());
+    expect(repeated.body).toContain(RESULT_MINOR.invalidCounter);
     expect((await c.getResult(r.granted!.sessionId, 2)).result.minor).toBe(RESULT_MINOR.invalidSession);
   });
 

@@ -5,7 +5,7 @@
  * Timestamp, fresh, and immune to signature wrapping; unsigned requests not
  * answered; XXE and entity expansion refused before parsing.
  */
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportPkcs8Pem } from '../../src/crypto/keys.js';
@@ -21,10 +21,12 @@ import { issueClientCertificate } from '../../src/pki/x509/tls.js';
 import { parseXml } from '../../src/xml/parse.js';
 import { craftSigned, tamper } from '../interfaces/soap/support/craft.js';
 import { ops, startTestbed, type Testbed } from '../interfaces/soap/support/testbed.js';
+import { LogCapture } from '../support/server.js';
 
 let tb: Testbed;
+const logs = new LogCapture();
 beforeAll(async () => {
-  tb = await startTestbed();
+  tb = await startTestbed({ logs });
 }, 120_000);
 afterAll(async () => tb?.close());
 
@@ -44,9 +46,13 @@ function expectInternalErrorOnly(r: { status: number; body: string }) {
 describe('mutual TLS', () => {
   it('refuses a client certificate that is not registered (TLS handshake fails)', async () => {
     const k = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-    const cert = pemFromDer(
-      issueClientCertificate({ subject: 'soap-test (TEST eService)', publicKey: k, issuerKey: k, days: 1 }),
-    );
+    const der = issueClientCertificate({
+      subject: 'soap-test (TEST eService)',
+      publicKey: k,
+      issuerKey: k,
+      days: 1,
+    });
+    const cert = pemFromDer(der);
     const u = new URL(tb.soap.url);
     const outcome = await new Promise<string>((resolve) => {
       const req = request(
@@ -67,6 +73,15 @@ describe('mutual TLS', () => {
       req.end(signed(buildGetServerInfoRequest()));
     });
     expect(outcome).toMatch(/^refused/);
+    // Issue 15: logged with which certificate and why.
+    const line = logs.find('SOAP client certificate refused; connection dropped').at(-1);
+    expect(line).toMatchObject({
+      reason: 'DEPTH_ZERO_SELF_SIGNED_CERT',
+      certificate: { sha256: createHash('sha256').update(der).digest('hex') },
+    });
+    expect(String((line?.certificate as { subject?: string } | undefined)?.subject)).toContain(
+      'soap-test (TEST',
+    );
   });
 
   it('refuses a client without certificate', async () => {

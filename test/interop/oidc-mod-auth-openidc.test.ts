@@ -28,6 +28,7 @@ const available = requires(
   absent({
     'libapache2-mod-auth-openidc': existsSync(join(MODULES, 'mod_auth_openidc.so')),
     apache2: existsSync('/usr/sbin/apache2'),
+    curl: existsSync('/usr/bin/curl'),
   }),
 );
 const SECRET = randomBytes(24).toString('hex');
@@ -141,6 +142,48 @@ describe.runIf(available)('mod_auth_openidc as the relying party', () => {
       });
     }
     await ts?.close();
+  });
+
+  it('needs both web certificates in OIDCCABundlePath: libcurl is offered the ECDSA one (docs/integrations/mod-auth-openidc.md)', async () => {
+    // mod_auth_openidc fetches discovery, JWKS, token and userinfo with libcurl; curl uses the same
+    // library and OpenSSL defaults. The web listener serves an ECDSA and an RSA certificate and picks
+    // by the negotiated suite, which for OpenSSL clients is ECDHE-ECDSA.
+    const ec = ts.server.pki.tls.ec?.cert;
+    expect(ec).toBeDefined();
+    // Asynchronously: the server runs in this process.
+    const fetch = (bundle: string) => {
+      const f = join(dir, `bundle-${randomBytes(4).toString('hex')}.pem`);
+      writeFileSync(f, bundle);
+      const url = `${ts.web}/oidc/.well-known/openid-configuration`;
+      return new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+        const c = spawn('curl', [
+          '-sS',
+          '--max-time',
+          '30',
+          '-o',
+          '/dev/null',
+          '-w',
+          '%{http_code}',
+          '--cacert',
+          f,
+          url,
+        ]);
+        let out = '';
+        let err = '';
+        c.stdout.on('data', (d: Buffer) => {
+          out += d;
+        });
+        c.stderr.on('data', (d: Buffer) => {
+          err += d;
+        });
+        c.on('close', (code) => resolve({ code, out, err }));
+      });
+    };
+    const rsaOnly = await fetch(ts.server.pki.tls.cert);
+    expect(rsaOnly.code, rsaOnly.err).toBe(60); // CURLE_PEER_FAILED_VERIFICATION: the ECDSA certificate is not trusted
+    const both = await fetch(webCertificates(ts.server));
+    expect(both.code, both.err).toBe(0);
+    expect(both.out).toBe('200');
   });
 
   it('logs a user in and passes the released claims to the protected page', async () => {

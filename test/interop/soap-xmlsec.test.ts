@@ -15,12 +15,13 @@ import { EacClient } from '../../src/client/eac-client.js';
 import { runOnlineAuthentication } from '../../src/client/paos-client.js';
 import { buildGetResultRequest } from '../../src/interfaces/soap/messages/get-result.js';
 import { buildGetServerInfoRequest } from '../../src/interfaces/soap/messages/get-server-info.js';
-import { buildUseIdRequest } from '../../src/interfaces/soap/messages/use-id.js';
+import { buildUseIdRequest, parseUseIdResponse } from '../../src/interfaces/soap/messages/use-id.js';
 import { NS } from '../../src/interfaces/soap/namespaces.js';
 import { RESULT_MAJOR } from '../../src/interfaces/soap/result-codes.js';
 import { SCHEMA_DIR } from '../../src/interfaces/soap/wsdl.js';
 import { signEnvelope } from '../../src/interfaces/soap/wss/sign.js';
 import { verifySignedEnvelope } from '../../src/interfaces/soap/wss/verify.js';
+import { buildTcToken } from '../../src/paos/messages/tctoken.js';
 import { parseXml } from '../../src/xml/parse.js';
 import { ops, startTestbed, type Testbed } from '../interfaces/soap/support/testbed.js';
 import { writeTestCard } from '../support/card.js';
@@ -159,6 +160,46 @@ describe('a request signed by xmlsec1 is accepted', () => {
     const v = verifySignedEnvelope(use.body, parseXml(use.body), tb.serverSigningCert);
     expect(v.body.toString()).toContain(RESULT_MAJOR.ok);
     expect(v.body.toString()).toContain('<eid:PSK>');
+  });
+
+  it('an eService signing with xmlsec1 hosts its own TC Token: useID with its own PSK, login, getResult; a replay is refused', async () => {
+    // docs/integrations/soap-eservice.md, step by step.
+    const pskId = `eservice-login-${randomBytes(8).toString('hex')}`;
+    const pskKey = randomBytes(32);
+    const request = xmlsecSign(
+      buildUseIdRequest({ operations: ops('REQUIRED', 'chineseName'), psk: { id: pskId, key: pskKey } }),
+    );
+    const use = await tb.client().post(request);
+    const granted = parseUseIdResponse(
+      verifySignedEnvelope(use.body, parseXml(use.body), tb.serverSigningCert).body.firstChild as never,
+    );
+    expect(granted.result.major).toBe(RESULT_MAJOR.ok);
+    expect(granted.granted!.psk.id).toBe(pskId);
+    expect(granted.granted!.psk.key.equals(pskKey)).toBe(true);
+    // The same signed request again (a captured message): refused, no second session.
+    const replay = await tb.client().post(request);
+    expect(replay.body).toContain('replayed request');
+    expect(replay.body).not.toContain('<eid:Session>');
+    // The eService's TC Token (TR-03124-1 §2.6), served from its own origin (the testbed eService's
+    // HTTPS server, whose certificate the CertificateDescription lists).
+    const { tcTokenUrl, plan } = tb.prepare({ operations: ops('REQUIRED', 'chineseName') });
+    plan.granted = granted.granted!;
+    plan.tcToken = buildTcToken({
+      serverAddress: granted.granted!.eCardServerAddress,
+      sessionIdentifier: granted.granted!.psk.id,
+      refreshAddress: `${tb.eServiceUrl}/done`,
+      psk: granted.granted!.psk.key,
+    });
+    const { file: cardFile } = writeTestCard(tb.ts.pkiDir);
+    const card = VirtualCard.fromFile(cardFile, { persist: true });
+    card.reset();
+    const eac = new EacClient({ card, consent: async () => ({ accept: true, deselect: [], pin: '123456' }) });
+    const outcome = await runOnlineAuthentication(tcTokenUrl, eac);
+    expect(outcome.ok, outcome.error?.message).toBe(true);
+    const result = await tb.client().post(xmlsecSign(buildGetResultRequest(granted.granted!.sessionId, 1)));
+    const r = verifySignedEnvelope(result.body, parseXml(result.body), tb.serverSigningCert).body.toString();
+    expect(r).toContain(RESULT_MAJOR.ok);
+    expect(r).toMatch(/<tw:ChineseName [^>]*>[^<]+<\/tw:ChineseName>/);
   });
 
   it('the same xmlsec1-signed request with a changed Body is refused', async () => {

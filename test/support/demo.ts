@@ -18,7 +18,7 @@ export interface DemoServer extends TestServer {
 }
 
 export async function startDemoServer(
-  o: Pick<TestServerOptions, 'logLevel' | 'logStream' | 'extra'> = {},
+  o: Pick<TestServerOptions, 'logLevel' | 'logs' | 'extra'> = {},
 ): Promise<DemoServer> {
   const dir = mkdtempSync(join(tmpdir(), 'neid-demo-'));
   const webPort = await freePort();

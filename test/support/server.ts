@@ -52,10 +52,24 @@ export interface TestServerOptions {
   readonly mount?: StartOptions['mount'];
   readonly logLevel?: string;
   readonly meter?: StartOptions['meter'];
-  /** Where the server's JSON log lines go (with logLevel; default stdout). */
-  readonly logStream?: NodeJS.WritableStream;
   /** Alters the freshly created test PKI before the server loads it (e.g. a revoked Document Signer). */
   readonly beforeStart?: (pkiDir: string) => void | Promise<void>;
+  /** Collects the server's log lines (at `logLevel`, default info when given). */
+  readonly logs?: LogCapture;
+}
+
+/** The JSON log lines of a test server, for tests of what is logged. */
+export class LogCapture {
+  readonly lines: Record<string, unknown>[] = [];
+  write(line: string): void {
+    this.lines.push(JSON.parse(line) as Record<string, unknown>);
+  }
+  /** The lines whose message matches. */
+  find(msg: string | RegExp): Record<string, unknown>[] {
+    return this.lines.filter((l) =>
+      typeof msg === 'string' ? l.msg === msg : msg.test(String(l.msg ?? '')),
+    );
+  }
 }
 
 export interface TestServer {
@@ -87,7 +101,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
       },
       relyingParties,
       sessions: { store: o.store ?? 'memory', keyFile: join(dir, 'session.key') },
-      log: { level: o.logLevel ?? 'silent' },
+      log: { level: o.logLevel ?? (o.logs ? 'info' : 'silent') },
       demo: { enabled: false, card: join(dir, 'demo-card.json') },
       ...(o.extra ?? {}),
     },
@@ -106,9 +120,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
   }
   await o.beforeStart?.(pkiDir);
   const server = await startServer(config, {
-    logger: o.logStream
-      ? createLogger(config.log.level, o.logStream as Parameters<typeof createLogger>[1])
-      : createLogger(config.log.level),
+    logger: createLogger(config.log.level, o.logs),
     ...(o.mount ? { mount: o.mount } : {}),
     ...(o.meter ? { meter: o.meter } : {}),
   });

@@ -86,7 +86,8 @@ export class BrowserLogins {
       httpOnly: true,
       sameSite: 'lax',
       path: `/eid/`,
-      expires: new Date(created.expiresAt),
+      // The session lives on once an eID-Client picks it up (SessionService.admit): the cookie as long as it can.
+      expires: new Date(created.latestExpiresAt),
     });
     const clientUrl = `${this.o.clientUrl ?? CLIENT_URL}?tcTokenURL=${encodeURIComponent(created.tcTokenUrl)}`;
     ctx.set('Cache-Control', 'no-store');

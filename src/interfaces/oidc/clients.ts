@@ -212,6 +212,12 @@ export function registrationPolicy(es: EService) {
     }
     Object.assign(p, profileMetadata(es, reg.profile, method, redirectUris, reg.sector ?? es.id));
     if (requested) p.scope = ['openid', ...requested.filter((s) => s !== 'openid')].join(' ');
+    // oidc-provider decides on a client_secret before the policies run, from the method the client
+    // sent (none: the secret method); a client this policy gave another method must not get one.
+    if (method !== 'client_secret_basic') {
+      delete p.client_secret;
+      delete p.client_secret_expires_at;
+    }
   };
 }
 

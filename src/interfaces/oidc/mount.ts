@@ -15,6 +15,7 @@ import type { Context, Next } from 'koa';
 import type { Json, KoaContextWithOIDC, Provider } from 'oidc-provider';
 import { PKI_FILES } from '../../pki/layout.js';
 import { closeRedis, connectRedis, type RedisClient } from '../../workflows/session/redis-connection.js';
+import { errorPage } from '../browser/pages.js';
 import { ECDH_CURVES, listen, WEB_CIPHERS } from '../http/tls.js';
 import type { MountContext } from '../mount-context.js';
 import { bindingOf, clientCas, staticClients } from './clients.js';
@@ -62,8 +63,10 @@ const TLS_METHODS = new Set(['tls_client_auth', 'self_signed_tls_client_auth']);
 
 /**
  * The mTLS listener (server config `oidcMtls`, docs/configuration.md) runs when set to
- * always, or in 'auto' when a registered client authenticates with a certificate; mount
- * options (tests) override it.
+ * always, or in 'auto' when a registered client authenticates with a certificate or an eService
+ * accepts dynamic registration (a client may register with self_signed_tls_client_auth); mount
+ * options (tests) override it. Without it the certificate methods are neither advertised nor
+ * accepted (provider.ts).
  */
 function mtlsOptions(
   s: MountContext,
@@ -80,7 +83,9 @@ function mtlsOptions(
   if (!c) return undefined;
   const wanted =
     c.when === 'always' ||
-    s.registry.eServices.some((es) => TLS_METHODS.has(es.oidc?.client?.tokenEndpointAuthMethod ?? ''));
+    s.registry.eServices.some(
+      (es) => TLS_METHODS.has(es.oidc?.client?.tokenEndpointAuthMethod ?? '') || !!es.oidc?.registration,
+    );
   return wanted ? { host: c.host, port: c.port, publicUrl: c.publicUrl } : undefined;
 }
 
@@ -107,6 +112,15 @@ export async function mountOidc(s: MountContext, o: OidcMountOptions = {}): Prom
   let mtlsUrl: string | undefined;
   const cas = clientCas(s.registry);
   const m = mtlsOptions(s, o);
+  // Without the mTLS listener a certificate-authenticated client could never authenticate: left out.
+  const clients = staticClients(s.registry, s.pki.dir).filter((c) => {
+    if (m || !TLS_METHODS.has(String(c.token_endpoint_auth_method))) return true;
+    s.log.error(
+      { eService: c.neid_eservice, client: c.client_id },
+      'OIDC client left out: it authenticates with a certificate, but the oidcMtls listener is disabled',
+    );
+    return false;
+  });
   if (m) {
     mtlsServer = createHttpsServer(
       {
@@ -142,12 +156,13 @@ export async function mountOidc(s: MountContext, o: OidcMountOptions = {}): Prom
     issuer,
     registry: s.registry,
     jwks,
-    clients: staticClients(s.registry, s.pki.dir),
+    clients,
     cookieKeys: secrets.cookieKeys,
     pairwiseKey: secrets.pairwise,
     claims,
     ...(redis ? { adapter: redisAdapterFactory(redis) } : {}),
-    interactionTtl: s.config.sessions.ttlSeconds,
+    // The longest a login can take: waiting for its eID-Client, then the authentication itself.
+    interactionTtl: s.config.sessions.unclaimedTtlSeconds + s.config.sessions.ttlSeconds,
     ...(mtlsUrl ? { mtlsUrl } : {}),
     clientCas: cas,
   });
@@ -211,6 +226,15 @@ export async function mountOidc(s: MountContext, o: OidcMountOptions = {}): Prom
     log: s.log,
   };
   s.webRouter.get(`${INTERACTION_PREFIX}:uid`, interactionHandler(deps));
+  // An authorization request too long for the HTTP parser (431) gets the page of any other refused
+  // authorization request: no redirect to an unverified redirect_uri (RFC 6749 §4.1.2.1).
+  s.refusalPages.set(ISSUER_PATH, (reason) => ({
+    type: 'text/html; charset=utf-8',
+    body: errorPage(
+      '登入失敗 / Login failed',
+      `invalid_request: ${reason} (send long requests by PAR, RFC 9126: ${issuer}/request)`,
+    ),
+  }));
   s.logins.register('oidc', loginContinuation(deps));
   s.onClose(async () => {
     await claims.close();

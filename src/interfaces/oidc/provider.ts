@@ -28,6 +28,7 @@ import {
   policyName,
   registrationPolicy,
 } from './clients.js';
+import { conformance } from './conformance.js';
 import { OidcRequestError } from './errors.js';
 import type { LoginClaims } from './login-claims.js';
 import { checkTransactionInfo, planRequest } from './request.js';
@@ -59,7 +60,10 @@ export interface ProviderOptions {
   readonly adapter?: (model: string) => Adapter;
   /** Interaction TTL in seconds (the EAC session lifetime). */
   readonly interactionTtl: number;
-  /** The mTLS listener's base URL (RFC 8705 §5 endpoint aliases); undefined: no mTLS endpoints. */
+  /**
+   * The mTLS listener's base URL (RFC 8705 §5 endpoint aliases); undefined: no mTLS endpoints, and
+   * then the certificate methods are neither advertised nor accepted.
+   */
   readonly mtlsUrl?: string;
   /** CA certificates (PEM) per tls_client_auth client id. */
   readonly clientCas: ReadonlyMap<string, string>;
@@ -140,8 +144,7 @@ export function createProvider(o: ProviderOptions): Provider {
     responseTypes: ['code'],
     clientAuthMethods: [
       'private_key_jwt',
-      'tls_client_auth',
-      'self_signed_tls_client_auth',
+      ...(o.mtlsUrl ? (['tls_client_auth', 'self_signed_tls_client_auth'] as const) : []),
       'client_secret_basic',
       'none',
     ],
@@ -181,7 +184,7 @@ export function createProvider(o: ProviderOptions): Provider {
       },
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
       mTLS: {
-        enabled: true,
+        enabled: !!o.mtlsUrl,
         certificateBoundAccessTokens: true,
         tlsClientAuth: true,
         selfSignedTlsClientAuth: true,
@@ -249,7 +252,8 @@ export function createProvider(o: ProviderOptions): Provider {
       },
     },
     expiresWithSession: () => false,
-    issueRefreshToken: () => false,
+    // No refresh tokens: oidc-provider's default issues them only for offline_access, which no scope
+    // list here contains, so the refresh_token grant is not even registered (nor advertised).
     loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
       const grantId = (ctx.oidc.result?.consent as { grantId?: string } | undefined)?.grantId;
       return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined;
@@ -295,6 +299,7 @@ export function createProvider(o: ProviderOptions): Provider {
   };
   const provider = new Provider(o.issuer, config);
   provider.proxy = false;
+  conformance(provider);
   return provider;
 }
 

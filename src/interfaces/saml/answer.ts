@@ -43,6 +43,12 @@ export interface AnswerDeps {
 export const signerFor = (d: AnswerDeps, sp: ServiceProvider): Signer =>
   sp.outbound.signingKey === 'ec' ? d.signers.ec : d.signers.rsa;
 
+/** What was sent: the binding it went by, and the status when the Response did not fit the URL. */
+export interface Delivered {
+  readonly binding: 'post' | 'redirect';
+  readonly tooLarge?: boolean;
+}
+
 /** Builds the Response for `status` (and assertion) and sends it to the context's ACS. */
 export function deliver(
   ctx: Context,
@@ -51,7 +57,7 @@ export function deliver(
   c: LoginContext,
   status: Status,
   signedAssertion?: string,
-): void {
+): Delivered {
   const now = (d.now ?? Date.now)();
   const signer = signerFor(d, sp);
   const xml = buildResponse(
@@ -65,28 +71,24 @@ export function deliver(
     },
     sp,
   );
-  const post = () =>
+  const post = (): Delivered => {
     renderPostForm(ctx, c.acs, 'SAMLResponse', signResponse(xml, signer, sp.outbound), c.relayState);
-  if (c.binding === 'post') {
-    post();
-    return;
-  }
+    return { binding: 'post' };
+  };
+  if (c.binding === 'post') return post();
   const url = redirectUrl(c.acs, 'SAMLResponse', xml, c.relayState, signer);
   if (url.length <= MAX_REDIRECT_URL) {
     ctx.set('Cache-Control', 'no-store');
     ctx.status = 303;
     ctx.redirect(url);
-    return;
+    return { binding: 'redirect' };
   }
-  if (sp.metadata.acs.some((a) => a.location === c.acs && a.binding === 'post')) {
-    post();
-    return;
-  }
+  if (sp.metadata.acs.some((a) => a.location === c.acs && a.binding === 'post')) return post();
   d.log.warn(
-    { eService: sp.eService.id, length: url.length },
+    { eService: sp.eService.id, request: c.requestId.slice(0, 16), acs: c.acs, length: url.length },
     'SAML response too long for the HTTP-Redirect ACS',
   );
-  deliver(ctx, d, sp, c, statusOf('response-too-large'));
+  return { ...deliver(ctx, d, sp, c, statusOf('response-too-large')), tooLarge: true };
 }
 
 /** Sends a status-only Response (a refused request or a failed authentication). */
@@ -98,12 +100,18 @@ export function deliverError(
   key: StatusKey,
   detail?: string,
 ): void {
+  const sent = deliver(ctx, d, sp, c, statusOf(key, detail));
   d.log.info(
-    { eService: sp.eService.id, request: c.requestId.slice(0, 16), outcome: key },
+    {
+      eService: sp.eService.id,
+      request: c.requestId.slice(0, 16),
+      acs: c.acs,
+      outcome: key,
+      binding: sent.binding,
+    },
     'SAML error response',
   );
   d.failed?.(sp.eService.id, STATUS_TABLE[key].reason);
-  deliver(ctx, d, sp, c, statusOf(key, detail));
 }
 
 function withheldRequired(c: LoginContext, r: Extract<Outcome, { kind: 'result' }>['result']): string[] {
@@ -144,13 +152,14 @@ function sendAssertion(
     authnInstant: a.authnInstant,
     attributeStatement: a.attributeStatement,
   });
-  deliver(ctx, d, sp, c, SUCCESS, signAssertion(assertion, signerFor(d, sp), sp.outbound));
+  const sent = deliver(ctx, d, sp, c, SUCCESS, signAssertion(assertion, signerFor(d, sp), sp.outbound));
   d.log.info(
     {
       eService: sp.eService.id,
       request: c.requestId.slice(0, 16),
-      outcome: a.outcome,
-      binding: c.binding,
+      acs: c.acs,
+      outcome: sent.tooLarge ? 'response-too-large' : a.outcome,
+      binding: sent.binding,
       algorithms: sp.outbound.name,
     },
     'SAML response sent',

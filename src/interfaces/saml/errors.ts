@@ -24,13 +24,29 @@ export type RejectionCode =
   | 'acs' // ACS URL / index / binding not in the SP metadata
   | 'extension'; // EncryptedAuthnRequestExtension not decryptable or malformed
 
+/** What was known of a refused request when it was refused (for the log line; unverified values truncated). */
+export interface RejectionContext {
+  /** The eService of the SP the (possibly unverified) Issuer names. */
+  readonly eService?: string;
+  readonly sp?: string;
+  readonly requestId?: string;
+  /** The ACS the request asked for (URL or index), verified or not. */
+  readonly acs?: string;
+}
+
 export class SamlRejection extends Error {
   override readonly name = 'SamlRejection';
   constructor(
     readonly code: RejectionCode,
     message: string,
+    readonly context: RejectionContext = {},
   ) {
     super(message);
+  }
+
+  /** The same refusal, with what is known of the request added. */
+  withContext(c: RejectionContext): SamlRejection {
+    return new SamlRejection(this.code, this.message, { ...c, ...this.context });
   }
 }
 

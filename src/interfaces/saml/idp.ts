@@ -20,6 +20,7 @@ import { AuthRequestError, UnavailableError } from '../../workflows/session/erro
 import type { SessionService } from '../../workflows/session/service.js';
 import type { AuthRequest } from '../../workflows/session/types.js';
 import type { BrowserLogins } from '../browser/login.js';
+import type { MountContext } from '../mount-context.js';
 import { SIG } from './algorithms.js';
 import { type AnswerDeps, deliverError, finishLogin } from './answer.js';
 import { encryptionKeyReused, keySigner, loadIdpKeys } from './crypto/keys.js';
@@ -48,6 +49,7 @@ export interface SamlMountContext {
   readonly logins: Pick<BrowserLogins, 'register' | 'begin'>;
   /** Error answers by reason code (metrics); absent in tests that mount the IdP alone. */
   readonly metrics?: Pick<Metrics, 'failure'>;
+  readonly refusalPages: MountContext['refusalPages'];
 }
 
 /** The IdP as other components (the demo SP, tests) see it. */
@@ -68,6 +70,16 @@ const clientAddress = (ctx: Context): string | undefined => {
   const ip = ctx.ip || undefined;
   return ip?.startsWith('::ffff:') ? ip.slice(7) : ip;
 };
+
+/**
+ * The TR-03130 profile answers in the HTTP-Redirect binding (TR-03130-1 §4.2.3, §4.1): when the ACS
+ * the request resolved to also offers Redirect at the same Location, the answer goes that way.
+ */
+export function preferRedirect(r: ReceivedRequest): ReceivedRequest {
+  if (r.acs.binding === 'redirect') return r;
+  const redirect = r.sp.metadata.acs.find((a) => a.location === r.acs.location && a.binding === 'redirect');
+  return redirect ? { ...r, acs: redirect } : r;
+}
 
 export function mountSamlIdp(s: SamlMountContext): SamlIdp {
   const web = s.urls.web;
@@ -103,7 +115,7 @@ export function mountSamlIdp(s: SamlMountContext): SamlIdp {
   s.logins.register('saml', finish);
 
   const refuse = (ctx: Context, e: SamlRejection) => {
-    s.log.warn({ path: ctx.path, code: e.code, reason: e.message }, 'SAML request refused');
+    s.log.warn({ path: ctx.path, code: e.code, reason: e.message, ...e.context }, 'SAML request refused');
     s.metrics?.failure('saml', `refused:${e.code}`);
     ctx.status = 400;
     ctx.set('Cache-Control', 'no-store');
@@ -153,10 +165,11 @@ export function mountSamlIdp(s: SamlMountContext): SamlIdp {
     url: string,
     flow: 'browser' | 'eid-client',
     start: (r: ReceivedRequest, p: ReturnType<typeof planLogin>) => Promise<void>,
+    answerBy: (r: ReceivedRequest) => ReceivedRequest = (r) => r,
   ): Promise<void> {
     let received: ReceivedRequest;
     try {
-      received = await receiveAuthnRequest(ctx, binding, url, { sps, replay });
+      received = answerBy(await receiveAuthnRequest(ctx, binding, url, { sps, replay }));
     } catch (e) {
       if (e instanceof SamlRejection) return refuse(ctx, e);
       if (e instanceof SamlUnavailable) return unavailable(ctx, e.received, e.cause);
@@ -174,13 +187,24 @@ export function mountSamlIdp(s: SamlMountContext): SamlIdp {
           eService: received.sp.eService.id,
           request: received.request.id.slice(0, 16),
           binding,
+          acs: received.acs.location,
+          answerBinding: received.acs.binding,
           signed: received.signed,
         },
         'SAML AuthnRequest accepted',
       );
       await start(received, planned);
     } catch (e) {
-      if (e instanceof SamlRejection) return refuse(ctx, e);
+      if (e instanceof SamlRejection)
+        return refuse(
+          ctx,
+          e.withContext({
+            eService: received.sp.eService.id,
+            sp: received.sp.entityId,
+            requestId: received.request.id,
+            acs: received.acs.location,
+          }),
+        );
       if (e instanceof UnavailableError) return unavailable(ctx, received, e);
       const key =
         e instanceof SamlStatusError
@@ -231,14 +255,26 @@ export function mountSamlIdp(s: SamlMountContext): SamlIdp {
   router.get(`${SAML_BASE}/sso`, browser('redirect'));
   router.post(`${SAML_BASE}/sso`, browser('post'));
   router.get(`${SAML_BASE}/tctoken`, (ctx) =>
-    accept(ctx, 'redirect', endpoints.tcTokenUrl, 'eid-client', async (_r, p) => {
-      const created = await eidClient.create({ ...p.auth, channel });
-      ctx.set('Cache-Control', 'no-store');
-      ctx.status = 303;
-      ctx.redirect(created.tcTokenUrl);
-    }),
+    accept(
+      ctx,
+      'redirect',
+      endpoints.tcTokenUrl,
+      'eid-client',
+      async (_r, p) => {
+        const created = await eidClient.create({ ...p.auth, channel });
+        ctx.set('Cache-Control', 'no-store');
+        ctx.status = 303;
+        ctx.redirect(created.tcTokenUrl);
+      },
+      preferRedirect,
+    ),
   );
   router.get(`${SAML_BASE}/refresh/:ref`, (ctx) => eidClient.finish(ctx, finish));
+  // A Redirect-binding request too long for the HTTP parser (431): refused like any malformed one.
+  s.refusalPages.set(SAML_BASE, (reason) => ({
+    type: 'text/plain; charset=utf-8',
+    body: `Bad Request: the SAML request was refused (malformed: ${reason}).\n`,
+  }));
 
   s.log.info({ entityId: endpoints.entityId, sps: sps.all.map((sp) => sp.eService.id) }, 'SAML IdP mounted');
   return { ...endpoints, metadataUrl: endpoints.entityId, metadata, serviceProviders: sps };

@@ -14,7 +14,9 @@
  * 5. Destination = this endpoint; ACS URL/index/binding in the SP metadata;
  * 6. freshness and replay.
  *
- * Every failure is a SamlRejection: HTTP 400, no SAML message.
+ * Every failure is a SamlRejection: HTTP 400, no SAML message. It carries
+ * what was known when it was refused — SP, request ID, the ACS asked for —
+ * for the log line.
  */
 import type { Element } from '@xmldom/xmldom';
 import type { Context } from 'koa';
@@ -23,7 +25,7 @@ import { parseXml } from '../../xml/parse.js';
 import { readPostMessage } from './bindings/post.js';
 import { parseRedirectQuery, verifyRedirectSignature } from './bindings/redirect.js';
 import { checkDocumentHygiene, verifyEnvelopedSignature } from './crypto/xmldsig-verify.js';
-import { SamlRejection } from './errors.js';
+import { type RejectionContext, SamlRejection } from './errors.js';
 import { type AuthnRequestData, peekIssuer, readAuthnRequest } from './messages/authn-request.js';
 import { type AcsEndpoint, defaultEndpoint } from './metadata/sp-metadata.js';
 import { type Binding, NS } from './namespaces.js';
@@ -62,9 +64,16 @@ export function resolveAcs(sp: ServiceProvider, r: AuthnRequestData): AcsEndpoin
   return found;
 }
 
+/**
+ * An AuthnRequest is a few KB (the largest, with an EncryptedAuthnRequestExtension and a signature,
+ * about 10 KB) and some dozen elements; the limits leave room for generous SPs and nothing more.
+ */
+export const MAX_REQUEST_XML = 64 * 1024;
+export const REQUEST_XML_LIMITS = { maxDepth: 16, maxNodes: 1_000 } as const;
+
 function parse(xml: string): { xml: string; root: Element } {
   try {
-    const doc = parseXml(xml, { maxBytes: 256 * 1024 });
+    const doc = parseXml(xml, { maxBytes: MAX_REQUEST_XML, ...REQUEST_XML_LIMITS });
     checkDocumentHygiene(doc);
     return { xml, root: doc.documentElement! };
   } catch (e) {
@@ -73,11 +82,39 @@ function parse(xml: string): { xml: string; root: Element } {
   }
 }
 
+const clip = (s: string) => s.slice(0, 200);
+
 export async function receiveAuthnRequest(
   ctx: Context,
   binding: Binding,
   endpointUrl: string,
   d: IntakeDeps,
+): Promise<ReceivedRequest> {
+  let known: RejectionContext = {};
+  try {
+    return await receive(ctx, binding, endpointUrl, d, (c) => {
+      known = { ...known, ...c };
+    });
+  } catch (e) {
+    if (e instanceof SamlRejection) throw e.withContext(known);
+    throw e;
+  }
+}
+
+/** What the (still unverified) root names: for log lines about its refusal. */
+function describe(root: Element): RejectionContext {
+  const id = root.getAttribute('ID');
+  const acs =
+    root.getAttribute('AssertionConsumerServiceURL') || root.getAttribute('AssertionConsumerServiceIndex');
+  return { ...(id ? { requestId: clip(id) } : {}), ...(acs ? { acs: clip(acs) } : {}) };
+}
+
+async function receive(
+  ctx: Context,
+  binding: Binding,
+  endpointUrl: string,
+  d: IntakeDeps,
+  note: (c: RejectionContext) => void,
 ): Promise<ReceivedRequest> {
   let element: Element;
   let sp: ServiceProvider | undefined;
@@ -87,8 +124,10 @@ export async function receiveAuthnRequest(
     const m = parseRedirectQuery(ctx.querystring, 'SAMLRequest');
     const { root } = parse(m.xml);
     relayState = m.relayState;
+    note({ ...describe(root), sp: clip(peekIssuer(root)) });
     sp = d.sps.get(peekIssuer(root));
     if (!sp) throw new SamlRejection('unknown-sp', `unknown SP "${peekIssuer(root).slice(0, 200)}"`);
+    note({ eService: sp.eService.id });
     if (root.getElementsByTagNameNS(NS.ds, 'Signature').length)
       throw new SamlRejection(
         'signature-wrapping',
@@ -105,8 +144,10 @@ export async function receiveAuthnRequest(
     const m = await readPostMessage(ctx, 'SAMLRequest');
     const { xml, root } = parse(m.xml);
     relayState = m.relayState;
+    note({ ...describe(root), sp: clip(peekIssuer(root)) });
     sp = d.sps.get(peekIssuer(root));
     if (!sp) throw new SamlRejection('unknown-sp', `unknown SP "${peekIssuer(root).slice(0, 200)}"`);
+    note({ eService: sp.eService.id });
     if (root.getElementsByTagNameNS(NS.ds, 'Signature').length) {
       element = verifyEnvelopedSignature(xml, root.ownerDocument!, {
         keys: sp.signingKeys,

@@ -41,7 +41,7 @@ export class EidInterfaceClient {
   constructor(readonly o: EidInterfaceClientOptions) {}
 
   /** POSTs `envelope` as it is (tests use this to send crafted messages). */
-  post(envelope: string, soapAction = ''): Promise<RawResponse> {
+  post(envelope: string, soapAction = '', contentType = 'text/xml; charset=utf-8'): Promise<RawResponse> {
     const u = new URL(this.o.url);
     return new Promise((resolve, reject) => {
       const req = request(
@@ -55,7 +55,7 @@ export class EidInterfaceClient {
           ca: this.o.serverTlsCert,
           minVersion: 'TLSv1.2',
           agent: false,
-          headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${soapAction}"` },
+          headers: { 'content-type': contentType, soapaction: `"${soapAction}"` },
         },
         (res) => {
           const chunks: Buffer[] = [];

@@ -24,6 +24,9 @@ export class SoapClientError extends Error {
 
 const fingerprint = (der: Buffer) => createHash('sha256').update(der).digest('hex');
 
+/** The SHA-256 fingerprint of a certificate (DER) in hex, for log lines. */
+export const certificateFingerprint = (der: Buffer): string => fingerprint(der);
+
 function readCertificate(file: string, what: string): X509Certificate {
   let text: string;
   try {

@@ -7,10 +7,16 @@
  *    certificate. A message without any signature — or that is not XML at
  *    all — is not answered (HTTP 400, empty body: §3.5.2.1 "MUST NOT answer
  *    to requests … not signed at all"); an invalid signature is answered
- *    with common#internalError only;
- * 3. read the operation from the signed Body only, validate it strictly
+ *    with common#internalError only; a correctly signed SOAP 1.2 envelope
+ *    with a SOAP 1.1 VersionMismatch fault (the WSDL binds SOAP 1.1; SOAP 1.2
+ *    Part 1 Appendix A);
+ * 3. refuse a replay: what the signature covers (Timestamp and Body) is
+ *    remembered in the session store — shared by all instances — for as
+ *    long as its Timestamp would be accepted, and a second message with the
+ *    same signed content is refused (common#internalError);
+ * 4. read the operation from the signed Body only, validate it strictly
  *    (common#schemaViolation), and run it;
- * 4. sign the response. Errors of every kind are mapped to the wire here.
+ * 5. sign the response. Errors of every kind are mapped to the wire here.
  */
 import type { Document, Element } from '@xmldom/xmldom';
 import type { EService } from '../../config/relying-parties.js';
@@ -26,7 +32,14 @@ import { NS } from './namespaces.js';
 import { errorResult, RESULT_MINOR, SoapError, type SoapResult } from './result-codes.js';
 import type { EidInterface } from './service.js';
 import { type SigningCredential, signEnvelope } from './wss/sign.js';
-import { type TimestampPolicy, verifySignedEnvelope, WssError } from './wss/verify.js';
+import { acceptedUntil } from './wss/timestamp.js';
+import {
+  SIGNED_BODY_MAX_NODES,
+  type TimestampPolicy,
+  type VerifiedEnvelope,
+  verifySignedEnvelope,
+  WssError,
+} from './wss/verify.js';
 
 export const MAX_REQUEST_BYTES = 256 * 1024;
 
@@ -34,6 +47,8 @@ export interface EndpointDeps {
   readonly service: EidInterface;
   readonly signing: SigningCredential;
   readonly timestamps: TimestampPolicy;
+  /** One-time claims shared by all instances (SessionService.claim): replay protection. */
+  readonly claims: { claim(key: string, expiresAt: number): Promise<boolean> };
   readonly log: {
     info(o: object, m: string): void;
     warn(o: object, m: string): void;
@@ -95,6 +110,19 @@ function errorBody(op: Operation | undefined, r: SoapResult): { status: number; 
   };
 }
 
+/** SOAP 1.1 §4.4.1 VersionMismatch: the answer of a SOAP 1.1 node to a SOAP 1.2 envelope. */
+function versionMismatch(): { status: number; body: string } {
+  return {
+    status: 500,
+    body: el(
+      'soap:Fault',
+      { 'xmlns:soap': NS.soap },
+      textEl('faultcode', 'soap:VersionMismatch'),
+      textEl('faultstring', 'the eID-Interface binds SOAP 1.1 (http://schemas.xmlsoap.org/soap/envelope/)'),
+    ),
+  };
+}
+
 export class SoapEndpoint {
   constructor(private readonly d: EndpointDeps) {}
 
@@ -103,7 +131,7 @@ export class SoapEndpoint {
     const text = raw.toString('utf8');
     let doc: Document;
     try {
-      doc = parseXml(text, { maxBytes: MAX_REQUEST_BYTES, maxDepth: 24 });
+      doc = parseXml(text, { maxBytes: MAX_REQUEST_BYTES, maxDepth: 24, maxNodes: SIGNED_BODY_MAX_NODES });
     } catch (e) {
       this.d.log.warn(
         { eService: es.id, outcome: 'refused', reason: (e as Error).message },
@@ -111,14 +139,16 @@ export class SoapEndpoint {
       );
       return { status: 400, body: '' };
     }
-    let body: Element;
+    let verified: VerifiedEnvelope;
     try {
-      body = verifySignedEnvelope(text, doc, client.signingCertPem, this.d.timestamps, now).body;
+      verified = verifySignedEnvelope(text, doc, client.signingCertPem, this.d.timestamps, now);
     } catch (e) {
-      if (e instanceof WssError && e.code === 'not-signed') {
+      if (e instanceof WssError && e.code !== 'invalid-signature') {
         this.d.log.warn(
           { eService: es.id, outcome: 'refused', reason: e.message },
-          'unsigned SOAP request; not answered',
+          e.code === 'not-signed'
+            ? 'unsigned SOAP request; not answered'
+            : 'not a SOAP envelope; not answered',
         );
         return { status: 400, body: '' };
       }
@@ -129,7 +159,25 @@ export class SoapEndpoint {
       this.d.failed?.(es.id, RESULT_MINOR.internalError);
       return this.respond(errorBody(claimedOperation(doc), errorResult(RESULT_MINOR.internalError)), now);
     }
-    const { op, element } = operationOf(body);
+    if (verified.soapVersion === '1.2') {
+      this.d.log.warn(
+        { eService: es.id, outcome: 'refused', signed: true, soapVersion: '1.2' },
+        'correctly signed SOAP 1.2 request refused: the eID-Interface binds SOAP 1.1',
+      );
+      return this.respond(versionMismatch(), now);
+    }
+    const replayKey = `soap-request\n${es.id}\n${verified.signedDigest}`;
+    if (!(await this.d.claims.claim(replayKey, acceptedUntil(verified, this.d.timestamps)))) {
+      this.d.log.warn(
+        { eService: es.id, outcome: 'replay', op: claimedOperation(doc) },
+        'SOAP request replayed (same signed Timestamp and Body); refused',
+      );
+      return this.respond(
+        errorBody(operationOf(verified.body).op, errorResult(RESULT_MINOR.internalError, 'replayed request')),
+        now,
+      );
+    }
+    const { op, element } = operationOf(verified.body);
     try {
       if (!op || !element)
         throw new SoapError(

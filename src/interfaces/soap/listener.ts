@@ -1,10 +1,13 @@
 /**
  * The SOAP listener (TR-03130-1 §3.5.1): HTTPS with mutual TLS, TLS 1.2 or
  * 1.3 with the TR-03116-4 suites of the web listener. Its only trust anchors
- * are the registered eService client certificates, so an unknown client
- * certificate fails the handshake; a connection whose certificate is not
- * exactly a registered one (e.g. issued by a registered CA certificate) is
- * dropped as soon as it is established.
+ * are the registered eService client certificates. OpenSSL verifies the
+ * client certificate against them (chain, validity); the verdict is checked
+ * when the connection is established, before any request is read, so that a
+ * refused certificate can be logged — which one (subject, issuer, serial,
+ * SHA-256 fingerprint) and why (OpenSSL's reason) — and the connection
+ * dropped. A certificate that verifies but is not exactly a registered one
+ * (e.g. issued by a registered CA certificate) is dropped the same way.
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -13,6 +16,7 @@ import type { TLSSocket } from 'node:tls';
 import { BodyTooLargeError, readBody } from '../http/body.js';
 import { ECDH_CURVES, type TlsMaterial, WEB_CIPHERS } from '../http/tls.js';
 import type { SoapClients } from './clients.js';
+import { certificateFingerprint } from './clients.js';
 import { MAX_REQUEST_BYTES, type SoapEndpoint } from './endpoint.js';
 import { SOAP_PATH } from './namespaces.js';
 import type { SchemaFiles } from './wsdl.js';
@@ -49,19 +53,39 @@ export function createSoapServer(d: ListenerDeps): Server {
     ecdhCurve: ECDH_CURVES,
     honorCipherOrder: true,
     requestCert: true,
-    rejectUnauthorized: true,
+    // Verified all the same: `secureConnection` drops every connection that is not `authorized`.
+    rejectUnauthorized: false,
     // Replaces Node's default CA list: the registered client certificates are the only anchors.
     ca: d.clients.trustAnchors,
   });
   if (d.clients.size === 0) throw new Error('the SOAP listener needs at least one registered eService');
   server.on('secureConnection', (socket: TLSSocket) => {
-    if (!d.clients.byCertificate(peerDer(socket))) {
-      d.log.warn(
-        { remote: socket.remoteAddress },
-        'SOAP client certificate is not registered; connection dropped',
-      );
-      socket.destroy();
-    }
+    const cert = socket.getPeerX509Certificate();
+    const registered = socket.authorized ? d.clients.byCertificate(peerDer(socket)) : undefined;
+    if (registered) return;
+    d.log.warn(
+      {
+        remote: socket.remoteAddress,
+        reason: !cert
+          ? 'no client certificate'
+          : socket.authorized
+            ? 'not a registered client certificate'
+            : String(socket.authorizationError ?? 'not verified'),
+        ...(cert
+          ? {
+              certificate: {
+                subject: cert.subject.replace(/\n/g, ', '),
+                issuer: cert.issuer.replace(/\n/g, ', '),
+                serialNumber: cert.serialNumber,
+                validTo: cert.validTo,
+                sha256: certificateFingerprint(cert.raw),
+              },
+            }
+          : {}),
+      },
+      'SOAP client certificate refused; connection dropped',
+    );
+    socket.destroy();
   });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     handle(d, req, res).catch((e: Error) => {
@@ -74,7 +98,8 @@ export function createSoapServer(d: ListenerDeps): Server {
 }
 
 async function handle(d: ListenerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const client = d.clients.byCertificate(peerDer(req.socket as TLSSocket));
+  const socket = req.socket as TLSSocket;
+  const client = socket.authorized ? d.clients.byCertificate(peerDer(socket)) : undefined;
   if (!client) {
     req.socket.destroy();
     return;
@@ -99,8 +124,14 @@ async function handle(d: ListenerDeps, req: IncomingMessage, res: ServerResponse
     send(res, 405, undefined, '');
     return;
   }
-  // SOAP 1.1 over HTTP: text/xml.
-  if (!/^text\/xml\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+  // SOAP 1.1 over HTTP: text/xml. application/soap+xml (SOAP 1.2) reaches the endpoint, which refuses it
+  // with a VersionMismatch fault when it is correctly signed.
+  const type = req.headers['content-type'] ?? '';
+  if (!/^(text\/xml|application\/soap\+xml)\s*(;|$)/i.test(type)) {
+    d.log.warn(
+      { eService: client.eService.id, contentType: type.slice(0, 100), outcome: 'refused' },
+      'SOAP request with a Content-Type other than text/xml; not answered',
+    );
     send(res, 415, undefined, '');
     return;
   }

@@ -46,7 +46,14 @@ export async function mountSoap(s: MountContext): Promise<MountedSoap | undefine
   };
   const failed = (eService: string, minor: string) => s.metrics.failure('soap', minor, eService);
   const service = new EidInterface({ sessions: s.sessions, pki: s.pki, log, failed });
-  const endpoint = new SoapEndpoint({ service, signing, timestamps: DEFAULT_TIMESTAMP_POLICY, log, failed });
+  const endpoint = new SoapEndpoint({
+    service,
+    signing,
+    timestamps: DEFAULT_TIMESTAMP_POLICY,
+    claims: s.sessions,
+    log,
+    failed,
+  });
   const server = createSoapServer({
     tls: { key: s.pki.tls.key, cert: s.pki.tls.cert },
     clients,

@@ -6,6 +6,8 @@
  */
 export const NS = {
   soap: 'http://schemas.xmlsoap.org/soap/envelope/',
+  /** SOAP 1.2: not part of the interface (the WSDL binds SOAP 1.1); recognised only to refuse it precisely. */
+  soap12: 'http://www.w3.org/2003/05/soap-envelope',
   wsse: 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd',
   wsu: 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd',
   ds: 'http://www.w3.org/2000/09/xmldsig#',

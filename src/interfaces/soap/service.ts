@@ -128,7 +128,7 @@ export class EidInterface {
       {
         sessionId: created.sessionId,
         eCardServerAddress: created.serverAddress,
-        psk: { id: created.sessionId, key: created.psk },
+        psk: { id: created.identity, key: created.psk },
       },
       OK,
     );

@@ -91,8 +91,14 @@ export class EacConversation {
 
   private async step(session: AuthSession, env: Envelope, ids: ReplyIds): Promise<StepResult> {
     const paos = session.paos as unknown as PaosState | undefined;
-    if (paos && env.relatesTo && env.relatesTo !== paos.lastMessageId)
-      throw protocolError('the message does not answer the last server message');
+    // Every message after StartPAOS answers the server's last one and must say so (Liberty PAOS v2.0
+    // §5.2: a response carries wsa:RelatesTo with the MessageID of the request it answers).
+    if (paos && env.relatesTo !== paos.lastMessageId)
+      throw protocolError(
+        env.relatesTo
+          ? 'the message does not answer the last server message'
+          : 'the message lacks wsa:RelatesTo naming the last server message',
+      );
     const body = env.body;
     if (body.namespaceURI !== NS.iso) throw protocolError(`unexpected message ${body.localName}`);
     const expect = (states: SessionState[]) => {
@@ -139,6 +145,17 @@ export class EacConversation {
       default:
         throw protocolError(`unexpected message ${body.localName}`);
     }
+  }
+
+  /**
+   * A message on the session's own channel that cannot be read at all (not well-formed, over a
+   * limit): the session ends as a protocol error, answered with StartPAOSResponse.
+   */
+  reject(session: AuthSession, reason: string, relatesTo?: string): Promise<string> {
+    return this.fail(session, protocolError(reason), {
+      messageId: newMessageId(),
+      ...(relatesTo ? { relatesTo } : {}),
+    });
   }
 
   /** An error the eID-Client reports in its answer ends the conversation (TR-03112-7 §2.6). */

@@ -1,5 +1,11 @@
 /** In-process session store and PSK directory (the default; one server instance). */
-import type { PskDirectory, SessionStore } from './store.js';
+import {
+  type InsertLimits,
+  type InsertOutcome,
+  type PskDirectory,
+  type SessionStore,
+  SWEEP_MS,
+} from './store.js';
 import type { AuthSession } from './types.js';
 
 export class MemorySessionStore implements SessionStore {
@@ -8,11 +14,13 @@ export class MemorySessionStore implements SessionStore {
   private readonly byRef = new Map<string, string>();
   private readonly counters = new Map<string, { counter: number; expiresAt: number }>();
   private readonly claims = new Map<string, number>();
+  /** Ids of the unclaimed sessions (AuthSession.claimedAt), all eServices. */
+  private readonly unclaimed = new Set<string>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
     private readonly now: () => number = Date.now,
-    sweepMs = 5_000,
+    sweepMs = SWEEP_MS,
   ) {
     this.sweeper = setInterval(() => this.sweep(), sweepMs);
     this.sweeper.unref();
@@ -29,6 +37,7 @@ export class MemorySessionStore implements SessionStore {
     const s = this.sessions.get(id);
     if (!s) return;
     this.sessions.delete(id);
+    this.unclaimed.delete(id);
     this.counters.delete(id);
     this.byToken.delete(s.tcTokenId);
     if (s.returnRef) this.byRef.delete(s.returnRef);
@@ -42,13 +51,18 @@ export class MemorySessionStore implements SessionStore {
     return s;
   }
 
-  async insert(s: AuthSession, maxOpen: number): Promise<boolean> {
-    if ((await this.countOpen(s.request.eServiceId)) >= maxOpen) return false;
+  async insert(s: AuthSession, limits: InsertLimits): Promise<InsertOutcome> {
+    if ((await this.countOpen(s.request.eServiceId)) >= limits.maxOpen) return 'eservice-full';
+    if (this.unclaimed.size >= limits.maxUnclaimed) {
+      for (const id of this.unclaimed) this.live(this.sessions.get(id));
+      if (this.unclaimed.size >= limits.maxUnclaimed) return 'unclaimed-full';
+    }
     if (this.sessions.has(s.id)) throw new Error('session id collision');
     this.sessions.set(s.id, s);
+    if (s.claimedAt === undefined) this.unclaimed.add(s.id);
     this.byToken.set(s.tcTokenId, s.id);
     if (s.returnRef) this.byRef.set(s.returnRef, s.id);
-    return true;
+    return 'ok';
   }
 
   async get(id: string): Promise<AuthSession | undefined> {
@@ -69,7 +83,15 @@ export class MemorySessionStore implements SessionStore {
     const cur = this.live(this.sessions.get(s.id));
     if (!cur || cur.version !== s.version - 1) return false;
     this.sessions.set(s.id, s);
+    if (s.claimedAt !== undefined) this.unclaimed.delete(s.id);
     return true;
+  }
+
+  async admit(s: AuthSession, maxOpen: number): Promise<'ok' | 'full' | 'changed'> {
+    const cur = this.live(this.sessions.get(s.id));
+    if (!cur || cur.version !== s.version - 1) return 'changed';
+    if (cur.claimedAt === undefined && (await this.countOpen(s.request.eServiceId)) >= maxOpen) return 'full';
+    return (await this.replace(s)) ? 'ok' : 'changed';
   }
 
   async delete(id: string): Promise<boolean> {
@@ -105,7 +127,8 @@ export class MemorySessionStore implements SessionStore {
   async countOpen(eServiceId: string): Promise<number> {
     const t = this.now();
     let n = 0;
-    for (const s of this.sessions.values()) if (s.request.eServiceId === eServiceId && s.expiresAt > t) n++;
+    for (const s of this.sessions.values())
+      if (s.request.eServiceId === eServiceId && s.claimedAt !== undefined && s.expiresAt > t) n++;
     return n;
   }
 
@@ -118,15 +141,28 @@ export class MemorySessionStore implements SessionStore {
     this.sessions.clear();
     this.counters.clear();
     this.claims.clear();
+    this.unclaimed.clear();
     this.byToken.clear();
     this.byRef.clear();
   }
 }
 
+/** PSKs by identity; expired ones are swept, so abandoned logins leave no secret behind. */
 export class MemoryPskDirectory implements PskDirectory {
   private readonly psks = new Map<string, { psk: Buffer; expiresAt: number }>();
+  private readonly sweeper: NodeJS.Timeout;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    sweepMs = SWEEP_MS,
+  ) {
+    this.sweeper = setInterval(() => sweepPsks(this.psks, this.now()), sweepMs);
+    this.sweeper.unref();
+  }
+
+  get size(): number {
+    return this.psks.size;
+  }
 
   lookup(identity: string): Buffer | undefined {
     const e = this.psks.get(identity);
@@ -147,6 +183,12 @@ export class MemoryPskDirectory implements PskDirectory {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.sweeper);
     this.psks.clear();
   }
+}
+
+/** Drops the expired entries of a PSK map. */
+export function sweepPsks(psks: Map<string, { psk: Buffer; expiresAt: number }>, now: number): void {
+  for (const [id, e] of psks) if (e.expiresAt <= now) psks.delete(id);
 }

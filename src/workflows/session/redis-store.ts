@@ -8,30 +8,52 @@ import { createHash } from 'node:crypto';
 import { decodeSession, encodeSession } from './codec.js';
 import { closeRedis, connectRedis, type RedisClient, type RedisConnectOptions } from './redis-connection.js';
 import { seal, unseal } from './sealed.js';
-import type { PskDirectory, SessionStore } from './store.js';
+import type { InsertLimits, InsertOutcome, SessionStore } from './store.js';
 import type { AuthSession } from './types.js';
 
-type Client = RedisClient;
+export { RedisPskDirectory } from './redis-psk.js';
 
+export type Client = RedisClient;
+
+/**
+ * KEYS: session, token, open:<eService> (claimed sessions by expiry), return ref or "-", unclaimed
+ * (all eServices). ARGV: value, ttl, now, expiresAt, maxOpen, id, maxUnclaimed.
+ */
 const INSERT = `
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[3])
 if redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[5]) then return 0 end
+redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', ARGV[3])
+if redis.call('ZCARD', KEYS[5]) >= tonumber(ARGV[7]) then return 2 end
 if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('SET', KEYS[2], ARGV[6], 'PX', ARGV[2])
 if KEYS[4] ~= '-' then redis.call('SET', KEYS[4], ARGV[6], 'PX', ARGV[2]) end
-redis.call('ZADD', KEYS[3], ARGV[4], ARGV[6])
+redis.call('ZADD', KEYS[5], ARGV[4], ARGV[6])
 return 1`;
 
+/**
+ * Compare-and-set. KEYS as INSERT. ARGV: previous version, value, ttl, expiresAt, id, claimed
+ * ("1"/"0"), maxOpen ("" = no cap check: replace; a number: admit), now. Returns 1 written,
+ * 0 changed meanwhile, 2 the eService's cap is reached (admit).
+ */
 const REPLACE = `
 local cur = redis.call('GET', KEYS[1])
 if not cur then return 0 end
 local v = string.match(cur, '^(%d+):')
 if v ~= ARGV[1] then return 0 end
+if ARGV[7] ~= '' and redis.call('ZSCORE', KEYS[3], ARGV[5]) == false then
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[8])
+  if redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[7]) then return 2 end
+end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
 if KEYS[4] ~= '-' then redis.call('PEXPIRE', KEYS[4], ARGV[3]) end
-redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5])
+if ARGV[6] == '1' then
+  redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5])
+  redis.call('ZREM', KEYS[5], ARGV[5])
+else
+  redis.call('ZADD', KEYS[5], ARGV[4], ARGV[5])
+end
 return 1`;
 
 const COUNTER = `
@@ -46,15 +68,6 @@ if prev then
   end
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
-return 1`;
-
-/** Adds a PSK and prunes expired ones (a sorted set by expiry avoids scanning the hash). */
-const PSK_ADD = `
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
-local stale = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[4])
-for _, id in ipairs(stale) do redis.call('HDEL', KEYS[1], id) end
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[4])
 return 1`;
 
 export interface RedisStoreOptions extends Partial<Omit<RedisConnectOptions, 'url' | 'purpose'>> {
@@ -83,6 +96,7 @@ export class RedisSessionStore implements SessionStore {
     session: (id: string) => `${this.prefix}s:${id}`,
     token: (t: string) => `${this.prefix}t:${t}`,
     open: (e: string) => `${this.prefix}open:${e}`,
+    unclaimed: () => `${this.prefix}unclaimed`,
     ref: (r: string) => `${this.prefix}r:${r}`,
     counter: (id: string) => `${this.prefix}c:${id}`,
     // Hashed: claim keys are caller-chosen strings of any length.
@@ -102,25 +116,31 @@ export class RedisSessionStore implements SessionStore {
     return Math.max(1, s.expiresAt - this.now());
   }
 
-  async insert(s: AuthSession, maxOpen: number): Promise<boolean> {
+  private keys(s: AuthSession): string[] {
+    return [
+      this.k.session(s.id),
+      this.k.token(s.tcTokenId),
+      this.k.open(s.request.eServiceId),
+      this.refKey(s),
+      this.k.unclaimed(),
+    ];
+  }
+
+  async insert(s: AuthSession, limits: InsertLimits): Promise<InsertOutcome> {
     const r = await this.client.eval(INSERT, {
-      keys: [
-        this.k.session(s.id),
-        this.k.token(s.tcTokenId),
-        this.k.open(s.request.eServiceId),
-        this.refKey(s),
-      ],
+      keys: this.keys(s),
       arguments: [
         this.value(s),
         String(this.ttl(s)),
         String(this.now()),
         String(s.expiresAt),
-        String(maxOpen),
+        String(limits.maxOpen),
         s.id,
+        String(limits.maxUnclaimed),
       ],
     });
     if (r === -1) throw new Error('session id collision');
-    return r === 1;
+    return r === 1 ? 'ok' : r === 2 ? 'unclaimed-full' : 'eservice-full';
   }
 
   async get(id: string): Promise<AuthSession | undefined> {
@@ -141,17 +161,29 @@ export class RedisSessionStore implements SessionStore {
     return id ? this.get(id) : undefined;
   }
 
-  async replace(s: AuthSession): Promise<boolean> {
-    const r = await this.client.eval(REPLACE, {
-      keys: [
-        this.k.session(s.id),
-        this.k.token(s.tcTokenId),
-        this.k.open(s.request.eServiceId),
-        this.refKey(s),
+  private write(s: AuthSession, maxOpen?: number): Promise<unknown> {
+    return this.client.eval(REPLACE, {
+      keys: this.keys(s),
+      arguments: [
+        String(s.version - 1),
+        this.value(s),
+        String(this.ttl(s)),
+        String(s.expiresAt),
+        s.id,
+        s.claimedAt !== undefined ? '1' : '0',
+        maxOpen !== undefined ? String(maxOpen) : '',
+        String(this.now()),
       ],
-      arguments: [String(s.version - 1), this.value(s), String(this.ttl(s)), String(s.expiresAt), s.id],
     });
-    return r === 1;
+  }
+
+  async replace(s: AuthSession): Promise<boolean> {
+    return (await this.write(s)) === 1;
+  }
+
+  async admit(s: AuthSession, maxOpen: number): Promise<'ok' | 'full' | 'changed'> {
+    const r = await this.write(s, maxOpen);
+    return r === 1 ? 'ok' : r === 2 ? 'full' : 'changed';
   }
 
   async delete(id: string): Promise<boolean> {
@@ -165,6 +197,7 @@ export class RedisSessionStore implements SessionStore {
     ];
     await this.client.del(keys);
     if (s) await this.client.zRem(this.k.open(s.request.eServiceId), id);
+    await this.client.zRem(this.k.unclaimed(), id);
     return removed;
   }
 
@@ -204,91 +237,5 @@ export class RedisSessionStore implements SessionStore {
 }
 
 /** A connection with the defaults of the server (sessions.connectTimeoutSeconds, commandTimeoutMs). */
-const connect = (o: RedisStoreOptions, purpose: string): Promise<Client> =>
+export const connect = (o: RedisStoreOptions, purpose: string): Promise<Client> =>
   connectRedis({ connectTimeoutMs: 5000, commandTimeoutMs: 2000, ...o, purpose });
-
-/**
- * PSKs mirrored into every instance: a sealed Redis hash for instances that
- * start later, and a pub/sub channel for those already running.
- */
-export class RedisPskDirectory implements PskDirectory {
-  private readonly local = new Map<string, { psk: Buffer; expiresAt: number }>();
-
-  private constructor(
-    private readonly client: Client,
-    private readonly sub: Client,
-    private readonly key: Buffer,
-    private readonly prefix: string,
-    private readonly now: () => number,
-  ) {}
-
-  static async connect(o: RedisStoreOptions): Promise<RedisPskDirectory> {
-    // These connections report no state: the session store's own connection does (the same Redis).
-    const quiet = { ...o, onState: () => undefined };
-    const client = await connect(quiet, 'session store');
-    const sub = await connect(quiet, 'session store');
-    const d = new RedisPskDirectory(client, sub, o.key, o.prefix ?? 'neid:', o.now ?? Date.now);
-    await sub.subscribe(`${d.prefix}psk`, (msg) => d.onMessage(msg));
-    await d.reload();
-    // Messages published while the subscription was down are lost: after a reconnect, read the hash again.
-    sub.on('ready', () => {
-      d.reload().catch(() => undefined);
-    });
-    return d;
-  }
-
-  /** Absorbs every PSK of the shared hash (a PSK removed meanwhile stays until it expires: harmless, its session is gone). */
-  async reload(): Promise<void> {
-    const all = await this.client.hGetAll(`${this.prefix}psk`);
-    for (const [id, v] of Object.entries(all)) this.absorb(id, v);
-  }
-
-  private absorb(id: string, sealed: string): void {
-    try {
-      const [exp, hex] = unseal(this.key, id, sealed).split(':');
-      const expiresAt = Number(exp);
-      if (expiresAt > this.now() && hex) this.local.set(id, { psk: Buffer.from(hex, 'hex'), expiresAt });
-    } catch {
-      /* a blob sealed under another key is ignored */
-    }
-  }
-
-  private onMessage(msg: string): void {
-    const [op, id, sealed] = msg.split(' ');
-    if (!id) return;
-    if (op === 'add' && sealed) this.absorb(id, sealed);
-    if (op === 'del') this.local.delete(id);
-  }
-
-  lookup(identity: string): Buffer | undefined {
-    const e = this.local.get(identity);
-    if (!e) return undefined;
-    if (e.expiresAt <= this.now()) {
-      this.local.delete(identity);
-      return undefined;
-    }
-    return e.psk;
-  }
-
-  async add(id: string, psk: Buffer, expiresAt: number): Promise<void> {
-    this.local.set(id, { psk, expiresAt });
-    const sealed = seal(this.key, id, `${expiresAt}:${psk.toString('hex')}`);
-    await this.client.eval(PSK_ADD, {
-      keys: [`${this.prefix}psk`, `${this.prefix}psk:exp`],
-      arguments: [id, sealed, String(expiresAt), String(this.now())],
-    });
-    await this.client.publish(`${this.prefix}psk`, `add ${id} ${sealed}`);
-  }
-
-  async remove(id: string): Promise<void> {
-    this.local.delete(id);
-    await this.client.hDel(`${this.prefix}psk`, id);
-    await this.client.zRem(`${this.prefix}psk:exp`, id);
-    await this.client.publish(`${this.prefix}psk`, `del ${id}`);
-  }
-
-  async close(): Promise<void> {
-    await closeRedis(this.sub);
-    await closeRedis(this.client);
-  }
-}

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { EService } from '../../config/relying-parties.js';
-import { normalizeAreaCode } from '../../profile/household-area.js';
+import { checkEServicePsk, checkRequest } from './approval.js';
 import { AuthRequestError, UnavailableError } from './errors.js';
 import type { PskDirectory, SessionStore } from './store.js';
 import {
@@ -14,7 +14,20 @@ import {
   type AuthResult,
   type AuthSession,
   FINAL_STATES,
+  identityOf,
+  sessionIdOfIdentity,
 } from './types.js';
+
+export { checkRequest } from './approval.js';
+
+/** A refusal for a full session cap: the eService, which cap, and where (for the log). */
+export interface Lockout {
+  readonly eService: string;
+  readonly limit: 'maxOpenSessions' | 'maxUnclaimed';
+  readonly max: number;
+  /** 'create': a new login was refused; 'admit': an eID-Client picking up its session was. */
+  readonly stage: 'create' | 'admit';
+}
 
 export interface SessionServiceOptions {
   readonly store: SessionStore;
@@ -25,8 +38,14 @@ export interface SessionServiceOptions {
   /** Base URL of the TLS-PSK listener. */
   readonly pskUrl?: string;
   readonly ttlMs: number;
+  /** How long a session waits for an eID-Client to pick it up (AuthSession.claimedAt); default ttlMs. */
+  readonly unclaimedTtlMs?: number;
+  /** Unclaimed sessions of all eServices together; default unlimited. */
+  readonly maxUnclaimed?: number;
   /** How long a finished result waits for its front-end before it is deleted. */
   readonly resultTtlMs: number;
+  /** Called when a session cap refuses a login (the server logs it). */
+  readonly onLockout?: (l: Lockout) => void;
   readonly now?: () => number;
   /** False while the server shuts down: new logins are refused, running ones go on (docs/operations.md). */
   readonly accepting?: () => boolean;
@@ -47,7 +66,12 @@ export interface CreatedSession {
   readonly tcTokenUrl: string;
   readonly serverAddress: string;
   readonly psk?: Buffer;
+  /** The PSK identity (TC Token SessionIdentifier): the session id unless the eService chose its own. */
+  readonly identity: string;
+  /** Until an eID-Client picks the session up. */
   readonly expiresAt: number;
+  /** The latest the session can live (picked up at the last moment, then the full TTL). */
+  readonly latestExpiresAt: number;
 }
 
 export type Outcome =
@@ -77,56 +101,115 @@ export class SessionService {
     checkRequest(req, es);
     if (req.channel === 'psk' && !this.o.pskUrl)
       throw new AuthRequestError('invalid-request', 'TLS-PSK is not enabled on this server');
-    if (req.eServicePsk && (req.eServicePsk.length < 16 || req.eServicePsk.length > 64)) {
-      throw new AuthRequestError('invalid-psk', 'a PSK must have 16 to 64 bytes');
-    }
-    // An eService-chosen PSK ID is our session id: it travels in clear as psk_identity and comes back
-    // as the hexBinary Session ID of the SOAP interface (TR-03130 §3.3.1), so it must be ≥ 128 bits of hex.
-    const chosenId = req.eServicePskId?.toLowerCase();
-    if (chosenId !== undefined && (!req.eServicePsk || !/^[0-9a-f]{32,128}$/.test(chosenId))) {
-      throw new AuthRequestError(
-        'invalid-psk',
-        'a PSK ID must come with a PSK and consist of 32 to 128 hexadecimal digits',
-      );
-    }
+    checkEServicePsk(req);
+    // The eService's PSK ID is the psk_identity and TC Token SessionIdentifier; the id derives from it.
+    const chosen = req.eServicePskId;
+    const id = chosen !== undefined ? sessionIdOfIdentity(chosen) : randomBytes(32).toString('hex');
     const now = this.now();
+    const unclaimedTtl = Math.min(this.o.unclaimedTtlMs ?? this.o.ttlMs, this.o.ttlMs);
     const psk = req.channel === 'psk' ? (req.eServicePsk ?? randomBytes(32)) : undefined;
     const origin = this.o.requestId?.();
     const session: AuthSession = {
       version: 1,
-      id: chosenId ?? randomBytes(32).toString('hex'),
+      id,
+      ...(chosen !== undefined && chosen !== id ? { pskIdentity: chosen } : {}),
       tcTokenId: randomBytes(32).toString('base64url'),
       request: req,
       state: 'created',
       createdAt: now,
-      expiresAt: now + this.o.ttlMs,
+      expiresAt: now + unclaimedTtl,
       ...(psk ? { psk } : {}),
       ...(ret ? { returnRef: ret.returnRef } : {}),
       ...(ret?.bindingHash ? { browserBinding: ret.bindingHash } : {}),
       ...(origin ? { origin } : {}),
     };
-    if (chosenId && (await this.o.store.get(chosenId))) {
+    if (chosen !== undefined && (await this.o.store.get(id))) {
       throw new AuthRequestError('invalid-psk', 'this PSK identity is already in use');
     }
-    if (!(await this.o.store.insert(session, es.maxOpenSessions))) {
+    const maxUnclaimed = this.o.maxUnclaimed ?? Number.MAX_SAFE_INTEGER;
+    const inserted = await this.o.store.insert(session, { maxOpen: es.maxOpenSessions, maxUnclaimed });
+    if (inserted !== 'ok') {
+      const eServiceFull = inserted === 'eservice-full';
+      this.o.onLockout?.({
+        eService: es.id,
+        limit: eServiceFull ? 'maxOpenSessions' : 'maxUnclaimed',
+        max: eServiceFull ? es.maxOpenSessions : maxUnclaimed,
+        stage: 'create',
+      });
       throw new AuthRequestError(
         'too-many-sessions',
-        `eService ${es.id} has reached its limit of ${es.maxOpenSessions} open sessions`,
+        eServiceFull
+          ? `eService ${es.id} has reached its limit of ${es.maxOpenSessions} open sessions`
+          : `the server holds ${maxUnclaimed} logins no eID-Client has picked up yet`,
       );
     }
-    if (psk) await this.o.psks.add(session.id, psk, session.expiresAt);
+    if (psk) await this.o.psks.add(identityOf(session), psk, session.expiresAt);
     this.o.events?.created?.(session);
     return {
       sessionId: session.id,
+      identity: identityOf(session),
       tcTokenUrl: `${this.o.eidUrl}/eid/tctoken?t=${session.tcTokenId}`,
       serverAddress: `${psk ? this.o.pskUrl : this.o.eidUrl}/eid/paos`,
       ...(psk ? { psk } : {}),
       expiresAt: session.expiresAt,
+      latestExpiresAt: now + unclaimedTtl + this.o.ttlMs,
     };
+  }
+
+  /**
+   * An eID-Client picks the session up (its TC Token fetch; StartPAOS when the eService served the
+   * TC Token): from now on it counts against its eService's `maxOpenSessions` and lives the full
+   * TTL. `fn` may change the session on the way, or refuse (undefined). Compare-and-set, retried.
+   */
+  async admit(
+    id: string,
+    fn: (s: AuthSession) => AuthSession | undefined = (s) => s,
+  ): Promise<{ outcome: 'admitted' | 'refused' | 'full' | 'gone'; session?: AuthSession }> {
+    for (let i = 0; i < MAX_CAS_RETRIES; i++) {
+      const cur = await this.o.store.get(id);
+      if (!cur || FINAL_STATES.includes(cur.state)) return { outcome: 'gone' };
+      const next = fn(cur);
+      if (!next) return { outcome: 'refused', session: cur };
+      if (cur.claimedAt !== undefined) {
+        const written = { ...next, version: cur.version + 1 };
+        if (await this.o.store.replace(written)) return { outcome: 'admitted', session: written };
+        continue;
+      }
+      const now = this.now();
+      const written: AuthSession = {
+        ...next,
+        version: cur.version + 1,
+        claimedAt: now,
+        expiresAt: now + this.o.ttlMs,
+      };
+      const es = this.o.eService(cur.request.eServiceId);
+      const max = es?.maxOpenSessions ?? 0;
+      const r = await this.o.store.admit(written, max);
+      if (r === 'full') {
+        this.o.onLockout?.({
+          eService: cur.request.eServiceId,
+          limit: 'maxOpenSessions',
+          max,
+          stage: 'admit',
+        });
+        return { outcome: 'full', session: cur };
+      }
+      if (r === 'ok') {
+        if (written.psk) await this.o.psks.add(identityOf(written), written.psk, written.expiresAt);
+        return { outcome: 'admitted', session: written };
+      }
+    }
+    throw new Error(`session ${id} kept changing while it was picked up`);
   }
 
   get(id: string): Promise<AuthSession | undefined> {
     return this.o.store.get(id);
+  }
+
+  /** The session a SessionIdentifier, `requestid` or psk_identity names (exactly, case included). */
+  async getByIdentity(identity: string): Promise<AuthSession | undefined> {
+    const s = await this.o.store.get(sessionIdOfIdentity(identity));
+    return s && identityOf(s) === identity ? s : undefined;
   }
 
   getByTcToken(t: string): Promise<AuthSession | undefined> {
@@ -179,7 +262,9 @@ export class SessionService {
     id: string,
     end: { result?: AuthResult; failure?: AuthFailure },
   ): Promise<AuthSession | undefined> {
+    let identity = id;
     const s = await this.update(id, (cur) => {
+      identity = identityOf(cur);
       if (FINAL_STATES.includes(cur.state)) return undefined;
       const { paos: _paos, psk: _psk, ...rest } = cur;
       return {
@@ -189,7 +274,7 @@ export class SessionService {
         ...end,
       } as AuthSession;
     });
-    await this.o.psks.remove(id);
+    await this.o.psks.remove(identity);
     return s;
   }
 
@@ -204,7 +289,7 @@ export class SessionService {
     // Exactly once: of concurrent consumers (instances, retried requests) only the one whose delete
     // removed the session gets the outcome.
     const mine = await this.o.store.delete(id);
-    await this.o.psks.remove(id);
+    await this.o.psks.remove(identityOf(s));
     if (!mine) return undefined;
     this.o.events?.ended?.(id, s);
     if (s.result) return { kind: 'result', result: s.result, session: s };
@@ -232,8 +317,9 @@ export class SessionService {
 
   /** Removes a session (front-end gave up, or a protocol rule ends it). */
   async discard(id: string): Promise<void> {
+    const s = await this.o.store.get(id);
     await this.o.store.delete(id);
-    await this.o.psks.remove(id);
+    await this.o.psks.remove(s ? identityOf(s) : id);
     this.o.events?.ended?.(id);
   }
 
@@ -245,38 +331,5 @@ export class SessionService {
   /** A cheap round trip to the session store (readiness). */
   ping(): Promise<void> {
     return this.o.store.ping();
-  }
-}
-
-/** The approval check (seed 004 壹.二; TR-03130-1 useID#missingTerminalRights). */
-export function checkRequest(req: AuthRequest, es: EService): void {
-  const requested = [...req.required, ...req.optional];
-  if (requested.length === 0 && !req.ageVerification && !req.placeVerification) {
-    throw new AuthRequestError('invalid-request', 'the request asks for nothing');
-  }
-  if (new Set(requested).size !== requested.length)
-    throw new AuthRequestError('invalid-request', 'a field is requested twice');
-  const beyond = requested.filter((f) => !es.approvedFields.includes(f));
-  if (req.ageVerification && !es.approvedFunctions.includes('ageVerification'))
-    beyond.push('ageVerification' as never);
-  if (req.placeVerification && !es.approvedFunctions.includes('placeVerification'))
-    beyond.push('placeVerification' as never);
-  if (beyond.length) {
-    throw new AuthRequestError('not-approved', `eService ${es.id} is not approved for ${beyond.join(', ')}`);
-  }
-  if (
-    req.ageVerification &&
-    (!Number.isInteger(req.ageVerification.age) ||
-      req.ageVerification.age < 0 ||
-      req.ageVerification.age > 150)
-  ) {
-    throw new AuthRequestError('invalid-request', 'age must be an integer 0-150');
-  }
-  if (req.placeVerification) {
-    try {
-      normalizeAreaCode(req.placeVerification.areaCode);
-    } catch (e) {
-      throw new AuthRequestError('invalid-request', (e as Error).message);
-    }
   }
 }

@@ -4,12 +4,29 @@
  */
 import type { AuthSession } from './types.js';
 
+/** The caps a new session is inserted under. */
+export interface InsertLimits {
+  /** Claimed sessions of the session's eService (its `maxOpenSessions`). */
+  readonly maxOpen: number;
+  /** Unclaimed sessions of all eServices together (`sessions.maxUnclaimed`). */
+  readonly maxUnclaimed: number;
+}
+
+export type InsertOutcome = 'ok' | 'eservice-full' | 'unclaimed-full';
+
 export interface SessionStore {
   /**
-   * Inserts a new session unless its eService already has `maxOpen` open
-   * sessions (atomic with the count). Returns false when the cap is reached.
+   * Inserts a new, unclaimed session (see AuthSession.claimedAt) unless its
+   * eService already has `maxOpen` claimed sessions or all eServices together
+   * have `maxUnclaimed` unclaimed ones; atomic with both counts.
    */
-  insert(s: AuthSession, maxOpen: number): Promise<boolean>;
+  insert(s: AuthSession, limits: InsertLimits): Promise<InsertOutcome>;
+  /**
+   * Writes `s` — the session now claimed (`claimedAt` set) — with
+   * compare-and-set like `replace`, and counts it against its eService's cap
+   * unless that already has `maxOpen` claimed sessions; atomic with the count.
+   */
+  admit(s: AuthSession, maxOpen: number): Promise<'ok' | 'full' | 'changed'>;
   get(id: string): Promise<AuthSession | undefined>;
   getByTcToken(tcTokenId: string): Promise<AuthSession | undefined>;
   getByReturnRef(returnRef: string): Promise<AuthSession | undefined>;
@@ -35,6 +52,7 @@ export interface SessionStore {
    * (e.g. SAML AuthnRequest IDs against replay). Atomic.
    */
   claim(key: string, expiresAt: number): Promise<boolean>;
+  /** Claimed, unexpired sessions of the eService. */
   countOpen(eServiceId: string): Promise<number>;
   /** A cheap round trip to the store (readiness); rejects with UnavailableError when it is down. */
   ping(): Promise<void>;
@@ -48,7 +66,13 @@ export interface SessionStore {
  */
 export interface PskDirectory {
   lookup(identity: string): Buffer | undefined;
-  add(id: string, psk: Buffer, expiresAt: number): Promise<void>;
-  remove(id: string): Promise<void>;
+  /** Adds the PSK of `identity`, or moves its expiry; it is dropped at `expiresAt` at the latest. */
+  add(identity: string, psk: Buffer, expiresAt: number): Promise<void>;
+  remove(identity: string): Promise<void>;
+  /** PSKs held in this process (expired ones are swept every few seconds). */
+  readonly size: number;
   close(): Promise<void>;
 }
+
+/** How often stores and PSK directories drop what has expired. */
+export const SWEEP_MS = 5_000;

@@ -98,8 +98,13 @@ export interface AuthFailure {
 export interface AuthSession {
   /** Optimistic-concurrency version; every write increments it. */
   readonly version: number;
-  /** The TCToken SessionIdentifier and PSK identity: 32 random bytes, hex. */
+  /**
+   * 32 random bytes, hex; or derived from the eService's own PSK ID (`sessionIdOfIdentity`). The
+   * TCToken SessionIdentifier and PSK identity, unless `pskIdentity` is set.
+   */
   readonly id: string;
+  /** The eService's own PSK ID (TR-03130-1 §3.3.18) when it is not the session id itself. */
+  readonly pskIdentity?: string;
   /** Random token of the TCToken URL (not the session id, which travels in clear as PSK identity). */
   readonly tcTokenId: string;
   /** Random token of the RefreshAddress (browser logins, interfaces/browser/login.ts; SAML eID-Client logins). */
@@ -109,6 +114,12 @@ export interface AuthSession {
   readonly request: AuthRequest;
   readonly state: SessionState;
   readonly createdAt: number;
+  /**
+   * When an eID-Client first picked the session up (its TC Token fetch, or StartPAOS for a TC Token
+   * the eService served itself). Until then the session is "unclaimed": it lives only
+   * `unclaimedTtl` and does not count against its eService's `maxOpenSessions`.
+   */
+  readonly claimedAt?: number;
   readonly expiresAt: number;
   readonly psk?: Buffer;
   /** Attached mode: fingerprint of the TLS session that fetched the TCToken. */
@@ -119,4 +130,20 @@ export interface AuthSession {
   readonly failure?: AuthFailure;
   /** The request id (X-Request-Id) of the front-end request that started it: ties log lines together. */
   readonly origin?: string;
+}
+
+/** The TCToken SessionIdentifier, `requestid` and TLS psk_identity of a session. */
+export const identityOf = (s: AuthSession): string => s.pskIdentity ?? s.id;
+
+const HEX_ID = /^(?:[0-9a-fA-F]{2}){16,64}$/;
+
+/**
+ * The session id an identity (SessionIdentifier, `requestid`, psk_identity) names: itself (lower
+ * case) when it is a hexBinary of 16 to 64 bytes — every server-drawn id, and an eService's PSK ID
+ * that can also serve as the hexBinary Session ID of the SOAP interface — otherwise the hex of its
+ * UTF-8 bytes, a valid Session ID too (TR-03130-1 §3.3.1: hexBinary, ≥ 16 bytes). A pure function,
+ * so that finding a session by its identity needs no index.
+ */
+export function sessionIdOfIdentity(identity: string): string {
+  return HEX_ID.test(identity) ? identity.toLowerCase() : Buffer.from(identity, 'utf8').toString('hex');
 }

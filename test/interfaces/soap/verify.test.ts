@@ -75,7 +75,7 @@ describe('verifySignedEnvelope refuses', () => {
       'not-signed',
       /no signature/,
     );
-    refused(`<x/>`, 'not-signed', /not a SOAP 1.1 envelope/);
+    refused(`<x/>`, 'not-soap', /not a SOAP envelope/);
   });
 
   it('a signature by another key, even with that key in KeyInfo', () => {

@@ -43,7 +43,7 @@ const service = (store: SessionStore, psks: PskDirectory) =>
 
 async function onceEach(a: SessionService, b: SessionService, store: SessionStore) {
   const s = completed();
-  expect(await store.insert(s, 100)).toBe(true);
+  expect(await store.insert(s, { maxOpen: 100, maxUnclaimed: 100 })).toBe('ok');
   const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).consume(s.id)));
   expect(outcomes.filter((o) => o?.kind === 'result')).toHaveLength(1);
   expect(outcomes.filter((o) => o === undefined)).toHaveLength(7);

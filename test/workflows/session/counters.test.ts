@@ -59,7 +59,7 @@ function suite(
 
     it('is atomic under concurrent calls and ends with the session', async () => {
       const id = randomBytes(32).toString('hex');
-      expect(await store.insert(session(id), 10)).toBe(true);
+      expect(await store.insert(session(id), { maxOpen: 10, maxUnclaimed: 10 })).toBe('ok');
       expect(await store.acceptCounter(id, 1, 'strict', exp())).toBe(true);
       const results = await Promise.all(
         Array.from({ length: 10 }, () => store.acceptCounter(id, 2, 'strict', exp())),

@@ -119,9 +119,11 @@ export function renderAttributeStatement(result: AuthResult, req: RequestedSumma
   }
   for (const name of req.notOnChip) {
     out.push(
+      // TR-03130 names (GivenNames, DocumentType …): the FriendlyName is the name itself, as for every attribute.
       el('saml:Attribute', {
         Name: name,
         NameFormat: 'urn:oasis:names:tc:SAML:2.0:attrname-format:basic',
+        FriendlyName: name,
         'eid:AttributeNotOnChip': 'true',
       }),
     );

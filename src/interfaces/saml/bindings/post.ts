@@ -10,7 +10,8 @@ import { BodyTooLargeError, readBody } from '../../http/body.js';
 import { SamlRejection } from '../errors.js';
 import { type MessageParam, strictBase64 } from './redirect.js';
 
-export const MAX_POST_BODY = 512 * 1024;
+/** A form with a SAMLRequest of at most intake.ts MAX_REQUEST_XML, base64, and a RelayState. */
+export const MAX_POST_BODY = 128 * 1024;
 
 export interface PostMessage {
   readonly xml: string;

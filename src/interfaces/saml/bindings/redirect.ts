@@ -5,8 +5,10 @@
  * `SAMLRequest=…[&RelayState=…]&SigAlg=…`, then `&Signature=…` last — never a
  * re-encoding; so the parameters must arrive in that order, each once, and
  * nothing else may be in the query. The message is DEFLATE-decoded with an
- * output limit (no decompression bombs) and must not carry an XML signature
- * of its own (§3.4.4.1).
+ * output limit — at most MAX_INFLATED, and at most MAX_RATIO times the
+ * compressed size (no decompression bombs: a few hundred bytes may not
+ * become a document the parser spends on) — and must not carry an XML
+ * signature of its own (§3.4.4.1).
  *
  * Outbound: DEFLATE, base64, URL-encode, and sign the octet string with the
  * IdP key of the SP's algorithm set.
@@ -26,7 +28,13 @@ export interface RedirectMessage {
   readonly signature?: { readonly algorithm: string; readonly value: Buffer; readonly octets: Buffer };
 }
 
-export const MAX_INFLATED = 256 * 1024;
+/** An AuthnRequest is at most a few KB (intake.ts MAX_REQUEST_XML bounds what is parsed). */
+export const MAX_INFLATED = 64 * 1024;
+/**
+ * XML compresses about 2–5 times (a signed request with an encrypted extension, mostly base64, about
+ * 1.5); 20 leaves room for a redundant request and refuses a bomb before the parser sees it.
+ */
+export const MAX_RATIO = 20;
 const MAX_QUERY = 64 * 1024;
 
 const malformed = (msg: string): never => {
@@ -52,6 +60,7 @@ export function strictBase64(s: string, name: string, allowWhitespace = false): 
 /** Parses the raw query string of a Redirect-binding request; checks order and uniqueness. */
 export function parseRedirectQuery(rawQuery: string, param: MessageParam): RedirectMessage {
   if (rawQuery.length > MAX_QUERY) malformed('the query string is too long');
+  if (rawQuery === '') malformed(`no ${param} (empty query string)`);
   const parts = rawQuery.split('&');
   const names = parts.map((p) => {
     const i = p.indexOf('=');
@@ -72,13 +81,14 @@ export function parseRedirectQuery(rawQuery: string, param: MessageParam): Redir
     return p.slice(p.indexOf('=') + 1);
   };
   let xml: string;
+  const deflated = strictBase64(formDecode(raw(param), param), param);
+  const limit = Math.min(MAX_INFLATED, deflated.length * MAX_RATIO);
   try {
-    xml = inflateRawSync(strictBase64(formDecode(raw(param), param), param), {
-      maxOutputLength: MAX_INFLATED,
-    }).toString('utf8');
-  } catch (e) {
-    if (e instanceof SamlRejection) throw e;
-    return malformed(`${param} is not DEFLATE-encoded or inflates beyond ${MAX_INFLATED} bytes`);
+    xml = inflateRawSync(deflated, { maxOutputLength: limit }).toString('utf8');
+  } catch {
+    return malformed(
+      `${param} is not DEFLATE-encoded or inflates beyond ${limit} bytes (${MAX_RATIO} times its ${deflated.length} compressed bytes, at most ${MAX_INFLATED})`,
+    );
   }
   const relayState = names.includes('RelayState') ? formDecode(raw('RelayState'), 'RelayState') : undefined;
   if (relayState !== undefined && Buffer.byteLength(relayState) > 1024)

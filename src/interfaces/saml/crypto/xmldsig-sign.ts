@@ -95,7 +95,7 @@ function insertionPoint(xml: string, root: Element, position: SignOptions['posit
 export function signEnveloped(xml: string, signer: Signer, o: SignOptions): string {
   const hash = HASH[o.digest];
   if (!hash) throw new Error(`signEnveloped: unsupported digest ${o.digest}`);
-  const root = parseXml(xml, { maxBytes: 16 * 1024 * 1024, maxDepth: 64 })
+  const root = parseXml(xml, { maxBytes: 16 * 1024 * 1024, maxDepth: 64, maxNodes: 1_000_000 })
     .documentElement as unknown as Element;
   const id = root.getAttribute('ID');
   if (!id) throw new Error('signEnveloped: the root element has no ID');

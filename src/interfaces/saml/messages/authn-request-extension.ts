@@ -53,7 +53,7 @@ export function readAuthnRequestExtension(
 export function parseAuthnRequestExtension(plain: Buffer | string): RequestedAttribute[] {
   let root: Element;
   try {
-    const doc = parseXml(plain, { maxBytes: 64 * 1024 });
+    const doc = parseXml(plain, { maxBytes: 64 * 1024, maxDepth: 16, maxNodes: 1_000 });
     checkDocumentHygiene(doc);
     root = doc.documentElement!;
   } catch (e) {

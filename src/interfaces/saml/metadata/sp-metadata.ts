@@ -141,7 +141,7 @@ function endpoints(sp: Element): AcsEndpoint[] {
 }
 
 export function parseSpMetadata(xml: string | Buffer): SpMetadata {
-  const doc = parseXml(xml, { maxBytes: 2 * 1024 * 1024 });
+  const doc = parseXml(xml, { maxBytes: 2 * 1024 * 1024, maxNodes: 100_000 });
   const root = doc.documentElement!;
   if (root.namespaceURI !== NS.md || root.localName !== 'EntityDescriptor')
     fail('the root element is not md:EntityDescriptor');

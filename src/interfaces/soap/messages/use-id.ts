@@ -91,10 +91,10 @@ export function parseUseIdRequest(body: Element): UseIdRequest {
 /**
  * PreSharedKeyType (§3.3.18). A Key that is not a hexBinary of at least 16
  * bytes is useID#invalidPSK, the TR's code for a PSK that "can not be
- * processed". So is an ID that is not 32 to 128 hex digits: this server uses
- * the PSK ID as the Session ID, which SessionType (§3.3.1) makes a hexBinary of
- * at least 16 bytes; the ID also travels in clear as psk_identity, so it must
- * be as unguessable as a server-drawn one.
+ * processed". The ID is what the schema allows — a string of at least 16
+ * characters — and becomes the psk_identity and TC Token SessionIdentifier;
+ * the session service bounds it further (at most 128 characters, no spaces
+ * or control characters: workflows/session/approval.ts).
  */
 function parsePsk(e: Element): { id: string; key: Buffer } {
   const m = sequence(e, [
@@ -102,8 +102,8 @@ function parsePsk(e: Element): { id: string; key: Buffer } {
     { ns: NS.eid, name: 'Key' },
   ]);
   const id = simpleText(one(m, 'ID'));
-  if (!/^[0-9a-fA-F]{32,128}$/.test(id))
-    throw new SoapError(RESULT_MINOR.invalidPSK, 'the PSK ID must consist of 32 to 128 hexadecimal digits');
+  if ([...id].length < 16)
+    throw new SoapError(RESULT_MINOR.invalidPSK, 'the PSK ID must have at least 16 characters');
   let key: Buffer;
   try {
     key = hexBinaryOf(one(m, 'Key'), 16);

@@ -1,12 +1,13 @@
 /**
- * Why a request's WS-Security signature was refused (verify.ts): 'not-signed'
- * — no signature at all, not answered; 'invalid-signature' — answered with
- * common#internalError only (TR-03130-1 §3.5.2).
+ * Why a request's WS-Security signature was refused (verify.ts): 'not-soap' —
+ * not a SOAP envelope at all, and 'not-signed' — no signature at all: not
+ * answered; 'invalid-signature' — answered with common#internalError only
+ * (TR-03130-1 §3.5.2).
  */
 export class WssError extends Error {
   override readonly name = 'WssError';
   constructor(
-    readonly code: 'not-signed' | 'invalid-signature',
+    readonly code: 'not-soap' | 'not-signed' | 'invalid-signature',
     message: string,
   ) {
     super(message);

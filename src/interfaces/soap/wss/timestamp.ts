@@ -48,3 +48,12 @@ export function readTimestamp(
   }
   return { created: new Date(c), ...(x !== undefined ? { expires: new Date(x) } : {}) };
 }
+
+/**
+ * Until when a request with this Timestamp is accepted (by its Created, or its Expires if earlier):
+ * how long it must be remembered against replay.
+ */
+export function acceptedUntil(stamp: { created: Date; expires?: Date }, p: TimestampPolicy): number {
+  const byAge = stamp.created.getTime() + p.maxAgeMs + p.skewMs;
+  return stamp.expires ? Math.min(byAge, stamp.expires.getTime() + p.skewMs) : byAge;
+}

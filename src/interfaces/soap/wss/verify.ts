@@ -20,6 +20,7 @@
  * - the Body and the Timestamp are read only from those signed bytes; the
  *   Timestamp must be fresh.
  */
+import { createHash } from 'node:crypto';
 import type { Document, Element, Node } from '@xmldom/xmldom';
 import { ExclusiveCanonicalization, SignedXml } from 'xml-crypto';
 import type { XmlError } from '../../../xml/errors.js';
@@ -36,12 +37,18 @@ export { DEFAULT_TIMESTAMP_POLICY, type TimestampPolicy } from './timestamp.js';
 export interface VerifiedEnvelope {
   /** soap:Body parsed from the bytes the signature covers. */
   readonly body: Element;
+  /** The envelope's SOAP version: the eID-Interface binds 1.1 (the endpoint refuses 1.2 after verifying). */
+  readonly soapVersion: '1.1' | '1.2';
+  /** SHA-256 (hex) over everything the references cover, canonical: the same for a replayed message. */
+  readonly signedDigest: string;
   readonly created: Date;
   readonly expires?: Date;
   readonly signatureMethod: string;
 }
 
 const ID_ATTRS = new Set(['Id', 'ID', 'id']);
+/** The same node bound as the request itself (endpoint.ts). */
+export const SIGNED_BODY_MAX_NODES = 2_000;
 
 /** Every element of the document, iteratively. */
 function allElements(root: Element): Element[] {
@@ -81,7 +88,9 @@ export function verifySignedEnvelope(
   now = Date.now(),
 ): VerifiedEnvelope {
   const envelope = doc.documentElement!;
-  if (!is(envelope, NS.soap, 'Envelope')) throw new WssError('not-signed', 'not a SOAP 1.1 envelope');
+  // SOAP 1.2 envelopes are verified the same way, so that the refusal can say whether one was signed.
+  const soapNs = is(envelope, NS.soap12, 'Envelope') ? NS.soap12 : NS.soap;
+  if (!is(envelope, soapNs, 'Envelope')) throw new WssError('not-soap', 'not a SOAP envelope');
   const signatures = doc.getElementsByTagNameNS(NS.ds, 'Signature');
   if (signatures.length === 0) throw new WssError('not-signed', 'the message carries no signature');
 
@@ -91,13 +100,13 @@ export function verifySignedEnvelope(
     throw invalid('exactly one signature is allowed');
 
   const parts = elementChildren(envelope);
-  if (parts.length !== 2 || !is(parts[0], NS.soap, 'Header') || !is(parts[1], NS.soap, 'Body'))
+  if (parts.length !== 2 || !is(parts[0], soapNs, 'Header') || !is(parts[1], soapNs, 'Body'))
     throw invalid('the envelope must be soap:Header, soap:Body');
   const [header, body] = parts as [Element, Element];
   const securities = elementChildren(header).filter((h) => is(h, NS.wsse, 'Security'));
   if (securities.length !== 1) throw invalid('exactly one wsse:Security header is required');
   for (const h of elementChildren(header)) {
-    if (h !== securities[0] && /^(1|true)$/.test(h.getAttributeNS(NS.soap, 'mustUnderstand') ?? ''))
+    if (h !== securities[0] && /^(1|true)$/.test(h.getAttributeNS(soapNs, 'mustUnderstand') ?? ''))
       throw invalid(`header <${h.localName}> is not understood`);
   }
   const security = securities[0]!;
@@ -177,10 +186,21 @@ export function verifySignedEnvelope(
   const stamp = readTimestamp(signed.get(tsRef.id)!, now, policy);
   let signedBody: Element;
   try {
-    signedBody = parseXml(signed.get(bodyRef.id)!, { maxBytes: xml.length + 1024 }).documentElement!;
+    signedBody = parseXml(signed.get(bodyRef.id)!, {
+      maxBytes: xml.length + 1024,
+      maxNodes: SIGNED_BODY_MAX_NODES,
+    }).documentElement!;
   } catch (e) {
     throw invalid(`the signed Body is unreadable: ${(e as XmlError).message}`);
   }
-  if (!is(signedBody, NS.soap, 'Body')) throw invalid('the signed Body is not soap:Body');
-  return { body: signedBody, ...stamp, signatureMethod: method };
+  if (!is(signedBody, soapNs, 'Body')) throw invalid('the signed Body is not soap:Body');
+  const digest = createHash('sha256');
+  for (const r of refs) digest.update(signed.get(r.id)!).update('\0');
+  return {
+    body: signedBody,
+    ...stamp,
+    signatureMethod: method,
+    soapVersion: soapNs === NS.soap12 ? '1.2' : '1.1',
+    signedDigest: digest.digest('hex'),
+  };
 }

@@ -12,7 +12,7 @@ import { buildEac1Input } from '../../../paos/messages/eac1.js';
 import type { StartPaos } from '../../../paos/messages/start-paos.js';
 import { dateString } from '../../../pki/cvc/dates.js';
 import { chatFor } from '../../../profile/authorization.js';
-import type { AuthSession } from '../../session/types.js';
+import { type AuthSession, identityOf } from '../../session/types.js';
 import type { EacServerContext } from '../context.js';
 import type { PaosState } from '../state.js';
 import { protocolError, type ReplyIds, terminalOf } from './common.js';
@@ -23,7 +23,7 @@ export function startPaos(
   msg: StartPaos,
   ids: ReplyIds,
 ): { reply: string; paos: PaosState } {
-  if (msg.sessionIdentifier !== session.id) throw protocolError('StartPAOS names another session');
+  if (msg.sessionIdentifier !== identityOf(session)) throw protocolError('StartPAOS names another session');
   const req = session.request;
   const terminal = terminalOf(ctx, session);
   const requiredFunctions = [

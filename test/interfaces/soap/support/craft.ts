@@ -20,6 +20,8 @@ export interface CraftOptions {
   readonly expires?: boolean;
   /** InclusiveNamespaces PrefixList of each Reference's transform (as WSS4J writes it). */
   readonly inclusivePrefixes?: readonly string[];
+  /** The envelope namespace (default SOAP 1.1). */
+  readonly soapNamespace?: string;
 }
 
 export function craftSigned(bodyContent: string, key: KeyObject, o: CraftOptions = {}): string {
@@ -27,7 +29,7 @@ export function craftSigned(bodyContent: string, key: KeyObject, o: CraftOptions
   const s = randomBytes(6).toString('hex');
   const created = new Date(now).toISOString();
   const expires = new Date(now + 300_000).toISOString();
-  const xml = `<soap:Envelope xmlns:soap="${NS.soap}" xmlns:wsse="${NS.wsse}" xmlns:wsu="${NS.wsu}"><soap:Header><wsse:Security soap:mustUnderstand="1"><wsu:Timestamp wsu:Id="TS-${s}"><wsu:Created>${created}</wsu:Created>${o.expires === false ? '' : `<wsu:Expires>${expires}</wsu:Expires>`}</wsu:Timestamp></wsse:Security></soap:Header><soap:Body wsu:Id="Body-${s}">${bodyContent}</soap:Body></soap:Envelope>`;
+  const xml = `<soap:Envelope xmlns:soap="${o.soapNamespace ?? NS.soap}" xmlns:wsse="${NS.wsse}" xmlns:wsu="${NS.wsu}"><soap:Header><wsse:Security soap:mustUnderstand="1"><wsu:Timestamp wsu:Id="TS-${s}"><wsu:Created>${created}</wsu:Created>${o.expires === false ? '' : `<wsu:Expires>${expires}</wsu:Expires>`}</wsu:Timestamp></wsse:Security></soap:Header><soap:Body wsu:Id="Body-${s}">${bodyContent}</soap:Body></soap:Envelope>`;
   const method = o.signatureMethod ?? (key.asymmetricKeyType === 'ec' ? ALG.ecdsaSha256 : ALG.rsaSha256);
   const digest = o.digestMethod ?? ALG.sha256;
   const sig = new SignedXml({

@@ -21,7 +21,13 @@ import { buildTcToken } from '../../../../src/paos/messages/tctoken.js';
 import { PKI_FILES, soapClientFiles } from '../../../../src/pki/layout.js';
 import { pemFromDer } from '../../../../src/pki/x509/pem.js';
 import { issueClientCertificate, selfSignedTlsCertificate } from '../../../../src/pki/x509/tls.js';
-import { freePort, startTestServer, type TestServer, testRsaKey } from '../../../support/server.js';
+import {
+  freePort,
+  type LogCapture,
+  startTestServer,
+  type TestServer,
+  testRsaKey,
+} from '../../../support/server.js';
 
 export const ES = { main: 'soap-test', limited: 'soap-limited', ec: 'soap-ec' } as const;
 
@@ -103,6 +109,8 @@ export interface TestbedOptions {
   readonly beforeStart?: (pkiDir: string) => void | Promise<void>;
   /** Server settings merged into the test server's configuration. */
   readonly config?: Record<string, unknown>;
+  /** Collects the server's log lines. */
+  readonly logs?: LogCapture;
 }
 
 export async function startTestbed(o: TestbedOptions = {}): Promise<Testbed> {
@@ -134,6 +142,7 @@ export async function startTestbed(o: TestbedOptions = {}): Promise<Testbed> {
     relyingParties: rp,
     extra: { ...o.config, soap: { port: soapPort } },
     ...(o.beforeStart ? { beforeStart: o.beforeStart } : {}),
+    ...(o.logs ? { logs: o.logs } : {}),
     mount: async (s) => {
       soap = await mountSoap(s);
     },
