@@ -54,6 +54,7 @@ export class Metrics {
   private readonly loginSeconds: Histogram<'protocol' | 'outcome'>;
   private readonly stepSeconds: Histogram<'step'>;
   private readonly failures: Counter<'protocol' | 'eservice' | 'code'>;
+  private readonly capRefusals: Counter<'eservice' | 'limit' | 'stage'>;
 
   constructor(sources: MetricSources = {}) {
     const registers = [this.registry];
@@ -82,6 +83,12 @@ export class Metrics {
       name: 'neid_failures_total',
       help: 'Error answers on the wire: PAOS/SOAP ResultMinor, SAML status reason, OAuth error',
       labelNames: ['protocol', 'eservice', 'code'],
+      registers,
+    });
+    this.capRefusals = new Counter({
+      name: 'neid_session_cap_refusals_total',
+      help: 'Logins refused at a session cap: maxOpenSessions of the eService, or maxUnclaimed of the server; stage create (a new login) or admit (an eID-Client picking one up)',
+      labelNames: ['eservice', 'limit', 'stage'],
       registers,
     });
     new Gauge({
@@ -166,6 +173,11 @@ export class Metrics {
   /** An error answer on the wire; `code` is bounded (BoundedLabel). */
   failure(protocol: Protocol, code: string, eService?: string): void {
     this.failures.inc({ protocol, eservice: eService ?? '', code: this.codes.of(code) });
+  }
+
+  /** A login refused because a session cap is reached (an eService locked out is visible). */
+  capRefused(eService: string, limit: string, stage: string): void {
+    this.capRefusals.inc({ eservice: eService, limit, stage });
   }
 
   get contentType(): string {

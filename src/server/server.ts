@@ -140,8 +140,11 @@ async function assemble(
     accepting: () => accepting,
     requestId: currentRequestId,
     events: sessionEvents(log, running),
-    // One stable line per refusal: an eService locked out by its cap is visible in the log.
-    onLockout: (l) => log.warn(l, 'session cap reached: login refused'),
+    // One stable line and one count per refusal: an eService locked out by its cap is visible.
+    onLockout: (l) => {
+      log.warn(l, 'session cap reached: login refused');
+      metrics.capRefused(l.eService, l.limit, l.stage);
+    },
   });
   const observed = { registry, pki, revocation, sessions, health };
   const { metrics, certificates } = createMetrics(observed);

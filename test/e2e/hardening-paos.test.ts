@@ -137,7 +137,7 @@ describe('bounded before parsing (security 1)', () => {
   it('a message naming no session is read only up to the size of a StartPAOS', async () => {
     const declared = await stream({ headers: PAOS_HEADERS, chunk: HOSTILE, total: FOUR_MIB, declare: true });
     expect(declared.status).toBe(413);
-    expect(declared.body).toContain(RESULT_MINOR.parameterError);
+    expect(declared.body).toContain(RESULT_MINOR.incorrectParameter);
     expect(declared.sent).toBeLessThan(FOUR_MIB);
     const chunked = await stream({ headers: PAOS_HEADERS, chunk: HOSTILE, total: FOUR_MIB });
     expect(chunked.sent).toBeLessThan(FOUR_MIB);
@@ -152,7 +152,7 @@ describe('bounded before parsing (security 1)', () => {
       declare: true,
     });
     expect(r.status).toBe(200);
-    expect(r.body).toContain(RESULT_MINOR.parameterError);
+    expect(r.body).toContain(RESULT_MINOR.incorrectParameter);
     expect(r.body).toMatch(/more than 256 XML nodes/);
     const deep = `${'<a>'.repeat(40)}${'</a>'.repeat(40)}`;
     const d = await stream({
@@ -238,12 +238,12 @@ describe('bounded before parsing (security 1)', () => {
 });
 
 describe('every malformed message gets the PAOS error (security 2, protocol 10)', () => {
-  it('StartPAOS with two SessionIdentifier elements: parameterError, no HTTP 500', async () => {
+  it('StartPAOS with two SessionIdentifier elements: incorrectParameter, no HTTP 500', async () => {
     const created = await ts.server.sessions.create(sessionRequest({ channel: 'attached' }));
     const body = startPaos(created.identity, `<SessionIdentifier>${created.identity}</SessionIdentifier>`);
     const r = await httpsCall(new URL(`${ts.web}/eid/paos`), { method: 'POST', body, headers: PAOS_HEADERS });
     expect(r.status).toBe(200);
-    expect(r.body.toString()).toContain(RESULT_MINOR.parameterError);
+    expect(r.body.toString()).toContain(RESULT_MINOR.incorrectParameter);
     expect(r.body.toString()).toMatch(/more than one &lt;SessionIdentifier&gt;/);
     expect(logs.find('unhandled error')).toHaveLength(0);
     // The same message on the session's own channel ends the session as a protocol error.
@@ -254,16 +254,16 @@ describe('every malformed message gets the PAOS error (security 2, protocol 10)'
       startPaos(psk.identity, `<SessionIdentifier>${psk.identity}</SessionIdentifier>`),
     );
     expect(own.status).toBe(200);
-    expect(own.body).toContain(RESULT_MINOR.parameterError);
+    expect(own.body).toContain(RESULT_MINOR.incorrectParameter);
     expect((await ts.server.sessions.get(psk.sessionId))?.failure?.code).toBe('protocol-error');
   });
 
-  it('a message that is not XML, on the session channel: parameterError, logged, the session ends', async () => {
+  it('a message that is not XML, on the session channel: incorrectParameter, logged, the session ends', async () => {
     const created = await ts.server.sessions.create(sessionRequest());
     await httpsCall(new URL(created.tcTokenUrl));
     const r = await overPsk(created, '<soap:Envelope');
     expect(r.status).toBe(200);
-    expect(r.body).toContain(RESULT_MINOR.parameterError);
+    expect(r.body).toContain(RESULT_MINOR.incorrectParameter);
     expect(logs.find('PAOS message refused; the session ends').at(-1)).toMatchObject({
       session: created.sessionId.slice(0, 12),
       eService: 'demo-portal',
@@ -276,7 +276,7 @@ describe('every malformed message gets the PAOS error (security 2, protocol 10)'
     await httpsCall(new URL(created.tcTokenUrl));
     const r = await overPsk(created, startPaos(created.identity), { 'content-type': 'text/xml' });
     expect(r.status).toBe(415);
-    expect(r.body).toContain(RESULT_MINOR.parameterError);
+    expect(r.body).toContain(RESULT_MINOR.incorrectParameter);
     expect(logs.find('PAOS message refused').at(-1)).toMatchObject({ status: 415 });
     // Refused before the session was looked up: it is untouched.
     expect((await ts.server.sessions.get(created.sessionId))?.state).toBe('tctoken-issued');
@@ -292,7 +292,7 @@ describe('every malformed message gets the PAOS error (security 2, protocol 10)'
       { messageId: newMessageId() },
     );
     const r = await overPsk(created, noRelatesTo);
-    expect(r.body).toContain(RESULT_MINOR.parameterError);
+    expect(r.body).toContain(RESULT_MINOR.incorrectParameter);
     expect(r.body).toMatch(/lacks wsa:RelatesTo/);
     expect((await ts.server.sessions.get(created.sessionId))?.failure?.code).toBe('protocol-error');
   });

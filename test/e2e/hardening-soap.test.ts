@@ -33,7 +33,7 @@ beforeAll(async () => {
   redis = haveRedisServer() ? await startRedis() : undefined;
   tb = await startTestbed({
     logs,
-    ...(redis ? { extra: { sessions: { store: 'redis', redisUrl: redis.url } } } : {}),
+    ...(redis ? { config: { sessions: { store: 'redis', redisUrl: redis.url } } } : {}),
   });
 }, 180_000);
 afterAll(async () => {

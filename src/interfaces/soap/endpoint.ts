@@ -167,18 +167,15 @@ export class SoapEndpoint {
       return this.respond(versionMismatch(), now);
     }
     const replayKey = `soap-request\n${es.id}\n${verified.signedDigest}`;
-    if (!(await this.d.claims.claim(replayKey, acceptedUntil(verified, this.d.timestamps)))) {
-      this.d.log.warn(
-        { eService: es.id, outcome: 'replay', op: claimedOperation(doc) },
-        'SOAP request replayed (same signed Timestamp and Body); refused',
-      );
-      return this.respond(
-        errorBody(operationOf(verified.body).op, errorResult(RESULT_MINOR.internalError, 'replayed request')),
-        now,
-      );
-    }
     const { op, element } = operationOf(verified.body);
     try {
+      if (!(await this.d.claims.claim(replayKey, acceptedUntil(verified, this.d.timestamps)))) {
+        this.d.log.warn(
+          { eService: es.id, outcome: 'replay', op: claimedOperation(doc) },
+          'SOAP request replayed (same signed Timestamp and Body); refused',
+        );
+        return this.respond(errorBody(op, errorResult(RESULT_MINOR.internalError, 'replayed request')), now);
+      }
       if (!op || !element)
         throw new SoapError(
           RESULT_MINOR.schemaViolation,

@@ -118,7 +118,7 @@ export class EidInterface {
     };
     let created: Awaited<ReturnType<SessionService['create']>>;
     try {
-      created = await this.d.sessions.create(request);
+      created = await this.d.sessions.create(request, undefined, { claimed: true });
     } catch (e) {
       if (e instanceof AuthRequestError) throw new SoapError(useIdErrorMinor(e), e.message);
       throw e;

@@ -17,7 +17,8 @@ export type Client = RedisClient;
 
 /**
  * KEYS: session, token, open:<eService> (claimed sessions by expiry), return ref or "-", unclaimed
- * (all eServices). ARGV: value, ttl, now, expiresAt, maxOpen, id, maxUnclaimed.
+ * (all eServices). ARGV: value, ttl, now, expiresAt, maxOpen, id, maxUnclaimed, claimed ("1"/"0":
+ * an eService's own call counts against its cap at once).
  */
 const INSERT = `
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[3])
@@ -28,7 +29,8 @@ if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('SET', KEYS[2], ARGV[6], 'PX', ARGV[2])
 if KEYS[4] ~= '-' then redis.call('SET', KEYS[4], ARGV[6], 'PX', ARGV[2]) end
-redis.call('ZADD', KEYS[5], ARGV[4], ARGV[6])
+if ARGV[8] == '1' then redis.call('ZADD', KEYS[3], ARGV[4], ARGV[6])
+else redis.call('ZADD', KEYS[5], ARGV[4], ARGV[6]) end
 return 1`;
 
 /**
@@ -137,6 +139,7 @@ export class RedisSessionStore implements SessionStore {
         String(limits.maxOpen),
         s.id,
         String(limits.maxUnclaimed),
+        s.claimedAt !== undefined ? '1' : '0',
       ],
     });
     if (r === -1) throw new Error('session id collision');
