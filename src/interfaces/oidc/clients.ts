@@ -49,15 +49,17 @@ export class ClientConfigError extends Error {
   override readonly name = 'ClientConfigError';
 }
 
-/** The public members of a JWKS file (private members are dropped). */
-export function publicJwks(file: string): { keys: Json[] } {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new ClientConfigError(
-      `cannot read the client JWKS ${file}: ${(e as Error).message} (set oidc.jwks in the registry, or create the test PKI with "neid pki init")`,
-    );
+/** The public members of a JWKS file, or of a JWKS held in the registry (private members are dropped). */
+export function publicJwks(file: string, held?: { readonly keys: readonly unknown[] }): { keys: Json[] } {
+  let doc: unknown = held;
+  if (!doc) {
+    try {
+      doc = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new ClientConfigError(
+        `cannot read the client JWKS ${file}: ${(e as Error).message} (set oidc.jwks in the registry, or create the test PKI with "neid pki init")`,
+      );
+    }
   }
   const keys = (doc as { keys?: unknown }).keys;
   if (!Array.isArray(keys) || keys.length === 0) throw new ClientConfigError(`${file} is not a JWKS`);
@@ -119,7 +121,7 @@ export function staticClientMetadata(es: EService, c: OidcClientSettings, pkiDir
           id_token_encrypted_response_enc: c.idTokenEncryption.enc,
         }
       : {}),
-    ...(needsJwks(c) ? { jwks: publicJwks(jwksFile) } : {}),
+    ...(needsJwks(c) ? { jwks: publicJwks(jwksFile, c.jwksDocument) } : {}),
     ...(c.clientSecret ? { client_secret: c.clientSecret } : {}),
     ...(c.tlsClientCertificateSubject ? { tls_client_auth_subject_dn: c.tlsClientCertificateSubject } : {}),
     ...profileMetadata(es, c.profile, c.tokenEndpointAuthMethod, c.redirectUris, sector),
@@ -145,7 +147,8 @@ export function clientCas(registry: Registry): Map<string, string> {
   const m = new Map<string, string>();
   for (const es of registry.eServices) {
     const c = es.oidc?.client;
-    if (c?.tlsClientCa) m.set(c.clientId, readFileSync(c.tlsClientCa, 'utf8'));
+    if (c?.tlsClientCaPem) m.set(c.clientId, c.tlsClientCaPem);
+    else if (c?.tlsClientCa) m.set(c.clientId, readFileSync(c.tlsClientCa, 'utf8'));
   }
   return m;
 }

@@ -44,7 +44,7 @@ function usableSigningKey(k: KeyObject): boolean {
 function build(es: EService, settings: SamlSettings, log: SamlLog): ServiceProvider {
   let metadata: SpMetadata;
   try {
-    metadata = parseSpMetadata(readFileSync(settings.metadata));
+    metadata = parseSpMetadata(settings.metadataXml ?? readFileSync(settings.metadata));
   } catch (e) {
     throw new MetadataError(`eService ${es.id}: SAML metadata ${settings.metadata}: ${(e as Error).message}`);
   }
