@@ -10,6 +10,9 @@ import type { Registry } from '../config/relying-parties.js';
 import type { ServerConfig } from '../config/server-config.js';
 import type { RevocationLists } from '../provisioning/revocation.js';
 import type { PkiMaterial } from '../provisioning/store.js';
+import type { AuditTrail, CallAudit } from '../registry/audit/trail.js';
+import type { RegistryContext } from '../registry/context.js';
+import type { LiveRegistry } from '../registry/live.js';
 import type { SessionService } from '../workflows/session/service.js';
 import type { BrowserLogins } from './browser/login.js';
 import type { Logger } from './http/log.js';
@@ -17,6 +20,7 @@ import type { Logger } from './http/log.js';
 export interface MountContext {
   readonly config: ServerConfig;
   readonly log: Logger;
+  /** The live registry (database-fed; `onChange` tells when it was swapped). */
   readonly registry: Registry;
   readonly pki: PkiMaterial;
   readonly sessions: SessionService;
@@ -28,6 +32,15 @@ export interface MountContext {
   readonly logins: BrowserLogins;
   /** The card revocation lists; `reload()` picks up a changed file at once (also done every 30 s). */
   readonly revocation: RevocationLists;
+  /** The registry's workflows, live view and audit trail (the admin API mounts on them). */
+  readonly registryRuntime: {
+    readonly ctx: RegistryContext;
+    readonly live: LiveRegistry;
+    readonly trail: AuditTrail;
+    readonly jobs: { schedule(job: { name: string; everyMs: number; run(): Promise<unknown> }): void };
+  };
+  /** Records the outcome of an eService call in the audit log (queued; never blocks a login). */
+  readonly audit: CallAudit;
   /** Front-ends that open their own listeners register their shutdown here. */
   onClose(fn: () => Promise<void>): void;
 }

@@ -47,7 +47,7 @@ export function permits(roles: readonly Role[], p: Permission): boolean {
 export interface Principal {
   /** `service:<accountId>` (later also people), recorded as the audit actor. */
   readonly id: string;
-  readonly kind: 'service' | 'cli';
+  readonly kind: 'service' | 'cli' | 'system';
   readonly roles: readonly Role[];
 }
 
@@ -56,3 +56,6 @@ export function cliPrincipal(): Principal {
   const user = process.env.SUDO_USER ?? process.env.USER ?? process.env.LOGNAME ?? 'unknown';
   return { id: `cli:${user}`, kind: 'cli', roles: [...ROLES] };
 }
+
+/** The server itself (seeding, renewals, metadata refresh, recovery). */
+export const SYSTEM: Principal = { id: 'system', kind: 'system', roles: [...ROLES] };

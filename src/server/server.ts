@@ -5,25 +5,25 @@
  * their routes here.
  */
 
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:https';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import Router from '@koa/router';
 import Koa from 'koa';
-import { loadRegistry } from '../config/relying-parties.js';
 import type { ServerConfig } from '../config/server-config.js';
 import { BrowserLogins } from '../interfaces/browser/login.js';
 import { paosHandler } from '../interfaces/eid/paos-endpoint.js';
 import { tcTokenHandler } from '../interfaces/eid/tctoken.js';
-import { createLogger, type Logger, shortId } from '../interfaces/http/log.js';
+import { createLogger, type Logger } from '../interfaces/http/log.js';
 import { createPskServer, createWebServer, listen } from '../interfaces/http/tls.js';
 import type { MountContext } from '../interfaces/mount-context.js';
 import { PKI_FILES } from '../pki/layout.js';
 import { type KeySource, openKeySource } from '../provisioning/keys/source.js';
 import { RevocationLists } from '../provisioning/revocation.js';
+import { secretKeyFile } from '../provisioning/secret-key-file.js';
 import { loadPki, pkiExists } from '../provisioning/store.js';
 import { createTestPki } from '../provisioning/test-pki/create.js';
+import type { Database } from '../registry/db/database.js';
+import { openDatabase } from '../registry/db/open.js';
 import { EacConversation } from '../workflows/eac-server/conversation.js';
 import type { Meter } from '../workflows/eac-server/meter.js';
 import { PassiveAuthenticator } from '../workflows/eac-server/passive-auth-cache.js';
@@ -31,6 +31,8 @@ import { MemoryPskDirectory, MemorySessionStore } from '../workflows/session/mem
 import { RedisPskDirectory, RedisSessionStore } from '../workflows/session/redis-store.js';
 import { SessionService } from '../workflows/session/service.js';
 import type { PskDirectory, SessionStore } from '../workflows/session/store.js';
+import { eacHooks } from './eac-hooks.js';
+import { EMPTY_REGISTRY, type RegistryRuntime, startRegistry, yamlRegistry } from './registry.js';
 
 /** The running server: what front-ends mount on (MountContext), and its shutdown. */
 export interface RunningServer extends MountContext {
@@ -45,30 +47,38 @@ export interface StartOptions {
   readonly mount?: (s: MountContext) => Promise<void> | void;
   /** CPU accounting of the EAC conversation (benchmarks). */
   readonly meter?: Meter;
-}
-
-function sessionKey(file: string): Buffer {
-  if (!existsSync(file)) {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
-  }
-  const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
-  if (key.length !== 32) throw new Error(`${file} must hold 32 bytes in hex`);
-  return key;
+  /** An open registry database to use instead of `registry.*` (tests share one PGlite); not closed. */
+  readonly registryDatabase?: Database;
+  /** The registry's clock (renewal tests). */
+  readonly now?: () => Date;
 }
 
 export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
   const log = opts.logger ?? createLogger(config.log.level);
-  const registry = loadRegistry(config.relyingParties, { pkiDir: config.pki.dir });
-  // The signing keys: PEM files, or a PKCS#11 token session held until close() (docs/operations.md).
-  const keys = await openKeySource(config.keys, config.pki.dir, {
-    warn: (msg, fields) => log.warn(fields, msg),
-    readWrite: config.keys.pkcs11 !== null && config.pki.autoCreate && !pkiExists(config.pki.dir),
-  });
+  // First the system of record: unreachable, the start fails here within the connect timeout.
+  const db =
+    opts.registryDatabase ??
+    (await openDatabase(config.registry, {
+      onConnectionState: (state, detail) =>
+        state === 'lost'
+          ? log.error(
+              { database: detail },
+              'registry database connection lost; serving the last loaded registry',
+            )
+          : log.info({ database: detail }, 'registry database connection restored'),
+    }));
+  let keys: KeySource | undefined;
   try {
-    return await assemble(config, opts, log, registry, keys);
+    // The signing keys: PEM files, or a PKCS#11 token session held until close() (docs/operations.md);
+    // read/write, because approvals generate terminal keys in it.
+    keys = await openKeySource(config.keys, config.pki.dir, {
+      warn: (msg, fields) => log.warn(fields, msg),
+      readWrite: config.keys.pkcs11 !== null,
+    });
+    return await assemble(config, opts, log, db, keys);
   } catch (e) {
-    keys.close();
+    keys?.close();
+    if (!opts.registryDatabase) await db.close();
     throw e;
   }
 }
@@ -77,7 +87,7 @@ async function assemble(
   config: ServerConfig,
   opts: StartOptions,
   log: Logger,
-  registry: ReturnType<typeof loadRegistry>,
+  db: Database,
   keys: KeySource,
 ): Promise<RunningServer> {
   if (!pkiExists(config.pki.dir)) {
@@ -89,14 +99,36 @@ async function assemble(
     );
     createTestPki({
       dir: config.pki.dir,
-      registry,
+      registry: yamlRegistry(config),
       curve: config.pki.curve,
       serverUrl: config.web.publicUrl,
       ...(config.pki.cvcaChr ? { cvcaChr: config.pki.cvcaChr } : {}),
       ...(keys.generator ? { tokenKeys: keys.generator } : {}),
     });
   }
-  const pki = loadPki(config.pki.dir, registry, keys);
+  let reg: RegistryRuntime | undefined = await startRegistry(config, db, keys, log, {
+    ownsDatabase: !opts.registryDatabase,
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+  try {
+    return await listenAll(config, opts, log, reg, keys);
+  } catch (e) {
+    await reg.close();
+    reg = undefined;
+    throw e;
+  }
+}
+
+async function listenAll(
+  config: ServerConfig,
+  opts: StartOptions,
+  log: Logger,
+  reg: RegistryRuntime,
+  keys: KeySource,
+): Promise<RunningServer> {
+  const registry = reg.live;
+  // The terminal certificates come from the registry, live; the rest of the PKI from its directory.
+  const pki = { ...loadPki(config.pki.dir, EMPTY_REGISTRY, keys), terminals: registry.terminals };
   if (config.keys.pkcs11)
     log.info({ keys: keys.description }, 'the signing keys are kept in the PKCS#11 token');
   if (pki.manifest.serverUrl !== config.web.publicUrl) {
@@ -107,11 +139,13 @@ async function assemble(
   }
   const revocation = new RevocationLists(pki, join(config.pki.dir, PKI_FILES.cardRevocationList), log);
   revocation.watch();
+  // New and renewed terminal certificates bring new sectors: derive their blacklists at once.
+  registry.onChange(() => revocation.refresh());
 
   let store: SessionStore;
   let psks: PskDirectory;
   if (config.sessions.store === 'redis') {
-    const key = sessionKey(config.sessions.keyFile);
+    const key = secretKeyFile(config.sessions.keyFile);
     store = await RedisSessionStore.connect({ url: config.sessions.redisUrl, key });
     psks = await RedisPskDirectory.connect({ url: config.sessions.redisUrl, key });
   } else {
@@ -138,25 +172,7 @@ async function assemble(
       ...(opts.meter ? { meter: opts.meter } : {}),
     },
     sessions,
-    {
-      step: (s, step) =>
-        log.debug({ session: shortId(s.id), eService: s.request.eServiceId, step }, 'EAC step'),
-      completed: (s) =>
-        log.info(
-          { session: shortId(s.id), eService: s.request.eServiceId, outcome: 'ok' },
-          'authentication completed',
-        ),
-      failed: (s, f) =>
-        log.info(
-          { session: shortId(s.id), eService: s.request.eServiceId, outcome: f.code, reason: f.reason },
-          'authentication failed',
-        ),
-      error: (s, e) =>
-        log.error(
-          { session: shortId(s.id), err: { message: e.message, stack: e.stack } },
-          'internal error in the EAC conversation',
-        ),
-    },
+    eacHooks(log, reg.trail),
   );
 
   const tls = { key: pki.tls.key, cert: pki.tls.cert };
@@ -209,6 +225,8 @@ async function assemble(
     webRouter,
     logins,
     revocation,
+    registryRuntime: reg,
+    audit: reg.trail,
     onClose: (fn) => closeHooks.push(fn),
   };
   if (opts.mount) await opts.mount(partial);
@@ -249,6 +267,7 @@ async function assemble(
       for (const s of servers) s.closeAllConnections?.();
       await store.close();
       await psks.close();
+      await reg.close();
       keys.close();
     },
   };

@@ -27,7 +27,7 @@ import {
   submitApplication,
 } from '../../src/registry/workflow/applications.js';
 import { changeEServiceStatus } from '../../src/registry/workflow/eservices.js';
-import { importTerminalCertificate, renewDueTerminals } from '../../src/registry/workflow/terminals.js';
+import { importTerminalCertificate, renewDueTerminals } from '../../src/registry/workflow/terminal-import.js';
 import { importRegistry } from '../../src/registry/yaml-import.js';
 import {
   DEMO_REGISTRY,

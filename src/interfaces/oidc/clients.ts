@@ -142,9 +142,27 @@ export function staticClients(registry: Registry, pkiDir: string): Json[] {
   return out;
 }
 
+/**
+ * oidc-provider's Client model: the registry's clients first (looked up at every find, so a
+ * registry change applies at once; oidc-provider caches a client by the hash of its metadata),
+ * then the dynamically registered ones in `stored`. A registry client cannot be overwritten.
+ */
+export function registryClients(stored: Adapter, clients: () => readonly Json[]): Adapter {
+  const registered = (id: string) => clients().find((c) => c.client_id === id);
+  return {
+    ...stored,
+    find: async (id: string) => registered(id) ?? (await stored.find(id)),
+    upsert: async (id: string, payload: Json, expiresIn: number) => {
+      if (registered(id)) throw new Error(`client id ${id} belongs to the registry`);
+      return stored.upsert(id, payload as never, expiresIn);
+    },
+    destroy: async (id: string) => (registered(id) ? undefined : stored.destroy(id)),
+  };
+}
+
 /** The CA certificates (PEM) a tls_client_auth client's certificate must chain to, by client id. */
-export function clientCas(registry: Registry): Map<string, string> {
-  const m = new Map<string, string>();
+export function clientCas(registry: Registry, m = new Map<string, string>()): Map<string, string> {
+  m.clear();
   for (const es of registry.eServices) {
     const c = es.oidc?.client;
     if (c?.tlsClientCaPem) m.set(c.clientId, c.tlsClientCaPem);
@@ -224,18 +242,20 @@ export function registrationPolicy(es: EService) {
  * carries the registration policy of its eService.
  */
 export function initialAccessTokens(registry: Registry): Adapter {
-  const entries = registry.eServices
-    .filter((es) => es.oidc?.registration)
-    .map((es) => ({
-      hash: Buffer.from(es.oidc!.registration!.initialAccessTokenSha256, 'hex'),
-      policy: policyName(es.id),
-    }));
+  // Read from the registry at each use: a live registry adds and removes tokens.
+  const entries = () =>
+    registry.eServices
+      .filter((es) => es.oidc?.registration)
+      .map((es) => ({
+        hash: Buffer.from(es.oidc!.registration!.initialAccessTokenSha256, 'hex'),
+        policy: policyName(es.id),
+      }));
   const none = async () => undefined;
   return {
     async find(id: string) {
       const h = createHash('sha256').update(id).digest();
       let hit: string | undefined;
-      for (const e of entries) if (timingSafeEqual(h, e.hash)) hit = e.policy;
+      for (const e of entries()) if (timingSafeEqual(h, e.hash)) hit = e.policy;
       if (!hit) return undefined;
       return { jti: id, kind: 'InitialAccessToken', iat: Math.floor(Date.now() / 1000), policies: [hit] };
     },

@@ -103,6 +103,17 @@ export async function mountOidc(s: MountContext, o: OidcMountOptions = {}): Prom
   let mtlsServer: Server | undefined;
   let mtlsUrl: string | undefined;
   const cas = clientCas(s.registry);
+  // The registry's clients, rebuilt when it changes (a broken registration is left out and logged).
+  let current = staticClients(s.registry, s.pki.dir);
+  const liveClients = () => current;
+  s.registry.onChange?.(() => {
+    clientCas(s.registry, cas);
+    try {
+      current = staticClients(s.registry, s.pki.dir);
+    } catch (e) {
+      s.log.error({ err: (e as Error).message }, 'OIDC clients not changed after a registry change');
+    }
+  });
   const m = mtlsOptions(s, o);
   if (m) {
     mtlsServer = createHttpsServer(
@@ -128,6 +139,19 @@ export async function mountOidc(s: MountContext, o: OidcMountOptions = {}): Prom
         });
       },
     );
+    const server = mtlsServer;
+    // New tls_client_auth CAs of a changed registry apply to new handshakes.
+    s.registry.onChange?.(() =>
+      server.setSecureContext({
+        key: s.pki.tls.key,
+        cert: s.pki.tls.cert,
+        minVersion: 'TLSv1.2',
+        ciphers: WEB_CIPHERS,
+        ecdhCurve: ECDH_CURVES,
+        honorCipherOrder: true,
+        ...(cas.size ? { ca: [...cas.values()] } : {}),
+      }),
+    );
     const port = await listen(mtlsServer, m.host, m.port);
     mtlsUrl = m.publicUrl ?? `https://${m.host.includes(':') ? `[${m.host}]` : m.host}:${port}`;
     s.onClose(() =>
@@ -139,7 +163,7 @@ export async function mountOidc(s: MountContext, o: OidcMountOptions = {}): Prom
     issuer,
     registry: s.registry,
     jwks,
-    clients: staticClients(s.registry, s.pki.dir),
+    clients: liveClients,
     cookieKeys: secrets.cookieKeys,
     pairwiseKey: secrets.pairwise,
     claims,

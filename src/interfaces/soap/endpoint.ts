@@ -14,9 +14,10 @@
  */
 import type { Document, Element } from '@xmldom/xmldom';
 import type { EService } from '../../config/relying-parties.js';
+import type { CallAudit } from '../../registry/audit/trail.js';
 import { el, textEl } from '../../xml/build.js';
 import { parseXml } from '../../xml/parse.js';
-import type { SoapClient } from './clients.js';
+import { type SoapClient, SoapClients } from './clients.js';
 import { buildResult, RESPONSE_NS } from './messages/common.js';
 import { buildGetResultResponse, parseGetResultRequest, sessionIdOf } from './messages/get-result.js';
 import { parseGetServerInfoRequest } from './messages/get-server-info.js';
@@ -33,6 +34,8 @@ export interface EndpointDeps {
   readonly service: EidInterface;
   readonly signing: SigningCredential;
   readonly timestamps: TimestampPolicy;
+  /** Records every call's outcome in the audit log. */
+  readonly audit?: CallAudit;
   readonly log: {
     info(o: object, m: string): void;
     warn(o: object, m: string): void;
@@ -110,19 +113,32 @@ export class SoapEndpoint {
     }
     let body: Element;
     try {
-      body = verifySignedEnvelope(text, doc, client.signingCertPem, this.d.timestamps, now).body;
+      body = this.verify(client, text, doc, now);
     } catch (e) {
       if (e instanceof WssError && e.code === 'not-signed') {
         this.d.log.warn(
           { eService: es.id, outcome: 'refused', reason: e.message },
           'unsigned SOAP request; not answered',
         );
+        this.d.audit?.call({
+          eServiceId: es.id,
+          protocol: 'soap',
+          operation: 'request',
+          outcome: 'unsigned',
+        });
         return { status: 400, body: '' };
       }
       this.d.log.warn(
         { eService: es.id, outcome: 'invalid-signature', reason: (e as Error).message },
         'SOAP request signature refused',
       );
+      this.d.audit?.call({
+        eServiceId: es.id,
+        protocol: 'soap',
+        operation: claimedOperation(doc) ?? 'request',
+        outcome: 'invalid-signature',
+        code: RESULT_MINOR.internalError,
+      });
       return this.respond(errorBody(claimedOperation(doc), errorResult(RESULT_MINOR.internalError)), now);
     }
     const { op, element } = operationOf(body);
@@ -134,6 +150,7 @@ export class SoapEndpoint {
         );
       const out = await this.run(es, op, element);
       this.d.log.info({ eService: es.id, op, outcome: 'ok' }, 'eID-Interface call');
+      this.d.audit?.call({ eServiceId: es.id, protocol: 'soap', operation: op, outcome: 'ok' });
       return this.respond({ status: 200, body: out }, now);
     } catch (e) {
       if (!(e instanceof SoapError)) {
@@ -141,6 +158,13 @@ export class SoapEndpoint {
           { eService: es.id, op, err: { message: (e as Error).message, stack: (e as Error).stack } },
           'internal error in the eID-Interface',
         );
+        this.d.audit?.call({
+          eServiceId: es.id,
+          protocol: 'soap',
+          operation: op ?? 'request',
+          outcome: 'internal-error',
+          code: RESULT_MINOR.internalError,
+        });
         return this.respond(errorBody(op, errorResult(RESULT_MINOR.internalError, 'internal error')), now);
       }
       if (e.minor === RESULT_MINOR.schemaViolation && op === 'getResult' && element) {
@@ -152,8 +176,38 @@ export class SoapEndpoint {
         { eService: es.id, op, outcome: e.minor.replace(/^.*resultminor\//, ''), reason: e.message },
         'eID-Interface call refused',
       );
+      this.d.audit?.call({
+        eServiceId: es.id,
+        protocol: 'soap',
+        operation: op ?? 'request',
+        outcome: 'refused',
+        code: e.minor,
+      });
       return this.respond(errorBody(op, errorResult(e.minor, e.message)), now);
     }
+  }
+
+  /**
+   * WS-Security with the eService's registered signing certificates that are valid now (several
+   * during a rollover: the first that verifies wins). An expired one is refused like a wrong one.
+   */
+  private verify(client: SoapClient, text: string, doc: Document, now: number): Element {
+    const certs = SoapClients.validSigning(client, now);
+    if (certs.length === 0)
+      throw new WssError(
+        'invalid-signature',
+        'no registered WS-Security signing certificate is valid now (expired?)',
+      );
+    let last: unknown;
+    for (const pem of certs) {
+      try {
+        return verifySignedEnvelope(text, doc, pem, this.d.timestamps, now).body;
+      } catch (e) {
+        if (e instanceof WssError && e.code === 'not-signed') throw e;
+        last = e;
+      }
+    }
+    throw last;
   }
 
   private async run(es: EService, op: Operation, e: Element): Promise<string> {

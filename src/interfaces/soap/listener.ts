@@ -12,7 +12,7 @@ import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { BodyTooLargeError, readBody } from '../http/body.js';
 import { ECDH_CURVES, type TlsMaterial, WEB_CIPHERS } from '../http/tls.js';
-import type { SoapClients } from './clients.js';
+import { type SoapClient, type SoapClients, validAt } from './clients.js';
 import { MAX_REQUEST_BYTES, type SoapEndpoint } from './endpoint.js';
 import { SOAP_PATH } from './namespaces.js';
 import type { SchemaFiles } from './wsdl.js';
@@ -40,28 +40,53 @@ function send(res: ServerResponse, status: number, type: string | undefined, bod
   res.end(body);
 }
 
+/** The TLS context: the registered client certificates replace Node's CA list as the only anchors. */
+const secureContext = (d: ListenerDeps) => ({
+  key: d.tls.key,
+  cert: d.tls.cert,
+  minVersion: 'TLSv1.2' as const,
+  ciphers: WEB_CIPHERS,
+  ecdhCurve: ECDH_CURVES,
+  honorCipherOrder: true,
+  ca: d.clients.trustAnchors,
+});
+
+/** After the registry changed (clients reloaded): new handshakes use the new trust anchors. */
+export function refreshTrustAnchors(server: Server, d: ListenerDeps): void {
+  server.setSecureContext(secureContext(d));
+}
+
+/**
+ * The registered client of this connection, if its certificate is registered and valid now
+ * (checked on every request: a connection may outlive its certificate).
+ */
+function clientOf(d: ListenerDeps, socket: TLSSocket): SoapClient | undefined {
+  const client = d.clients.byCertificate(peerDer(socket));
+  if (!client) {
+    d.log.warn(
+      { remote: socket.remoteAddress },
+      'SOAP client certificate is not registered; connection dropped',
+    );
+    return undefined;
+  }
+  if (!validAt(client.clientCert, Date.now())) {
+    d.log.warn(
+      {
+        eService: client.eService.id,
+        notAfter: client.clientCert.validTo,
+        notBefore: client.clientCert.validFrom,
+      },
+      'SOAP client certificate is outside its validity; connection dropped',
+    );
+    return undefined;
+  }
+  return client;
+}
+
 export function createSoapServer(d: ListenerDeps): Server {
-  const server = createHttpsServer({
-    key: d.tls.key,
-    cert: d.tls.cert,
-    minVersion: 'TLSv1.2',
-    ciphers: WEB_CIPHERS,
-    ecdhCurve: ECDH_CURVES,
-    honorCipherOrder: true,
-    requestCert: true,
-    rejectUnauthorized: true,
-    // Replaces Node's default CA list: the registered client certificates are the only anchors.
-    ca: d.clients.trustAnchors,
-  });
-  if (d.clients.size === 0) throw new Error('the SOAP listener needs at least one registered eService');
+  const server = createHttpsServer({ ...secureContext(d), requestCert: true, rejectUnauthorized: true });
   server.on('secureConnection', (socket: TLSSocket) => {
-    if (!d.clients.byCertificate(peerDer(socket))) {
-      d.log.warn(
-        { remote: socket.remoteAddress },
-        'SOAP client certificate is not registered; connection dropped',
-      );
-      socket.destroy();
-    }
+    if (!clientOf(d, socket)) socket.destroy();
   });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     handle(d, req, res).catch((e: Error) => {
@@ -74,7 +99,7 @@ export function createSoapServer(d: ListenerDeps): Server {
 }
 
 async function handle(d: ListenerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const client = d.clients.byCertificate(peerDer(req.socket as TLSSocket));
+  const client = clientOf(d, req.socket as TLSSocket);
   if (!client) {
     req.socket.destroy();
     return;

@@ -8,9 +8,6 @@
  *
  * Every step runs in one transaction with its audit entry (before and after).
  */
-import { isIP } from 'node:net';
-import { FUNCTION_IDS, type FunctionId, isFunctionId } from '../../profile/authorization.js';
-import { FIELD_IDS, type FieldId, fieldDef, isFieldId } from '../../profile/fields.js';
 import { appendAudit } from '../audit/chain.js';
 import type { RegistryContext } from '../context.js';
 import { invalid, RegistryError } from '../errors.js';
@@ -27,6 +24,7 @@ import {
 import type { Principal } from '../roles.js';
 import { getApplication, insertApplication, updateApplication } from '../store/applications.js';
 import { defaultMnemonic, getEService, insertEService } from '../store/eservices.js';
+import { checkRequest } from './application-checks.js';
 import { orderTerminal } from './terminals.js';
 
 export interface EServiceProfile {
@@ -46,47 +44,6 @@ export interface ApplicationInput {
   readonly form: ApplicationForm;
   readonly requestedFields: readonly string[];
   readonly requestedFunctions: readonly string[];
-}
-
-/** Fields of the encrypted area (加密區): only eligible applicants may read them. */
-export const ENCRYPTED_FIELDS: readonly FieldId[] = FIELD_IDS.filter((f) => fieldDef(f).area === 'encrypted');
-
-/** Checks what the JSON schema cannot: known fields, eligibility, addresses. Names the field. */
-export function checkRequest(
-  fields: readonly string[],
-  functions: readonly string[],
-  form: ApplicationForm,
-): {
-  fields: FieldId[];
-  functions: FunctionId[];
-} {
-  fields.forEach((f, i) => {
-    if (!isFieldId(f))
-      throw invalid(`/requestedFields/${i}`, `unknown field "${f}" (known: ${FIELD_IDS.join(', ')})`);
-  });
-  functions.forEach((f, i) => {
-    if (!isFunctionId(f))
-      throw invalid(
-        `/requestedFunctions/${i}`,
-        `unknown function "${f}" (known: ${FUNCTION_IDS.join(', ')})`,
-      );
-  });
-  if (new Set(fields).size !== fields.length) throw invalid('/requestedFields', 'a field is listed twice');
-  if (fields.length === 0 && functions.length === 0)
-    throw invalid('/requestedFields', 'an application requests at least one field or function');
-  const encrypted = fields.filter((f) => ENCRYPTED_FIELDS.includes(f as FieldId));
-  if (encrypted.length && !form.eligibility) {
-    throw invalid(
-      '/form/eligibility',
-      `encrypted-area fields (${encrypted.join(', ')}) need the eligibility: critical-infrastructure or designated-industry`,
-    );
-  }
-  form.hostAddresses.forEach((a, i) => {
-    if (!isIP(a)) throw invalid(`/form/hostAddresses/${i}`, `"${a}" is not an IP address`);
-  });
-  if (form.subnetMask !== undefined && !isIP(form.subnetMask) && !/^\/?\d{1,3}$/.test(form.subnetMask))
-    throw invalid('/form/subnetMask', `"${form.subnetMask}" is not a subnet mask`);
-  return { fields: fields as FieldId[], functions: functions as FunctionId[] };
 }
 
 const audit = (

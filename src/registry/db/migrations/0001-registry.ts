@@ -133,6 +133,13 @@ export const MIGRATION_0001 = {
        PRIMARY KEY (usage, fingerprint)
      )`,
 
+    // Periodic jobs (renewal, audit retention, metadata refresh): a lease, so one instance runs each.
+    `CREATE TABLE neid.jobs (
+       name text PRIMARY KEY,
+       leased_until timestamptz NOT NULL,
+       last_run timestamptz
+     )`,
+
     // Admin API callers (service accounts now; people with issue 11) and their credentials.
     `CREATE TABLE neid.admin_accounts (
        id text PRIMARY KEY,
