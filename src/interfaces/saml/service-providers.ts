@@ -41,7 +41,7 @@ function usableSigningKey(k: KeyObject): boolean {
   return false;
 }
 
-function build(es: EService, settings: SamlSettings, log: SamlLog): ServiceProvider {
+export function buildServiceProvider(es: EService, settings: SamlSettings, log: SamlLog): ServiceProvider {
   let metadata: SpMetadata;
   try {
     metadata = parseSpMetadata(settings.metadataXml ?? readFileSync(settings.metadata));
@@ -114,7 +114,7 @@ export class ServiceProviders {
   /** Every SAML eService of the registry; a broken registration stops the start. */
   static load(registry: Registry, log: SamlLog): ServiceProviders {
     const list: ServiceProvider[] = [];
-    for (const es of registry.eServices) if (es.saml) list.push(build(es, es.saml, log));
+    for (const es of registry.eServices) if (es.saml) list.push(buildServiceProvider(es, es.saml, log));
     const sps = new ServiceProviders(list, log);
     // A live registry: rebuild the table after every change; a broken registration is left out.
     registry.onChange?.(() => sps.rebuild(registry));
@@ -126,7 +126,7 @@ export class ServiceProviders {
     for (const es of registry.eServices) {
       if (!es.saml) continue;
       try {
-        list.push(build(es, es.saml, this.log));
+        list.push(buildServiceProvider(es, es.saml, this.log));
       } catch (e) {
         this.log.warn(
           { eService: es.id, err: (e as Error).message },
