@@ -31,7 +31,7 @@ export interface IssuedCredential {
 
 /** The first service account of an installation; refused once any active account exists (unless forced). */
 export async function bootstrapAdmin(
-  ctx: RegistryContext,
+  ctx: Pick<RegistryContext, 'db' | 'now'>,
   actor: Principal,
   o: { name?: string; force?: boolean } = {},
 ): Promise<IssuedCredential> {
