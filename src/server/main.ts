@@ -5,8 +5,10 @@ import { startServer } from './server.js';
 
 async function run(): Promise<void> {
   const config = loadServerConfig();
-  const { mountFrontEnds } = await import('./front-ends.js');
-  const server = await startServer(config, { mount: mountFrontEnds });
+  // The front-ends load after the registry is up: a start that fails on the database says only that.
+  const server = await startServer(config, {
+    mount: async (s) => (await import('./front-ends.js')).mountFrontEnds(s),
+  });
   const stop = async () => {
     server.log.info('shutting down');
     await server.close();
