@@ -268,3 +268,48 @@ describe.each(DATABASE_KINDS)("production: the request waits for the Ministry's 
     expect(snap.eServices.map((e) => e.id)).toEqual(['bank2']);
   });
 });
+
+describe.each(DATABASE_KINDS)('no half state (%s)', (kind) => {
+  let f: RegistryFixture;
+  beforeAll(async () => {
+    f = await registryFixture(kind);
+  });
+  afterAll(() => f?.close());
+
+  it('a failing certificate step leaves the application approved, with no key stored; recovery completes it', async () => {
+    const app = await createApplication(f.ctx, actor, {
+      eServiceId: 'museum',
+      eService: profile('museum'),
+      form: FORM,
+      requestedFields: ['chineseName'],
+      requestedFunctions: [],
+    });
+    await submitApplication(f.ctx, actor, app.id);
+    // The DV key is of the wrong kind: issuing fails after the terminal key and request were made.
+    const { generateKeyPairSync } = await import('node:crypto');
+    const broken = { ...f.ctx, pki: { ...f.ctx.pki, dvKey: generateKeyPairSync('ed25519').privateKey } };
+    const err = await approveApplication(broken, actor, app.id).catch((e) => e);
+    expect(err).toMatchObject({
+      code: 'certificate-failed',
+      message: expect.stringContaining('is approved'),
+    });
+    expect(await getApplicationStatus(f, app.id)).toBe('approved');
+    expect(await terminalsOf(f.ctx.db, 'museum')).toEqual([]);
+    const [{ n }] = (await f.ctx.db.query<{ n: string | number }>(
+      'SELECT count(*) AS n FROM neid.sector_keys WHERE eservice_id = $1',
+      ['museum'],
+    )) as [{ n: string | number }];
+    expect(Number(n)).toBe(1); // the sector key is kept for the retry (it is the eService's, not the attempt's)
+    // The next start recovers what is left approved.
+    const { recoverRegistry } = await import('../../src/registry/workflow/recovery.js');
+    const r = await recoverRegistry(f.ctx, actor);
+    expect(r.reordered).toEqual([app.id]);
+    expect(await getApplicationStatus(f, app.id)).toBe('active');
+    expect((await terminalsOf(f.ctx.db, 'museum')).map((t) => t.status)).toEqual(['active']);
+  });
+});
+
+async function getApplicationStatus(f: RegistryFixture, id: string): Promise<string> {
+  const { getApplication } = await import('../../src/registry/store/applications.js');
+  return (await getApplication(f.ctx.db, id)).status;
+}
