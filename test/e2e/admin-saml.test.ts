@@ -38,9 +38,9 @@ function metadata(o: { entityId?: string; validUntil?: Date; acs?: string } = {}
 
 function sign(xml: string, key = rsa, cert = rsaCert): string {
   return signEnveloped(xml, keySigner(key, cert, SIG.rsaSha256), {
-    digest: 'http://www.w3.org/2001/04/xmlenc#sha256',
+    digest: DIGEST.sha256,
     position: 'first',
-  } as never);
+  });
 }
 
 async function approve(admin: AdminClient, id: string): Promise<void> {
