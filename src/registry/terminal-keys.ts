@@ -65,7 +65,11 @@ export function terminalSigningKey(
       format: 'der',
       type: 'pkcs8',
     });
-    return keyObjectSigningKey(key, `registry terminal key ${t.chr}`);
+    const signing = keyObjectSigningKey(key, `registry terminal key ${t.chr}`);
+    const der = (k: KeyObject) => k.export({ format: 'der', type: 'spki' });
+    if (certified && !der(certified).equals(der(signing.publicKey)))
+      throw new Error(`the sealed key of terminal ${t.chr} does not belong to its certificate`);
+    return signing;
   }
   const chr = /-(TW[A-Z0-9]+)$/.exec(t.keyLabel ?? '')?.[1];
   return ctx.keys.signingKey({ terminal: t.eServiceId, ...(chr ? { chr } : {}) }, certified);
