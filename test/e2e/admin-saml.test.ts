@@ -16,7 +16,7 @@ import { signEnveloped } from '../../src/interfaces/saml/crypto/xmldsig-sign.js'
 import { mountSamlIdp, type SamlIdp } from '../../src/interfaces/saml/idp.js';
 import { buildSpMetadata } from '../../src/interfaces/saml/metadata/sp-metadata-builder.js';
 import { selfSignedTlsCertificate } from '../../src/pki/x509/tls.js';
-import { type AdminClient, adminClient } from '../support/admin.js';
+import { type AdminClient, adminClient, approveNewEService } from '../support/admin.js';
 import { FORM } from '../support/registry.js';
 import { startTestServer, type TestServer, testRsaKey } from '../support/server.js';
 
@@ -44,22 +44,7 @@ function sign(xml: string, key = rsa, cert = rsaCert): string {
 }
 
 async function approve(admin: AdminClient, id: string): Promise<void> {
-  const app = await admin.call('POST', '/applications', {
-    eServiceId: id,
-    eService: { id, displayName: { zh: id, en: id }, purpose: { zh: '測試', en: 'test' } },
-    form: FORM,
-    requestedFields: ['chineseName'],
-    requestedFunctions: [],
-  });
-  const sub = await admin.call('POST', `/applications/${app.json.id}/submit`, undefined, {
-    'if-match': '"v1"',
-  });
-  const ok = await admin.call(
-    'POST',
-    `/applications/${app.json.id}/approve`,
-    {},
-    { 'if-match': sub.headers.etag as string },
-  );
+  const ok = await approveNewEService(admin, id, FORM);
   expect(ok.json.status, ok.text).toBe('active');
 }
 

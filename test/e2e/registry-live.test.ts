@@ -16,7 +16,7 @@ import { runOnlineAuthentication } from '../../src/client/paos-client.js';
 import { mountAdminApi } from '../../src/interfaces/admin/mount.js';
 import type { Database } from '../../src/registry/db/database.js';
 import { migrate } from '../../src/registry/db/migrate.js';
-import { type AdminClient, adminClient } from '../support/admin.js';
+import { type AdminClient, adminClient, approveNewEService } from '../support/admin.js';
 import { writeTestCard } from '../support/card.js';
 import { runTs } from '../support/cli.js';
 import { FORM } from '../support/registry.js';
@@ -29,23 +29,7 @@ afterAll(async () => {
 });
 
 async function approveNew(admin: AdminClient, id: string): Promise<void> {
-  const app = await admin.call('POST', '/applications', {
-    eServiceId: id,
-    eService: { id, displayName: { zh: id, en: id }, purpose: { zh: '測試', en: 'test' } },
-    form: FORM,
-    requestedFields: ['chineseName'],
-    requestedFunctions: [],
-  });
-  expect(app.status, app.text).toBe(201);
-  const sub = await admin.call('POST', `/applications/${app.json.id}/submit`, undefined, {
-    'if-match': '"v1"',
-  });
-  const ok = await admin.call(
-    'POST',
-    `/applications/${app.json.id}/approve`,
-    {},
-    { 'if-match': sub.headers.etag as string },
-  );
+  const ok = await approveNewEService(admin, id, FORM);
   expect(ok.json.status, ok.text).toBe('active');
 }
 

@@ -22,7 +22,7 @@ import { pemFromDer } from '../../src/pki/x509/pem.js';
 import { issueClientCertificate, selfSignedTlsCertificate } from '../../src/pki/x509/tls.js';
 import { markChanged } from '../../src/registry/context.js';
 import { parseCertificatePem } from '../../src/registry/store/frontends.js';
-import { type AdminClient, adminClient } from '../support/admin.js';
+import { type AdminClient, adminClient, submitAndApprove } from '../support/admin.js';
 import { writeTestCard } from '../support/card.js';
 import { runClient } from '../support/cli.js';
 import { FORM } from '../support/registry.js';
@@ -84,15 +84,7 @@ beforeAll(async () => {
     { 'if-match': es.headers.etag as string },
   );
   expect(patched.status, patched.text).toBe(200);
-  const sub = await admin.call('POST', `/applications/${app.json.id}/submit`, undefined, {
-    'if-match': '"v1"',
-  });
-  const ok = await admin.call(
-    'POST',
-    `/applications/${app.json.id}/approve`,
-    {},
-    { 'if-match': sub.headers.etag as string },
-  );
+  const ok = await submitAndApprove(admin, app.json.id);
   expect(ok.json.status, ok.text).toBe('active');
   for (const usage of ['tls-client', 'signing'] as const) {
     const r = await admin.call('POST', '/eservices/clinic/soap/certificates', {

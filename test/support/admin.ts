@@ -123,3 +123,28 @@ export async function adminClient(
   }
   return { base, token, account, call: call(token) };
 }
+
+/** Submits and approves application `id` (at version 1) through the API; the answer of the approval. */
+export async function submitAndApprove(admin: AdminClient, id: string): Promise<Answer> {
+  const sub = await admin.call('POST', `/applications/${id}/submit`, undefined, { 'if-match': '"v1"' });
+  if (sub.status !== 200) throw new Error(`submit: ${sub.status} ${sub.text}`);
+  return admin.call('POST', `/applications/${id}/approve`, {}, { 'if-match': sub.headers.etag as string });
+}
+
+/** A new eService applying for `fields`, submitted and approved through the API. */
+export async function approveNewEService(
+  admin: AdminClient,
+  id: string,
+  form: unknown,
+  fields: readonly string[] = ['chineseName'],
+): Promise<Answer> {
+  const app = await admin.call('POST', '/applications', {
+    eServiceId: id,
+    eService: { id, displayName: { zh: id, en: id }, purpose: { zh: '測試', en: 'test' } },
+    form,
+    requestedFields: fields,
+    requestedFunctions: [],
+  });
+  if (app.status !== 201) throw new Error(`application: ${app.status} ${app.text}`);
+  return submitAndApprove(admin, app.json.id);
+}

@@ -4,6 +4,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { parse, UsageError } from '../../config/args.js';
+import { auditView } from '../../interfaces/admin/views.js';
 import { rowOf, verifyAudit } from '../../registry/audit/chain.js';
 import { withRegistry } from './registry-open.js';
 
@@ -42,17 +43,7 @@ export async function auditExport(argv: string[]): Promise<number> {
         )
       ).map(rowOf);
       for (const e of page) {
-        const line = JSON.stringify({
-          seq: e.seq,
-          at: e.at.toISOString(),
-          actor: e.actor,
-          action: e.action,
-          target: e.target,
-          outcome: e.outcome,
-          details: e.details,
-          prevHash: e.prevHash.toString('hex'),
-          hash: e.hash.toString('hex'),
-        });
+        const line = JSON.stringify(auditView(e));
         if (!out.write(`${line}\n`)) await new Promise<void>((res) => out.once('drain', () => res()));
         last = e.seq;
         n++;

@@ -115,19 +115,23 @@ export async function mountOidc(s: MountContext, o: OidcMountOptions = {}): Prom
     }
   });
   const m = mtlsOptions(s, o);
+  // The TLS context; its CAs follow the registry's tls_client_auth clients.
+  const context = () => ({
+    key: s.pki.tls.key,
+    cert: s.pki.tls.cert,
+    minVersion: 'TLSv1.2' as const,
+    ciphers: WEB_CIPHERS,
+    ecdhCurve: ECDH_CURVES,
+    honorCipherOrder: true,
+    ...(cas.size ? { ca: [...cas.values()] } : {}),
+  });
   if (m) {
     mtlsServer = createHttpsServer(
       {
-        key: s.pki.tls.key,
-        cert: s.pki.tls.cert,
-        minVersion: 'TLSv1.2',
-        ciphers: WEB_CIPHERS,
-        ecdhCurve: ECDH_CURVES,
-        honorCipherOrder: true,
+        ...context(),
         requestCert: true,
         // Certificates are checked per client by the provider (tls_client_auth: chain and subject; self-signed: JWKS).
         rejectUnauthorized: false,
-        ...(cas.size ? { ca: [...cas.values()] } : {}),
       },
       (req, res) => {
         if (!toProvider || !isProviderPath(req.url ?? '/')) {
@@ -141,17 +145,7 @@ export async function mountOidc(s: MountContext, o: OidcMountOptions = {}): Prom
     );
     const server = mtlsServer;
     // New tls_client_auth CAs of a changed registry apply to new handshakes.
-    s.registry.onChange?.(() =>
-      server.setSecureContext({
-        key: s.pki.tls.key,
-        cert: s.pki.tls.cert,
-        minVersion: 'TLSv1.2',
-        ciphers: WEB_CIPHERS,
-        ecdhCurve: ECDH_CURVES,
-        honorCipherOrder: true,
-        ...(cas.size ? { ca: [...cas.values()] } : {}),
-      }),
-    );
+    s.registry.onChange?.(() => server.setSecureContext(context()));
     const port = await listen(mtlsServer, m.host, m.port);
     mtlsUrl = m.publicUrl ?? `https://${m.host.includes(':') ? `[${m.host}]` : m.host}:${port}`;
     s.onClose(() =>

@@ -5,7 +5,7 @@ import type { FieldId } from '../../profile/fields.js';
 import type { Queryable } from '../db/database.js';
 import { notFound, RegistryError } from '../errors.js';
 import type { ApplicationDecision, ApplicationForm, ApplicationRecord, ApplicationStatus } from '../model.js';
-import { date, opt, type Row } from './rows.js';
+import { Assignments, date, opt, type Row, updateVersioned } from './rows.js';
 
 export function applicationOf(r: Row): ApplicationRecord {
   return {
@@ -104,28 +104,14 @@ export async function updateApplication(
   c: ApplicationChange,
   expected?: number,
 ): Promise<ApplicationRecord> {
-  const cols: string[] = [];
-  const params: unknown[] = [id];
-  const put = (col: string, v: unknown, cast = '') => {
-    params.push(v);
-    cols.push(`${col} = $${params.length}${cast}`);
-  };
-  if (c.status) put('status', c.status);
-  if (c.form) put('form', JSON.stringify(c.form), '::jsonb');
-  if (c.requestedFields) put('requested_fields', JSON.stringify(c.requestedFields), '::jsonb');
-  if (c.requestedFunctions) put('requested_functions', JSON.stringify(c.requestedFunctions), '::jsonb');
-  if (c.decision) put('decision', JSON.stringify(c.decision), '::jsonb');
-  if (c.stamp) cols.push(`${c.stamp} = now()`);
-  let where = 'id = $1';
-  if (expected !== undefined) {
-    params.push(expected);
-    where += ` AND version = $${params.length}`;
-  }
-  const [row] = await q.query<Row>(
-    `UPDATE neid.applications SET ${[...cols, 'version = version + 1', 'updated_at = now()'].join(', ')}
-     WHERE ${where} RETURNING *`,
-    params,
-  );
+  const a = new Assignments(id);
+  if (c.status) a.set('status', c.status);
+  if (c.form) a.json('form', c.form);
+  if (c.requestedFields) a.json('requested_fields', c.requestedFields);
+  if (c.requestedFunctions) a.json('requested_functions', c.requestedFunctions);
+  if (c.decision) a.json('decision', c.decision);
+  if (c.stamp) a.cols.push(`${c.stamp} = now()`);
+  const row = await updateVersioned(q, 'applications', a, expected);
   if (!row) {
     await getApplication(q, id);
     throw new RegistryError(

@@ -4,7 +4,7 @@ import type { FieldId } from '../../profile/fields.js';
 import type { Queryable } from '../db/database.js';
 import { notFound, RegistryError } from '../errors.js';
 import type { EServiceRecord, EServiceStatus, LocalizedText } from '../model.js';
-import { date, opt, type Row, text } from './rows.js';
+import { Assignments, date, opt, type Row, text, updateVersioned } from './rows.js';
 
 export function eServiceOf(r: Row): EServiceRecord {
   return {
@@ -121,32 +121,18 @@ export async function updateEService(
   },
   expected?: number,
 ): Promise<EServiceRecord> {
-  const cols: string[] = [];
-  const params: unknown[] = [id];
-  const put = (col: string, v: unknown, cast = '') => {
-    params.push(v);
-    cols.push(`${col} = $${params.length}${cast}`);
-  };
-  if (set.displayName) put('display_name', JSON.stringify(set.displayName), '::jsonb');
-  if (set.purpose) put('purpose', JSON.stringify(set.purpose), '::jsonb');
-  if (set.url !== undefined) put('url', set.url);
-  if (set.terminalSubjectUrl !== undefined) put('terminal_subject_url', set.terminalSubjectUrl);
-  if (set.commCertificates) put('comm_certificates', JSON.stringify(set.commCertificates), '::jsonb');
-  if (set.maxOpenSessions !== undefined) put('max_open_sessions', set.maxOpenSessions);
-  if (set.status) put('status', set.status);
-  if (set.approvedFields) put('approved_fields', JSON.stringify(set.approvedFields), '::jsonb');
-  if (set.approvedFunctions) put('approved_functions', JSON.stringify(set.approvedFunctions), '::jsonb');
-  if (set.activeApplication !== undefined) put('active_application', set.activeApplication);
-  let where = 'id = $1';
-  if (expected !== undefined) {
-    params.push(expected);
-    where += ` AND version = $${params.length}`;
-  }
-  const [row] = await q.query<Row>(
-    `UPDATE neid.eservices SET ${[...cols, 'version = version + 1', 'updated_at = now()'].join(', ')}
-     WHERE ${where} RETURNING *`,
-    params,
-  );
+  const a = new Assignments(id);
+  if (set.displayName) a.json('display_name', set.displayName);
+  if (set.purpose) a.json('purpose', set.purpose);
+  if (set.url !== undefined) a.set('url', set.url);
+  if (set.terminalSubjectUrl !== undefined) a.set('terminal_subject_url', set.terminalSubjectUrl);
+  if (set.commCertificates) a.json('comm_certificates', set.commCertificates);
+  if (set.maxOpenSessions !== undefined) a.set('max_open_sessions', set.maxOpenSessions);
+  if (set.status) a.set('status', set.status);
+  if (set.approvedFields) a.json('approved_fields', set.approvedFields);
+  if (set.approvedFunctions) a.json('approved_functions', set.approvedFunctions);
+  if (set.activeApplication !== undefined) a.set('active_application', set.activeApplication);
+  const row = await updateVersioned(q, 'eservices', a, expected);
   if (!row) {
     await getEService(q, id);
     throw new RegistryError(
