@@ -55,7 +55,7 @@ const USAGE = `usage: neid <command> [options]
   audit verify [--config FILE]
   audit export [--out FILE] [--after SEQ] [--config FILE]
   admin bootstrap [--name NAME] [--force] [--config FILE]
-  admin token --credential FILE [--ca FILE | --insecure]
+  admin token --credential FILE [--ca FILE | --insecure] [--config FILE]
 `;
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,16 +1,20 @@
 /**
  * `neid admin bootstrap [--name NAME] [--force]` — the first admin API account of an installation,
  *   with every role; prints its credential (with the private key) ONCE on stdout. Keep it safe.
- * `neid admin token --credential FILE [--ca FILE | --insecure]` — exchange the credential for a
- *   bearer token (RFC 7523 client assertion at the token endpoint) and print it, for curl.
+ * `neid admin token --credential FILE [--ca FILE | --insecure] [--config FILE]` — exchange the
+ *   credential for a bearer token (RFC 7523 client assertion at the token endpoint) and print it, for
+ *   curl. Without --ca it trusts the server's TLS certificates of the configured PKI directory.
  */
 import { createPrivateKey, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
+import { join } from 'node:path';
 import { parse, UsageError } from '../../config/args.js';
+import { loadServerConfig } from '../../config/server-config.js';
 import { ASSERTION_TYPE } from '../../interfaces/admin/auth.js';
 import { signJws } from '../../interfaces/admin/jws.js';
 import { ADMIN_BASE } from '../../interfaces/admin/mount.js';
+import { PKI_FILES } from '../../pki/layout.js';
 import { cliPrincipal } from '../../registry/roles.js';
 import { bootstrapAdmin } from '../../registry/workflow/accounts.js';
 import { withRegistry } from './registry-open.js';
@@ -80,11 +84,21 @@ function post(
   });
 }
 
+/** The server's own TLS certificates (RSA and ECDSA) from the PKI directory of the configuration. */
+function serverCertificates(configFile: string | undefined): Buffer | undefined {
+  const dir = loadServerConfig(configFile).pki.dir;
+  const files = [PKI_FILES.tlsCert, PKI_FILES.tlsEcCert]
+    .map((f) => join(dir, f))
+    .filter((f) => existsSync(f));
+  return files.length ? Buffer.concat(files.map((f) => readFileSync(f))) : undefined;
+}
+
 export async function adminToken(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     credential: { type: 'string' },
     ca: { type: 'string' },
     insecure: { type: 'boolean' },
+    config: { type: 'string' },
   });
   if (!values.credential)
     throw new UsageError('--credential FILE is required (the output of neid admin bootstrap)');
@@ -101,8 +115,14 @@ export async function adminToken(argv: string[]): Promise<number> {
     client_assertion_type: ASSERTION_TYPE,
     client_assertion: assertion,
   }).toString();
+  // Trust: --ca, else the server's TLS certificates from its PKI directory (a test PKI is self-signed).
+  const ca = values.ca
+    ? readFileSync(values.ca)
+    : values.insecure
+      ? undefined
+      : serverCertificates(values.config);
   const res = await post(cred.tokenUrl, body, {
-    ...(values.ca ? { ca: readFileSync(values.ca) } : {}),
+    ...(ca ? { ca } : {}),
     ...(values.insecure ? { insecure: true } : {}),
   });
   if (res.status !== 200) {
