@@ -117,41 +117,46 @@ function eService(signing = { key, certPem: clientCert }) {
   });
 }
 
+/** useID → neid-client (a separate process) with the pre-existing card → getResult. */
+async function login(): Promise<{ chineseName?: string; photo?: Buffer }> {
+  const client = eService();
+  const useId = await client.useId({
+    operations: { chineseName: 'REQUIRED', dateOfBirth: 'REQUIRED', photo: 'ALLOWED' },
+  });
+  expect(useId.result.major, JSON.stringify(useId.result)).toBe(RESULT_MAJOR.ok);
+  const g = useId.granted!;
+  const tcToken = buildTcToken({
+    serverAddress: g.eCardServerAddress,
+    sessionIdentifier: g.psk.id,
+    refreshAddress: `${esUrl}/done`,
+    psk: g.psk.key,
+  });
+  esServer.removeAllListeners('request');
+  esServer.on('request', (req, res) => {
+    if (req.url?.startsWith('/tctoken'))
+      res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' }).end(tcToken);
+    else res.writeHead(200, { 'content-type': 'text/plain' }).end('done');
+  });
+  const run = await runClient([
+    'auth',
+    '--tctoken-url',
+    `${esUrl}/tctoken`,
+    '--card',
+    card.file,
+    '--pin',
+    '123456',
+  ]);
+  expect(JSON.parse(run.stdout).ok, run.stdout + run.stderr).toBe(true);
+  const r = await client.getResult(g.sessionId, 1);
+  expect(r.result).toEqual({ major: RESULT_MAJOR.ok });
+  return r.outcome!.fields as { chineseName?: string; photo?: Buffer };
+}
+
 describe('a new eService approved through the admin API', () => {
   it('logs a citizen in with a card made before the approval (useID → neid-client → getResult), no restart', async () => {
-    const client = eService();
-    const useId = await client.useId({
-      operations: { chineseName: 'REQUIRED', dateOfBirth: 'REQUIRED', photo: 'ALLOWED' },
-    });
-    expect(useId.result.major, JSON.stringify(useId.result)).toBe(RESULT_MAJOR.ok);
-    const g = useId.granted!;
-    const tcToken = buildTcToken({
-      serverAddress: g.eCardServerAddress,
-      sessionIdentifier: g.psk.id,
-      refreshAddress: `${esUrl}/done`,
-      psk: g.psk.key,
-    });
-    esServer.removeAllListeners('request');
-    esServer.on('request', (req, res) => {
-      if (req.url?.startsWith('/tctoken'))
-        res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' }).end(tcToken);
-      else res.writeHead(200, { 'content-type': 'text/plain' }).end('done');
-    });
-    const run = await runClient([
-      'auth',
-      '--tctoken-url',
-      `${esUrl}/tctoken`,
-      '--card',
-      card.file,
-      '--pin',
-      '123456',
-    ]);
-    const out = JSON.parse(run.stdout);
-    expect(out.ok, run.stdout + run.stderr).toBe(true);
-    const r = await client.getResult(g.sessionId, 1);
-    expect(r.result).toEqual({ major: RESULT_MAJOR.ok });
-    expect(r.outcome!.fields.chineseName).toBe(card.json.fields.chineseName);
-    expect(r.outcome!.fields.photo?.subarray(0, 3).toString('hex')).toBe('ffd8ff');
+    const fields = await login();
+    expect(fields.chineseName).toBe(card.json.fields.chineseName);
+    expect(fields.photo?.subarray(0, 3).toString('hex')).toBe('ffd8ff');
     // Nothing above the terminal certificate changed.
     expect(readFileSync(join(ts.pkiDir, PKI_FILES.cvcaCert))).toEqual(cvcaBefore);
     await ts.server.registryRuntime.trail.flush();
@@ -200,5 +205,21 @@ describe('a new eService approved through the admin API', () => {
     expect(
       soap.json.certificates.find((c: { fingerprint: string }) => c.fingerprint === fingerprint).valid,
     ).toBe(false);
+  });
+
+  it('after a renewal (new key, request signed by the old one too) the same card still logs in', async () => {
+    const before = ts.server.pki.terminals.get('clinic')!.cert.chr;
+    const r = await admin.call('POST', '/eservices/clinic/terminals/renew');
+    expect(r.status, r.text).toBe(201);
+    expect(r.json).toMatchObject({
+      status: 'active',
+      purpose: 'renewal',
+      previousChr: before,
+      request: { outerSignature: true },
+    });
+    await until(() => ts.server.pki.terminals.get('clinic')?.cert.chr === r.json.chr);
+    const fields = await login();
+    expect(fields.chineseName).toBe(card.json.fields.chineseName);
+    expect(readFileSync(join(ts.pkiDir, PKI_FILES.cvcaCert))).toEqual(cvcaBefore);
   });
 });
