@@ -13,7 +13,7 @@ import { curveOfKey, generateEcKeyPair, publicPointOf } from '../crypto/keys.js'
 import { keyObjectSigningKey, type SigningKey } from '../crypto/signing-key.js';
 import { CvCertificate } from '../pki/cvc/certificate.js';
 import { sectorPublicKeyObject } from '../pki/cvc/issue.js';
-import type { KeyName } from '../provisioning/keys/names.js';
+import { type KeyName, keyLabel } from '../provisioning/keys/names.js';
 import type { TerminalMaterial } from '../provisioning/store.js';
 import type { RegistryContext } from './context.js';
 import type { Queryable } from './db/database.js';
@@ -38,7 +38,7 @@ export function newTerminalKey(ctx: RegistryContext, eServiceId: string, chr: st
   if (gen) {
     const name: KeyName = { terminal: eServiceId, chr };
     const signing = gen.generate(name, { type: 'ec', curve: ctx.pki.curve });
-    return { signing, keyStore: 'pkcs11', label: signing.id, name };
+    return { signing, keyStore: 'pkcs11', label: keyLabel(name), name };
   }
   const pair = generateEcKeyPair(ctx.pki.curve);
   return {

@@ -171,7 +171,10 @@ describe('admin API', () => {
     );
     expect(r.status, r.text).toBe(200);
     await expect.poll(() => ts.server.registry.get('tax-office')).toBeUndefined();
+    await ts.server.registryRuntime.trail.flush();
     const audit = await admin.call('GET', '/audit?limit=200');
+    const auth = audit.json.items.filter((e: { action: string }) => e.action === 'admin.auth');
+    expect(auth.map((e: { outcome: string }) => e.outcome)).toEqual(expect.arrayContaining(['ok', 'denied']));
     const actions = audit.json.items.map((e: { action: string }) => e.action);
     expect(actions).toEqual(
       expect.arrayContaining([
