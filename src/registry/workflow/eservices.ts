@@ -3,6 +3,8 @@
  * session cap) changes directly; suspension takes it out of service at once on
  * every instance and resumption puts it back; revocation is final (its
  * terminal keys are destroyed). Approved fields change only by an application.
+ * A changed profile reaches the CertificateDescription with the next terminal
+ * certificate (amendment or renewal).
  */
 import { appendAudit } from '../audit/chain.js';
 import { markChanged, type RegistryContext } from '../context.js';
@@ -11,6 +13,7 @@ import type { EServiceRecord, EServiceStatus } from '../model.js';
 import type { Principal } from '../roles.js';
 import { updateApplication } from '../store/applications.js';
 import { type EServicePatch, getEService, updateEService } from '../store/eservices.js';
+import { parseCertificatePem } from '../store/frontends.js';
 import { terminalsOf } from '../store/terminals.js';
 import { discardTerminalKey } from '../terminal-keys.js';
 
@@ -21,10 +24,19 @@ export async function patchEService(
   expected: number | undefined,
   patch: EServicePatch,
 ): Promise<EServiceRecord> {
+  // TLS certificates for the CertificateDescription: each must be one (stored in its clean PEM form).
+  const comm = patch.commCertificates?.map(
+    (pem, i) => parseCertificatePem(pem, `/commCertificates/${i}`).pem,
+  );
   return ctx.db.tx(async (q) => {
     const before = await getEService(q, id, true);
     if (before.status === 'revoked') throw new RegistryError('wrong-state', `eService ${id} is revoked`);
-    const after = await updateEService(q, id, patch, expected);
+    const after = await updateEService(
+      q,
+      id,
+      { ...patch, ...(comm ? { commCertificates: comm } : {}) },
+      expected,
+    );
     await appendAudit(
       q,
       [
