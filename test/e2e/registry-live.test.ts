@@ -16,6 +16,7 @@ import { runOnlineAuthentication } from '../../src/client/paos-client.js';
 import { mountAdminApi } from '../../src/interfaces/admin/mount.js';
 import type { Database } from '../../src/registry/db/database.js';
 import { migrate } from '../../src/registry/db/migrate.js';
+import { PostgresDatabase } from '../../src/registry/db/postgres.js';
 import { type AdminClient, adminClient, approveNewEService } from '../support/admin.js';
 import { writeTestCard } from '../support/card.js';
 import { runTs } from '../support/cli.js';
@@ -28,6 +29,15 @@ afterAll(async () => {
   for (const c of closers.reverse()) await c().catch(() => {});
 });
 
+/** Drops a PostgreSQL schema once the servers using it are closed (closers run last-in first-out). */
+function dropLater(schema: string): void {
+  closers.push(async () => {
+    const db = await PostgresDatabase.open({ url: POSTGRES_URL!, schema, connectTimeoutMs: 5000 });
+    await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await db.close();
+  });
+}
+
 async function approveNew(admin: AdminClient, id: string): Promise<void> {
   const ok = await approveNewEService(admin, id, FORM);
   expect(ok.json.status, ok.text).toBe('active');
@@ -38,6 +48,7 @@ describe.each(DATABASE_KINDS)('two instances on one registry (%s)', (kind) => {
     const dir = mkdtempSync(join(tmpdir(), 'neid-two-'));
     const schema = freshSchema();
     let shared: Database | undefined;
+    if (kind === 'postgres') dropLater(schema);
     if (kind === 'pglite') {
       shared = (await sharedPglite()).withSchema(schema);
       await migrate(shared);
@@ -121,6 +132,7 @@ describe.runIf(POSTGRES_URL)('PostgreSQL lost at run time', () => {
     url.hostname = '127.0.0.1';
     url.port = String(r.port);
     const schema = freshSchema();
+    dropLater(schema);
     const ts: TestServer = await startTestServer({
       registry: 'config',
       mount: (s) => void mountAdminApi(s),
