@@ -2,9 +2,11 @@
 import { UsageError } from '../config/args.js';
 /**
  * `neid`: operator tooling — test PKI, CV certificates, virtual cards,
- * the card revocation list. Exit codes: 0 ok, 1 failed check, 2 usage error.
+ * the card revocation list, the eService registry, terminal certificates,
+ * the audit log, admin API credentials. Exit codes: 0 ok, 1 failed check, 2 usage error.
  */
 import { ConfigError } from '../config/errors.js';
+import { RegistryError } from '../registry/errors.js';
 import { cvcPrint, cvcVerify } from './commands/cvc.js';
 import { pkiInit } from './commands/pki-init.js';
 import { pkiRollover } from './commands/pki-rollover.js';
@@ -26,12 +28,21 @@ const COMMANDS: Record<string, Command> = {
   'card vpcd': lazy(async () => (await import('./commands/card-vpcd.js')).cardVpcd),
   'revocation add': revocationAdd,
   'revocation list': revocationList,
+  'registry import': lazy(async () => (await import('./commands/registry.js')).registryImport),
+  'registry export': lazy(async () => (await import('./commands/registry.js')).registryExport),
+  'terminal list': lazy(async () => (await import('./commands/terminal.js')).terminalList),
+  'terminal request': lazy(async () => (await import('./commands/terminal.js')).terminalRequest),
+  'terminal import': lazy(async () => (await import('./commands/terminal.js')).terminalImport),
+  'audit verify': lazy(async () => (await import('./commands/audit.js')).auditVerify),
+  'audit export': lazy(async () => (await import('./commands/audit.js')).auditExport),
+  'admin bootstrap': lazy(async () => (await import('./commands/admin.js')).adminBootstrap),
+  'admin token': lazy(async () => (await import('./commands/admin.js')).adminToken),
   'verify-public': lazy(async () => (await import('./commands/verify-public.js')).verifyPublic),
 };
 
 const USAGE = `usage: neid <command> [options]
 
-  pki init --out DIR [--cvca-chr CHR] [--curve NAME] [--server-url URL] [--config FILE]
+  pki init --out DIR [--force] [--cvca-chr CHR] [--curve NAME] [--server-url URL] [--config FILE]
            [--pkcs11 | --pkcs11-module PATH --pkcs11-token LABEL] [--pkcs11-pin-env NAME] [--pkcs11-replace]
   pki rollover [--dir DIR] [--config FILE]     new CVCA + link certificate, DV and terminal certificates
   cvc print FILE... [--description FILE]
@@ -40,6 +51,15 @@ const USAGE = `usage: neid <command> [options]
   card vpcd --card FILE [--host H] [--port N]
   revocation add --card FILE [--pki DIR] [--reason TEXT]
   revocation list [--pki DIR]
+  registry import FILE [--config FILE]
+  registry export --out DIR [--config FILE]
+  terminal list [--eservice ID] [--config FILE]
+  terminal request (CHR | --eservice ID) [--out FILE] [--config FILE]
+  terminal import FILE [--config FILE]
+  audit verify [--config FILE]
+  audit export [--out FILE] [--after SEQ] [--config FILE]
+  admin bootstrap [--name NAME] [--force] [--config FILE]
+  admin token --credential FILE [--ca FILE | --insecure] [--config FILE]
   verify-public BUNDLE|- --trust DIR|URL --anchor FILE|sha256:HEX [--challenge-key FILE] [--json]
   verify-public --new-challenge --challenge-key FILE | --serve --trust DIR|URL --anchor … [--port N]
 `;
@@ -62,6 +82,10 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof ConfigError) {
       process.stderr.write(`configuration error: ${e.message}\n`);
       return 2;
+    }
+    if (e instanceof RegistryError) {
+      process.stderr.write(`neid ${key}: ${e.field ? `${e.field}: ` : ''}${e.message}\n`);
+      return 1;
     }
     process.stderr.write(`neid ${key}: ${(e as Error).message}\n`);
     return 1;

@@ -50,6 +50,8 @@ export interface Registry {
   readonly file: string;
   readonly eServices: readonly EService[];
   get(id: string): EService | undefined;
+  /** The live registry (src/registry/live.ts) calls this after every swap; a file never changes. */
+  onChange?(fn: () => void): void;
 }
 
 const text = (r: Reader): LocalizedText => {

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { ConfigError } from './errors.js';
+import { type RegistryConfig, readRegistryConfig } from './registry-config.js';
 import { Reader } from './validate.js';
 
 export interface ListenerConfig {
@@ -58,7 +59,13 @@ export interface ServerConfig {
       readonly pinEnv: string;
     } | null;
   };
+  /**
+   * The eService registry file (YAML) imported into an empty registry database at the first start
+   * (`neid registry import` does the same on demand).
+   */
   readonly relyingParties: string;
+  /** The registry database and its workflows (src/config/registry-config.ts). */
+  readonly registry: RegistryConfig;
   readonly sessions: {
     readonly ttlSeconds: number;
     /** How long a login waits for an eID-Client to pick it up; until then it does not count against maxOpenSessions. */
@@ -126,6 +133,7 @@ export function parseServerConfig(
     'pki',
     'keys',
     'relyingParties',
+    'registry',
     'sessions',
     'demo',
     'trust',
@@ -192,6 +200,7 @@ export function parseServerConfig(
       base,
       root.at('relyingParties').string(resolve(process.cwd(), 'config/relying-parties.yaml')),
     ),
+    registry: readRegistryConfig(root.at('registry'), base, varDir, env),
     sessions: {
       ttlSeconds: sessions.at('ttlSeconds').int(600, 30, 86_400),
       unclaimedTtlSeconds: sessions.at('unclaimedTtlSeconds').int(180, 5, 86_400),

@@ -5,8 +5,10 @@
  * eService's SP page. All on localhost; `demo.enabled: false` turns it off.
  */
 
+import { existsSync } from 'node:fs';
 import { openVirtualCard } from '../client/card-source.js';
 import { startClientServer } from '../client/serve.js';
+import { loadRegistry } from '../config/relying-parties.js';
 import type { ServerConfig } from '../config/server-config.js';
 import type { MountContext } from '../interfaces/mount-context.js';
 import { loadIdpKeys } from '../interfaces/saml/crypto/keys.js';
@@ -63,10 +65,18 @@ export async function mountDemo(
       encryption: keys.encryption.certificate,
     },
     sp,
+    // The registry holds the metadata itself; its keys lie beside the file the registry file names.
+    ...(existsSync(sp.settings.metadata) ? {} : demoMetadataFile(s.config.relyingParties)),
     claimOnce: (key, until) => s.sessions.claim(key, until),
     clientRunning: () => clientRunning,
     log: s.log,
   });
   s.webRouter.get('/', (ctx) => ctx.redirect(portal.url));
   s.log.info({ url: `${s.urls.web}${portal.url}` }, 'demo: open the demo portal in a browser');
+}
+
+function demoMetadataFile(registryFile: string): { spMetadataFile?: string } {
+  if (!existsSync(registryFile)) return {};
+  const file = loadRegistry(registryFile).get(DEMO_ESERVICE)?.saml?.metadata;
+  return file ? { spMetadataFile: file } : {};
 }

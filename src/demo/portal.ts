@@ -45,6 +45,8 @@ export interface DemoPortalOptions {
     readonly encryption: X509Certificate;
   };
   readonly sp: ServiceProvider;
+  /** The metadata file the SP's keys lie beside (metadata/demo-portal.xml); default: the SP's `metadata`. */
+  readonly spMetadataFile?: string;
   readonly claimOnce: (key: string, expiresAt: number) => Promise<boolean>;
   readonly clientRunning: () => boolean;
   readonly log: { info(o: object, m: string): void; warn(o: object, m: string): void };
@@ -56,7 +58,8 @@ const CSP =
 
 /** The SP keys beside its metadata: metadata/demo-portal.xml → metadata/demo-portal/*.key.pem. */
 function spConfig(o: DemoPortalOptions, acsUrl: string): SpClientConfig {
-  const dir = join(dirname(o.sp.settings.metadata), basename(o.sp.settings.metadata, '.xml'));
+  const file = o.spMetadataFile ?? o.sp.settings.metadata;
+  const dir = join(dirname(file), basename(file, '.xml'));
   const signingKey = createPrivateKey(readFileSync(join(dir, 'signing.key.pem')));
   const signingCert = new X509Certificate(readFileSync(join(dir, 'signing.pem')));
   return {

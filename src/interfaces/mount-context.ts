@@ -11,6 +11,9 @@ import type { ServerConfig } from '../config/server-config.js';
 import type { CertificateExpiry, Metrics } from '../operations/metrics.js';
 import type { RevocationLists } from '../provisioning/revocation.js';
 import type { PkiMaterial } from '../provisioning/store.js';
+import type { AuditTrail, CallAudit } from '../registry/audit/trail.js';
+import type { RegistryContext } from '../registry/context.js';
+import type { LiveRegistry } from '../registry/live.js';
 import type { SessionService } from '../workflows/session/service.js';
 import type { BrowserLogins } from './browser/login.js';
 import type { RefusalPage } from './http/client-errors.js';
@@ -19,6 +22,7 @@ import type { Logger } from './http/log.js';
 export interface MountContext {
   readonly config: ServerConfig;
   readonly log: Logger;
+  /** The live registry (database-fed; `onChange` tells when it was swapped). */
   readonly registry: Registry;
   readonly pki: PkiMaterial;
   readonly sessions: SessionService;
@@ -39,6 +43,15 @@ export interface MountContext {
    * routing (an over-long URL: 431). Others get a plain page; every such refusal is logged.
    */
   readonly refusalPages: Map<string, RefusalPage>;
+  /** The registry's workflows, live view and audit trail (the admin API mounts on them). */
+  readonly registryRuntime: {
+    readonly ctx: RegistryContext;
+    readonly live: LiveRegistry;
+    readonly trail: AuditTrail;
+    readonly jobs: { schedule(job: { name: string; everyMs: number; run(): Promise<unknown> }): void };
+  };
+  /** Records the outcome of an eService call in the audit log (queued; never blocks a login). */
+  readonly audit: CallAudit;
   /** Front-ends that open their own listeners register their shutdown here. */
   onClose(fn: () => Promise<void>): void;
 }

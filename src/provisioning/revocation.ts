@@ -71,6 +71,12 @@ export class RevocationLists {
     }
   }
 
+  /** Derives the blacklists again now (the set of terminals and their sectors changed). */
+  refresh(): void {
+    this.mtime = 0;
+    this.reload();
+  }
+
   watch(intervalMs = 30_000): void {
     this.timer = setInterval(() => this.reload(), intervalMs);
     this.timer.unref();

@@ -1,10 +1,11 @@
 /**
  * The front-end interfaces mounted on the running server. Each interface
- * registers its routes and listeners here (SOAP eID-Interface, SAML IdP,
- * OpenID Provider, the Open API trust material, the demo).
+ * registers its routes and listeners here (the admin API, SOAP eID-Interface,
+ * SAML IdP, OpenID Provider, the Open API trust material, the demo).
  */
 import { mountDemo } from '../demo/index.js';
 import { checkPublishedKeys } from '../demo/published-keys.js';
+import { mountAdminApi } from '../interfaces/admin/mount.js';
 import type { MountContext } from '../interfaces/mount-context.js';
 import { mountOidc } from '../interfaces/oidc/mount.js';
 import { mountSamlIdp } from '../interfaces/saml/idp.js';
@@ -12,6 +13,7 @@ import { mountSoap } from '../interfaces/soap/mount.js';
 import { mountTrust } from '../interfaces/trust/mount.js';
 
 export async function mountFrontEnds(s: MountContext): Promise<void> {
+  mountAdminApi(s);
   mountTrust(s);
   await mountOidc(s);
   const idp = mountSamlIdp(s);

@@ -12,7 +12,8 @@ import { startServer } from './server.js';
 
 async function run(): Promise<void> {
   const config = loadServerConfig();
-  // The front-ends load when they mount, after the dependencies answered: a failed start says one thing.
+  // The front-ends load when they mount, after the dependencies (registry database, session store)
+  // answered: a failed start says one thing.
   const server = await startServer(config, {
     mount: async (s) => (await import('./front-ends.js')).mountFrontEnds(s),
   });

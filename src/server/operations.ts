@@ -15,6 +15,8 @@ import { type CertificateExpiry, Metrics } from '../operations/metrics.js';
 import type { RunningLogins } from '../operations/running-logins.js';
 import type { RevocationLists } from '../provisioning/revocation.js';
 import type { PkiMaterial } from '../provisioning/store.js';
+import type { CallAudit } from '../registry/audit/trail.js';
+import type { RegistryStatus } from '../registry/live.js';
 import type { ConversationEvents } from '../workflows/eac-server/conversation.js';
 import type { SessionEvents, SessionService } from '../workflows/session/service.js';
 
@@ -44,10 +46,22 @@ export function sessionEvents(log: Logger, running: RunningLogins): SessionEvent
   };
 }
 
-/** Log lines and metrics of the EAC conversation. */
-export function conversationEvents(log: Logger, metrics: Metrics): ConversationEvents {
-  const ended = (s: Parameters<ConversationEvents['completed']>[0], outcome: string) =>
+/**
+ * Log lines, metrics and the audit trail of the EAC conversation: every ended authentication is an
+ * eService call outcome in the audit log (eService, outcome, code — never personal data).
+ */
+export function conversationEvents(log: Logger, metrics: Metrics, audit: CallAudit): ConversationEvents {
+  const ended = (s: Parameters<ConversationEvents['completed']>[0], outcome: string, code?: string) => {
     metrics.login(s.request.eServiceId, s.request.frontEnd, outcome, (Date.now() - s.createdAt) / 1000);
+    audit.call({
+      eServiceId: s.request.eServiceId,
+      protocol: 'eid',
+      operation: 'authentication',
+      outcome,
+      ...(code ? { code } : {}),
+      session: shortId(s.id),
+    });
+  };
   return {
     step: (s, step) =>
       log.debug(
@@ -62,7 +76,7 @@ export function conversationEvents(log: Logger, metrics: Metrics): ConversationE
       );
     },
     failed: (s, f, minor) => {
-      ended(s, f.code);
+      ended(s, f.code, f.clientMinor ?? minor);
       if (minor) metrics.failure('paos', minor, s.request.eServiceId);
       log.info(
         {
@@ -90,16 +104,25 @@ export interface ObservedParts {
   readonly revocation: RevocationLists;
   readonly sessions: SessionService;
   readonly health: Health;
+  /** The live registry's state (its database reachable or not). */
+  readonly registryStatus: () => RegistryStatus;
 }
 
 /** The metrics and what their gauges read; `certificates` may grow as front-ends mount. */
 export function createMetrics(p: ObservedParts): { metrics: Metrics; certificates: CertificateExpiry[] } {
-  const ids = p.registry.eServices.map((e) => e.id);
-  const certificates = pkiCertificates(p.pki, ids);
+  const certificates = pkiCertificates(
+    p.pki,
+    p.registry.eServices.map((e) => e.id),
+  );
   const crls = crlUpdates(p.pki);
   const metrics = new Metrics({
+    // The eServices of the live registry at each scrape (approvals add some, revocations remove some).
     openSessions: async () =>
-      new Map(await Promise.all(ids.map(async (id) => [id, await p.sessions.countOpen(id)] as const))),
+      new Map(
+        await Promise.all(
+          p.registry.eServices.map(async (e) => [e.id, await p.sessions.countOpen(e.id)] as const),
+        ),
+      ),
     certificates: () => certificates,
     revocationList: () => {
       const u = p.revocation.updates;
@@ -114,7 +137,7 @@ export function createMetrics(p: ObservedParts): { metrics: Metrics; certificate
 /**
  * The checks behind /ready: the PKI (loaded, its TLS and DV certificates not expired), the card
  * revocation list (current), the session store (a PING; also reported by the connection itself),
- * and the registry (loaded at start; a database-backed registry registers its own check).
+ * and the registry database (the live registry's last attempts; also reported by the connection).
  */
 export async function registerChecks(
   p: ObservedParts,
@@ -133,7 +156,8 @@ export async function registerChecks(
   });
   await p.health.register('session-store', () => p.sessions.ping());
   await p.health.register('registry', () => {
-    if (p.registry.eServices.length === 0) throw new Error('no eService is registered');
+    const r = p.registryStatus();
+    if (!r.healthy) throw new Error(r.error ?? `the registry database (${r.database}) is unreachable`);
   });
 }
 

@@ -1,7 +1,8 @@
 /**
- * Assembles the N_eID-Server from its configuration: registry, PKI (created
- * on first start when allowed), session store, EAC conversation, and the
- * HTTPS listeners. Front-end interfaces (SOAP, SAML, OIDC, the demo) mount
+ * Assembles the N_eID-Server from its configuration: its dependencies first
+ * (the registry database, the session store: unreachable, the start fails
+ * fast), PKI (created on first start when allowed), the live registry, the
+ * EAC conversation, and the HTTPS listeners. Front-end interfaces (SOAP, SAML, OIDC, the demo) mount
  * their routes here.
  */
 
@@ -9,7 +10,6 @@ import type { Server } from 'node:https';
 import { join } from 'node:path';
 import Router from '@koa/router';
 import Koa from 'koa';
-import { loadRegistry } from '../config/relying-parties.js';
 import type { ServerConfig } from '../config/server-config.js';
 import { BrowserLogins } from '../interfaces/browser/login.js';
 import { paosHandler } from '../interfaces/eid/paos-endpoint.js';
@@ -28,15 +28,18 @@ import { RevocationLists } from '../provisioning/revocation.js';
 import { loadPki, pkiExists } from '../provisioning/store.js';
 import { createTestPki } from '../provisioning/test-pki/create.js';
 import { ensureOpenApiTrust } from '../provisioning/test-pki/open-api-trust.js';
+import type { Database } from '../registry/db/database.js';
+import { openDatabase } from '../registry/db/open.js';
 import { EacConversation } from '../workflows/eac-server/conversation.js';
 import type { Meter } from '../workflows/eac-server/meter.js';
 import { PassiveAuthenticator } from '../workflows/eac-server/passive-auth-cache.js';
 import { SessionService } from '../workflows/session/service.js';
-import type { PskDirectory, SessionStore } from '../workflows/session/store.js';
+import type { PskDirectory } from '../workflows/session/store.js';
 import { FINAL_STATES } from '../workflows/session/types.js';
 import { errorBoundary, securityHeaders } from './middleware.js';
 import { conversationEvents, createMetrics, listenOps, registerChecks, sessionEvents } from './operations.js';
 import { checkPki, mayCreateTestPki, startupSummary } from './production.js';
+import { EMPTY_REGISTRY, type RegistryRuntime, startRegistry, yamlRegistry } from './registry.js';
 import { openStores } from './stores.js';
 
 /** The running server: what front-ends mount on (MountContext), and its shutdown. */
@@ -63,27 +66,57 @@ export interface StartOptions {
   readonly mount?: (s: MountContext) => Promise<void> | void;
   /** CPU accounting of the EAC conversation (benchmarks). */
   readonly meter?: Meter;
+  /** An open registry database to use instead of `registry.*` (tests share one PGlite); not closed. */
+  readonly registryDatabase?: Database;
+  /** The registry's clock (renewal tests). */
+  readonly now?: () => Date;
 }
+
+type Stores = Awaited<ReturnType<typeof openStores>> & {
+  health: Health;
+  /** Closes the registry database unless the caller owns it; once. */
+  closeDb(): Promise<void>;
+};
 
 export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
   const log = opts.logger ?? createLogger(config.log.level);
-  const registry = loadRegistry(config.relyingParties, { pkiDir: config.pki.dir });
   const health = new Health({ log });
-  // Dependencies first: an unreachable store ends the start before any PKI work (fail fast).
-  const stores = await openStores(config, health);
+  // Dependencies first: the system of record, then the session store; an unreachable one ends the
+  // start within its connect timeout, before any PKI work (fail fast).
+  const db =
+    opts.registryDatabase ??
+    (await openDatabase(config.registry, {
+      onConnectionState: (state, detail) => {
+        health.report('registry', state !== 'lost', detail);
+        if (state === 'lost')
+          log.error(
+            { database: detail },
+            'registry database connection lost; serving the last loaded registry',
+          );
+        else log.info({ database: detail }, 'registry database connection restored');
+      },
+    }));
+  let dbClosed: Promise<void> | undefined;
+  const closeDb = () => (dbClosed ??= opts.registryDatabase ? Promise.resolve() : db.close());
+  const stores = await openStores(config, health).catch(async (e) => {
+    await closeDb();
+    throw e;
+  });
   let keys: KeySource | undefined;
   try {
-    // The signing keys: PEM files, or a PKCS#11 token session held until close() (docs/operations.md).
+    // The signing keys: PEM files, or a PKCS#11 token session held until close() (docs/operations.md);
+    // read/write, because approvals generate terminal keys in it.
     keys = await openKeySource(config.keys, config.pki.dir, {
       warn: (msg, fields) => log.warn(fields, msg),
-      readWrite: config.keys.pkcs11 !== null && config.pki.autoCreate && !pkiExists(config.pki.dir),
+      readWrite: config.keys.pkcs11 !== null,
     });
-    return await assemble(config, opts, log, registry, keys, { ...stores, health });
+    return await assemble(config, opts, log, db, keys, { ...stores, health, closeDb });
   } catch (e) {
     health.stop();
     keys?.close();
     await stores.store.close();
     await stores.psks.close();
+    await closeDb();
     throw e;
   }
 }
@@ -92,9 +125,9 @@ async function assemble(
   config: ServerConfig,
   opts: StartOptions,
   log: Logger,
-  registry: ReturnType<typeof loadRegistry>,
+  db: Database,
   keys: KeySource,
-  { store, psks, health }: { store: SessionStore; psks: PskDirectory; health: Health },
+  stores: Stores,
 ): Promise<RunningServer> {
   if (!pkiExists(config.pki.dir)) {
     mayCreateTestPki(config);
@@ -104,7 +137,7 @@ async function assemble(
     );
     createTestPki({
       dir: config.pki.dir,
-      registry,
+      registry: yamlRegistry(config),
       curve: config.pki.curve,
       serverUrl: config.web.publicUrl,
       ...(config.pki.cvcaChr ? { cvcaChr: config.pki.cvcaChr } : {}),
@@ -114,7 +147,29 @@ async function assemble(
   // A test PKI of an earlier version lacks the Open API trust material (docs/open-api.md).
   if (config.pki.autoCreate && ensureOpenApiTrust(config.pki.dir))
     log.warn({ dir: config.pki.dir }, 'added the Open API trust material to the TEST PKI');
-  const pki = loadPki(config.pki.dir, registry, keys);
+  const reg = await startRegistry(config, db, keys, log, {
+    ownsDatabase: false,
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+  try {
+    return await listenAll(config, opts, log, reg, keys, stores);
+  } catch (e) {
+    await reg.close();
+    throw e;
+  }
+}
+
+async function listenAll(
+  config: ServerConfig,
+  opts: StartOptions,
+  log: Logger,
+  reg: RegistryRuntime,
+  keys: KeySource,
+  { store, psks, health, closeDb }: Stores,
+): Promise<RunningServer> {
+  const registry = reg.live;
+  // The terminal certificates come from the registry, live; the rest of the PKI from its directory.
+  const pki = { ...loadPki(config.pki.dir, EMPTY_REGISTRY, keys), terminals: registry.terminals };
   checkPki(config, pki, (o, m) => log.warn(o, m));
   if (pki.manifest.serverUrl !== config.web.publicUrl) {
     log.warn(
@@ -124,6 +179,8 @@ async function assemble(
   }
   const revocation = new RevocationLists(pki, join(config.pki.dir, PKI_FILES.cardRevocationList), log);
   revocation.watch();
+  // New and renewed terminal certificates bring new sectors: derive their blacklists at once.
+  registry.onChange(() => revocation.refresh());
   const running = new RunningLogins();
   let accepting = true;
 
@@ -146,7 +203,7 @@ async function assemble(
       metrics.capRefused(l.eService, l.limit, l.stage);
     },
   });
-  const observed = { registry, pki, revocation, sessions, health };
+  const observed = { registry, pki, revocation, sessions, health, registryStatus: () => registry.status() };
   const { metrics, certificates } = createMetrics(observed);
   await registerChecks(observed, certificates);
   health.start();
@@ -161,7 +218,7 @@ async function assemble(
       ...(opts.meter ? { meter: opts.meter } : {}),
     },
     sessions,
-    conversationEvents(log, metrics),
+    conversationEvents(log, metrics, reg.trail),
   );
   const paosDeps = {
     sessions,
@@ -226,6 +283,8 @@ async function assemble(
     metrics,
     certificates: (c) => certificates.push(...c),
     refusalPages: new Map(),
+    registryRuntime: reg,
+    audit: reg.trail,
     onClose: (fn) => closeHooks.push(fn),
   };
   if (opts.mount) await opts.mount(partial);
@@ -270,6 +329,8 @@ async function assemble(
       for (const s of all) s.closeAllConnections?.();
       await store.close();
       await psks.close();
+      await reg.close();
+      await closeDb();
       keys.close();
     })();
     return closed;

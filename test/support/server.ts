@@ -13,8 +13,10 @@ import { parseServerConfig, type ServerConfig } from '../../src/config/server-co
 import { createLogger } from '../../src/interfaces/http/log.js';
 import { pkiExists } from '../../src/provisioning/store.js';
 import { createTestPki } from '../../src/provisioning/test-pki/create.js';
+import type { Database } from '../../src/registry/db/database.js';
 import { type RunningServer, type StartOptions, startServer } from '../../src/server/server.js';
 import { ROOT } from './cli.js';
+import { freshSchema, sharedPglite } from './registry-db.js';
 
 let cachedRsa: KeyObject | undefined;
 /** One RSA-3072 key for all test PKIs of a run (generating several per test would dominate the run time). */
@@ -56,6 +58,13 @@ export interface TestServerOptions {
   readonly beforeStart?: (pkiDir: string) => void | Promise<void>;
   /** Collects the server's log lines (at `logLevel`, default info when given). */
   readonly logs?: LogCapture;
+  /**
+   * The registry: by default a fresh schema of this process's in-memory PGlite (seeded from
+   * `relyingParties`); a Database to share one between instances; or `'config'` to use the
+   * `registry` settings (e.g. PostgreSQL through `extra`).
+   */
+  readonly registry?: Database | 'config';
+  readonly now?: () => Date;
 }
 
 /** The JSON log lines of a test server, for tests of what is logged. */
@@ -119,8 +128,12 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
     });
   }
   await o.beforeStart?.(pkiDir);
+  const registryDatabase =
+    o.registry === 'config' ? undefined : (o.registry ?? (await sharedPglite()).withSchema(freshSchema()));
   const server = await startServer(config, {
     logger: createLogger(config.log.level, o.logs),
+    ...(registryDatabase ? { registryDatabase } : {}),
+    ...(o.now ? { now: o.now } : {}),
     ...(o.mount ? { mount: o.mount } : {}),
     ...(o.meter ? { meter: o.meter } : {}),
   });
@@ -130,6 +143,15 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
     pkiDir,
     web: config.web.publicUrl,
     psk: config.psk?.publicUrl ?? '', // empty when the PSK listener is disabled
-    close: () => server.close(),
+    close: async () => {
+      await server.close();
+      // A schema of its own in the shared PGlite: drop it (a database passed in belongs to the caller).
+      if (registryDatabase && !o.registry) {
+        await registryDatabase
+          .query(`DROP SCHEMA IF EXISTS "${registryDatabase.schema}" CASCADE`)
+          .catch(() => {});
+        await registryDatabase.close();
+      }
+    },
   };
 }

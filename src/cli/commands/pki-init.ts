@@ -1,5 +1,5 @@
 /**
- * `neid pki init --out DIR [--cvca-chr CHR] [--curve NAME] [--config FILE] [--server-url URL]
+ * `neid pki init --out DIR [--force] [--cvca-chr CHR] [--curve NAME] [--config FILE] [--server-url URL]
  *                [--pkcs11 | --pkcs11-module PATH --pkcs11-token LABEL] [--pkcs11-pin-env NAME]
  *                [--pkcs11-replace]`
  *
@@ -13,6 +13,7 @@ import { parse, UsageError } from '../../config/args.js';
 import { loadRegistry } from '../../config/relying-parties.js';
 import { loadServerConfig, type ServerConfig } from '../../config/server-config.js';
 import { openKeySource } from '../../provisioning/keys/source.js';
+import { pkiExists } from '../../provisioning/store.js';
 import { createTestPki } from '../../provisioning/test-pki/create.js';
 
 type Pkcs11Settings = NonNullable<ServerConfig['keys']['pkcs11']>;
@@ -48,10 +49,18 @@ export async function pkiInit(argv: string[]): Promise<number> {
     'pkcs11-token': { type: 'string' },
     'pkcs11-pin-env': { type: 'string' },
     'pkcs11-replace': { type: 'boolean' },
+    force: { type: 'boolean' },
   });
   const server = loadServerConfig(values.config);
   const registry = loadRegistry(values['relying-parties'] ?? server.relyingParties);
   const dir = resolve(values.out ?? server.pki.dir);
+  // A new CVCA makes every card issued under the old one refuse this server (PSO:Verify Certificate 6300).
+  if (pkiExists(dir) && !values.force) {
+    throw new UsageError(
+      `${dir} holds a PKI already; a new one would have a new CVCA, which every existing card refuses. ` +
+        'New eServices get terminal certificates through the registry (docs/admin.md); --force overwrites',
+    );
+  }
   const pkcs11 = tokenSettings(
     {
       ...(values.pkcs11 ? { pkcs11: true } : {}),

@@ -34,6 +34,8 @@ export interface OidcClientSettings {
    * `neid pki init` writes to the PKI directory (oidcClientJwksFile).
    */
   readonly jwks?: string;
+  /** The client's JWKS itself (the registry database holds it); used instead of the `jwks` file. */
+  readonly jwksDocument?: { readonly keys: readonly Record<string, unknown>[] };
   readonly clientSecret?: string;
   readonly idTokenSignedResponseAlg: 'PS256' | 'ES256';
   readonly idTokenEncryption?: {
@@ -44,6 +46,8 @@ export interface OidcClientSettings {
   readonly tlsClientCertificateSubject?: string;
   /** tls_client_auth: PEM file of the CA certificate(s) that issue the client's certificates. */
   readonly tlsClientCa?: string;
+  /** tls_client_auth: the CA certificate(s) as PEM (the registry database holds them); used instead of the file. */
+  readonly tlsClientCaPem?: string;
   /** Sector identifier for pairwise subjects; defaults to the eService id. */
   readonly sector?: string;
 }

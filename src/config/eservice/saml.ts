@@ -2,8 +2,10 @@
 import type { Reader } from '../validate.js';
 
 export interface SamlSettings {
-  /** SP metadata file (absolute path). */
+  /** SP metadata file (absolute path), or where the registry got it (`registry:<id>`, a URL) for messages. */
   readonly metadata: string;
+  /** The metadata document itself (the registry database holds it); read from `metadata` when absent. */
+  readonly metadataXml?: string;
   readonly nameIdFormat: 'transient' | 'persistent';
   /** Algorithms: TR-03116-4 set by default; 'legacy' (rsa-sha256, aes-cbc, rsa-oaep-mgf1p) only on explicit opt-in. */
   readonly algorithms: 'tr-03116-4' | 'legacy';

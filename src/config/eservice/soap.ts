@@ -20,6 +20,17 @@ export interface SoapSettings {
    * EIDSERVER_A1_3_06 expects.
    */
   readonly requestCounter: 'strict' | 'increasing';
+  /**
+   * The registered certificates (the registry database holds them, several per use at once for a
+   * rollover); when present they replace the files above. Each is accepted only within its validity.
+   */
+  readonly certificates?: readonly SoapCertificateEntry[];
+}
+
+export interface SoapCertificateEntry {
+  /** `tls-client`: identifies the eService on the mutual-TLS listener; `signing`: verifies WS-Security. */
+  readonly usage: 'tls-client' | 'signing';
+  readonly pem: string;
 }
 
 export function readSoap(

@@ -49,15 +49,17 @@ export class ClientConfigError extends Error {
   override readonly name = 'ClientConfigError';
 }
 
-/** The public members of a JWKS file (private members are dropped). */
-export function publicJwks(file: string): { keys: Json[] } {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new ClientConfigError(
-      `cannot read the client JWKS ${file}: ${(e as Error).message} (set oidc.jwks in the registry, or create the test PKI with "neid pki init")`,
-    );
+/** The public members of a JWKS file, or of a JWKS held in the registry (private members are dropped). */
+export function publicJwks(file: string, held?: { readonly keys: readonly unknown[] }): { keys: Json[] } {
+  let doc: unknown = held;
+  if (!doc) {
+    try {
+      doc = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new ClientConfigError(
+        `cannot read the client JWKS ${file}: ${(e as Error).message} (set oidc.jwks in the registry, or create the test PKI with "neid pki init")`,
+      );
+    }
   }
   const keys = (doc as { keys?: unknown }).keys;
   if (!Array.isArray(keys) || keys.length === 0) throw new ClientConfigError(`${file} is not a JWKS`);
@@ -119,7 +121,7 @@ export function staticClientMetadata(es: EService, c: OidcClientSettings, pkiDir
           id_token_encrypted_response_enc: c.idTokenEncryption.enc,
         }
       : {}),
-    ...(needsJwks(c) ? { jwks: publicJwks(jwksFile) } : {}),
+    ...(needsJwks(c) ? { jwks: publicJwks(jwksFile, c.jwksDocument) } : {}),
     ...(c.clientSecret ? { client_secret: c.clientSecret } : {}),
     ...(c.tlsClientCertificateSubject ? { tls_client_auth_subject_dn: c.tlsClientCertificateSubject } : {}),
     ...profileMetadata(es, c.profile, c.tokenEndpointAuthMethod, c.redirectUris, sector),
@@ -140,12 +142,31 @@ export function staticClients(registry: Registry, pkiDir: string): Json[] {
   return out;
 }
 
+/**
+ * oidc-provider's Client model: the registry's clients first (looked up at every find, so a
+ * registry change applies at once; oidc-provider caches a client by the hash of its metadata),
+ * then the dynamically registered ones in `stored`. A registry client cannot be overwritten.
+ */
+export function registryClients(stored: Adapter, clients: () => readonly Json[]): Adapter {
+  const registered = (id: string) => clients().find((c) => c.client_id === id);
+  return {
+    ...stored,
+    find: async (id: string) => registered(id) ?? (await stored.find(id)),
+    upsert: async (id: string, payload: Json, expiresIn: number) => {
+      if (registered(id)) throw new Error(`client id ${id} belongs to the registry`);
+      return stored.upsert(id, payload as never, expiresIn);
+    },
+    destroy: async (id: string) => (registered(id) ? undefined : stored.destroy(id)),
+  };
+}
+
 /** The CA certificates (PEM) a tls_client_auth client's certificate must chain to, by client id. */
-export function clientCas(registry: Registry): Map<string, string> {
-  const m = new Map<string, string>();
+export function clientCas(registry: Registry, m = new Map<string, string>()): Map<string, string> {
+  m.clear();
   for (const es of registry.eServices) {
     const c = es.oidc?.client;
-    if (c?.tlsClientCa) m.set(c.clientId, readFileSync(c.tlsClientCa, 'utf8'));
+    if (c?.tlsClientCaPem) m.set(c.clientId, c.tlsClientCaPem);
+    else if (c?.tlsClientCa) m.set(c.clientId, readFileSync(c.tlsClientCa, 'utf8'));
   }
   return m;
 }
@@ -227,18 +248,20 @@ export function registrationPolicy(es: EService) {
  * carries the registration policy of its eService.
  */
 export function initialAccessTokens(registry: Registry): Adapter {
-  const entries = registry.eServices
-    .filter((es) => es.oidc?.registration)
-    .map((es) => ({
-      hash: Buffer.from(es.oidc!.registration!.initialAccessTokenSha256, 'hex'),
-      policy: policyName(es.id),
-    }));
+  // Read from the registry at each use: a live registry adds and removes tokens.
+  const entries = () =>
+    registry.eServices
+      .filter((es) => es.oidc?.registration)
+      .map((es) => ({
+        hash: Buffer.from(es.oidc!.registration!.initialAccessTokenSha256, 'hex'),
+        policy: policyName(es.id),
+      }));
   const none = async () => undefined;
   return {
     async find(id: string) {
       const h = createHash('sha256').update(id).digest();
       let hit: string | undefined;
-      for (const e of entries) if (timingSafeEqual(h, e.hash)) hit = e.policy;
+      for (const e of entries()) if (timingSafeEqual(h, e.hash)) hit = e.policy;
       if (!hit) return undefined;
       return { jti: id, kind: 'InitialAccessToken', iat: Math.floor(Date.now() / 1000), policies: [hit] };
     },

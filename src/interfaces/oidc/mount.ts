@@ -112,28 +112,44 @@ export async function mountOidc(s: MountContext, o: OidcMountOptions = {}): Prom
   let mtlsUrl: string | undefined;
   const cas = clientCas(s.registry);
   const m = mtlsOptions(s, o);
+  // The registry's clients, rebuilt when it changes (a broken registration is left out and logged).
   // Without the mTLS listener a certificate-authenticated client could never authenticate: left out.
-  const clients = staticClients(s.registry, s.pki.dir).filter((c) => {
-    if (m || !TLS_METHODS.has(String(c.token_endpoint_auth_method))) return true;
-    s.log.error(
-      { eService: c.neid_eservice, client: c.client_id },
-      'OIDC client left out: it authenticates with a certificate, but the oidcMtls listener is disabled',
-    );
-    return false;
+  const buildClients = () =>
+    staticClients(s.registry, s.pki.dir).filter((c) => {
+      if (m || !TLS_METHODS.has(String(c.token_endpoint_auth_method))) return true;
+      s.log.error(
+        { eService: c.neid_eservice, client: c.client_id },
+        'OIDC client left out: it authenticates with a certificate, but the oidcMtls listener is disabled',
+      );
+      return false;
+    });
+  let current = buildClients();
+  const liveClients = () => current;
+  s.registry.onChange?.(() => {
+    clientCas(s.registry, cas);
+    try {
+      current = buildClients();
+    } catch (e) {
+      s.log.error({ err: (e as Error).message }, 'OIDC clients not changed after a registry change');
+    }
+  });
+  // The TLS context; its CAs follow the registry's tls_client_auth clients.
+  const context = () => ({
+    key: s.pki.tls.key,
+    cert: s.pki.tls.cert,
+    minVersion: 'TLSv1.2' as const,
+    ciphers: WEB_CIPHERS,
+    ecdhCurve: ECDH_CURVES,
+    honorCipherOrder: true,
+    ...(cas.size ? { ca: [...cas.values()] } : {}),
   });
   if (m) {
     mtlsServer = createHttpsServer(
       {
-        key: s.pki.tls.key,
-        cert: s.pki.tls.cert,
-        minVersion: 'TLSv1.2',
-        ciphers: WEB_CIPHERS,
-        ecdhCurve: ECDH_CURVES,
-        honorCipherOrder: true,
+        ...context(),
         requestCert: true,
         // Certificates are checked per client by the provider (tls_client_auth: chain and subject; self-signed: JWKS).
         rejectUnauthorized: false,
-        ...(cas.size ? { ca: [...cas.values()] } : {}),
       },
       (req, res) => {
         if (!toProvider || !isProviderPath(req.url ?? '/')) {
@@ -145,6 +161,9 @@ export async function mountOidc(s: MountContext, o: OidcMountOptions = {}): Prom
         });
       },
     );
+    const server = mtlsServer;
+    // New tls_client_auth CAs of a changed registry apply to new handshakes.
+    s.registry.onChange?.(() => server.setSecureContext(context()));
     const port = await listen(mtlsServer, m.host, m.port);
     mtlsUrl = m.publicUrl ?? `https://${m.host.includes(':') ? `[${m.host}]` : m.host}:${port}`;
     s.onClose(() =>
@@ -156,7 +175,7 @@ export async function mountOidc(s: MountContext, o: OidcMountOptions = {}): Prom
     issuer,
     registry: s.registry,
     jwks,
-    clients,
+    clients: liveClients,
     cookieKeys: secrets.cookieKeys,
     pairwiseKey: secrets.pairwise,
     claims,

@@ -27,6 +27,7 @@ import {
   initialAccessTokens,
   policyName,
   registrationPolicy,
+  registryClients,
 } from './clients.js';
 import { conformance } from './conformance.js';
 import { OidcRequestError } from './errors.js';
@@ -52,7 +53,8 @@ export interface ProviderOptions {
   readonly registry: Registry;
   /** The provider's private JWKS (PKI_FILES.oidcJwks). */
   readonly jwks: { keys: Json[] };
-  readonly clients: Json[];
+  /** The registry's clients (oidc-provider metadata), read at every lookup: the registry is live. */
+  readonly clients: () => readonly Json[];
   readonly cookieKeys: readonly string[];
   readonly pairwiseKey: Buffer;
   readonly claims: LoginClaims;
@@ -104,11 +106,23 @@ export function createProvider(o: ProviderOptions): Provider {
   const policy = interactionPolicy.base();
   policy.get('login')!.checks.add(freshLogin, 0);
 
-  const registrations = o.registry.eServices.filter((es) => es.oidc?.registration);
-  const policies = Object.fromEntries(registrations.map((es) => [policyName(es.id), registrationPolicy(es)]));
+  // Registration policies per eService, kept current as the registry changes (oidc-provider reads the object).
+  const policies: Record<string, ReturnType<typeof registrationPolicy>> = {};
+  const refreshPolicies = () => {
+    for (const k of Object.keys(policies)) delete policies[k];
+    for (const es of o.registry.eServices)
+      if (es.oidc?.registration) policies[policyName(es.id)] = registrationPolicy(es);
+  };
+  refreshPolicies();
+  o.registry.onChange?.(refreshPolicies);
   const iat = initialAccessTokens(o.registry);
   const base = o.adapter ?? createMemoryAdapter(CLOCK_TOLERANCE);
-  const adapter = (model: string) => (model === 'InitialAccessToken' ? iat : base(model));
+  const adapter = (model: string) =>
+    model === 'InitialAccessToken'
+      ? iat
+      : model === 'Client'
+        ? registryClients(base(model), o.clients)
+        : base(model);
 
   const aliases = o.mtlsUrl
     ? {
@@ -124,7 +138,7 @@ export function createProvider(o: ProviderOptions): Provider {
   const config: Configuration = {
     adapter,
     clockTolerance: CLOCK_TOLERANCE,
-    clients: o.clients,
+    clients: [],
     jwks: o.jwks,
     cookies: {
       keys: [...o.cookieKeys],
@@ -207,7 +221,7 @@ export function createProvider(o: ProviderOptions): Provider {
         },
       },
       registration: {
-        enabled: registrations.length > 0,
+        enabled: !!o.registry.onChange || Object.keys(policies).length > 0,
         initialAccessToken: true,
         policies,
         issueRegistrationAccessToken: false,

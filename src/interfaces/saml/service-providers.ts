@@ -41,10 +41,10 @@ function usableSigningKey(k: KeyObject): boolean {
   return false;
 }
 
-function build(es: EService, settings: SamlSettings, log: SamlLog): ServiceProvider {
+export function buildServiceProvider(es: EService, settings: SamlSettings, log: SamlLog): ServiceProvider {
   let metadata: SpMetadata;
   try {
-    metadata = parseSpMetadata(readFileSync(settings.metadata));
+    metadata = parseSpMetadata(settings.metadataXml ?? readFileSync(settings.metadata));
   } catch (e) {
     throw new MetadataError(`eService ${es.id}: SAML metadata ${settings.metadata}: ${(e as Error).message}`);
   }
@@ -91,25 +91,67 @@ function build(es: EService, settings: SamlSettings, log: SamlLog): ServiceProvi
   };
 }
 
-export class ServiceProviders {
-  private readonly byEntity = new Map<string, ServiceProvider>();
+function table(list: readonly ServiceProvider[]): Map<string, ServiceProvider> {
+  const byEntity = new Map<string, ServiceProvider>();
+  for (const sp of list) {
+    if (byEntity.has(sp.entityId))
+      throw new MetadataError(`two eServices register the SAML entityID ${sp.entityId}`);
+    byEntity.set(sp.entityId, sp);
+  }
+  return byEntity;
+}
 
-  private constructor(list: readonly ServiceProvider[]) {
-    for (const sp of list) {
-      if (this.byEntity.has(sp.entityId))
-        throw new MetadataError(`two eServices register the SAML entityID ${sp.entityId}`);
-      this.byEntity.set(sp.entityId, sp);
+export class ServiceProviders {
+  private byEntity: Map<string, ServiceProvider>;
+
+  private constructor(
+    list: readonly ServiceProvider[],
+    private readonly log: SamlLog,
+  ) {
+    this.byEntity = table(list);
+  }
+
+  /** Every SAML eService of the registry; a broken registration stops the start. */
+  static load(registry: Registry, log: SamlLog): ServiceProviders {
+    const list: ServiceProvider[] = [];
+    for (const es of registry.eServices) if (es.saml) list.push(buildServiceProvider(es, es.saml, log));
+    const sps = new ServiceProviders(list, log);
+    // A live registry: rebuild the table after every change; a broken registration is left out.
+    registry.onChange?.(() => sps.rebuild(registry));
+    return sps;
+  }
+
+  private rebuild(registry: Registry): void {
+    const list: ServiceProvider[] = [];
+    for (const es of registry.eServices) {
+      if (!es.saml) continue;
+      try {
+        list.push(buildServiceProvider(es, es.saml, this.log));
+      } catch (e) {
+        this.log.warn(
+          { eService: es.id, err: (e as Error).message },
+          'SAML SP left out after a registry change',
+        );
+      }
+    }
+    try {
+      this.byEntity = table(list);
+    } catch (e) {
+      this.log.warn({ err: (e as Error).message }, 'SAML SP table not changed');
     }
   }
 
-  static load(registry: Registry, log: SamlLog): ServiceProviders {
-    const list: ServiceProvider[] = [];
-    for (const es of registry.eServices) if (es.saml) list.push(build(es, es.saml, log));
-    return new ServiceProviders(list);
-  }
-
-  get(entityId: string): ServiceProvider | undefined {
-    return this.byEntity.get(entityId);
+  /** The SP of `entityId`; none once its metadata's validUntil has passed (saml-metadata §2.3.2). */
+  get(entityId: string, now = Date.now()): ServiceProvider | undefined {
+    const sp = this.byEntity.get(entityId);
+    if (sp?.metadata.validUntil && sp.metadata.validUntil.getTime() < now) {
+      this.log.warn(
+        { eService: sp.eService.id, validUntil: sp.metadata.validUntil.toISOString() },
+        'the SP metadata has expired (validUntil); request refused',
+      );
+      return undefined;
+    }
+    return sp;
   }
 
   get all(): readonly ServiceProvider[] {

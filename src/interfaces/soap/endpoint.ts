@@ -20,10 +20,11 @@
  */
 import type { Document, Element } from '@xmldom/xmldom';
 import type { EService } from '../../config/relying-parties.js';
+import type { CallAudit } from '../../registry/audit/trail.js';
 import { UnavailableError } from '../../workflows/session/errors.js';
 import { el, textEl } from '../../xml/build.js';
 import { parseXml } from '../../xml/parse.js';
-import type { SoapClient } from './clients.js';
+import { type SoapClient, SoapClients } from './clients.js';
 import { buildResult, RESPONSE_NS } from './messages/common.js';
 import { buildGetResultResponse, parseGetResultRequest, sessionIdOf } from './messages/get-result.js';
 import { parseGetServerInfoRequest } from './messages/get-server-info.js';
@@ -49,6 +50,8 @@ export interface EndpointDeps {
   readonly timestamps: TimestampPolicy;
   /** One-time claims shared by all instances (SessionService.claim): replay protection. */
   readonly claims: { claim(key: string, expiresAt: number): Promise<boolean> };
+  /** Records every call's outcome in the audit log. */
+  readonly audit?: CallAudit;
   readonly log: {
     info(o: object, m: string): void;
     warn(o: object, m: string): void;
@@ -141,7 +144,7 @@ export class SoapEndpoint {
     }
     let verified: VerifiedEnvelope;
     try {
-      verified = verifySignedEnvelope(text, doc, client.signingCertPem, this.d.timestamps, now);
+      verified = this.verify(client, text, doc, now);
     } catch (e) {
       if (e instanceof WssError && e.code !== 'invalid-signature') {
         this.d.log.warn(
@@ -150,6 +153,12 @@ export class SoapEndpoint {
             ? 'unsigned SOAP request; not answered'
             : 'not a SOAP envelope; not answered',
         );
+        this.d.audit?.call({
+          eServiceId: es.id,
+          protocol: 'soap',
+          operation: 'request',
+          outcome: e.code === 'not-signed' ? 'unsigned' : 'not-soap',
+        });
         return { status: 400, body: '' };
       }
       this.d.log.warn(
@@ -157,6 +166,13 @@ export class SoapEndpoint {
         'SOAP request signature refused',
       );
       this.d.failed?.(es.id, RESULT_MINOR.internalError);
+      this.d.audit?.call({
+        eServiceId: es.id,
+        protocol: 'soap',
+        operation: claimedOperation(doc) ?? 'request',
+        outcome: 'invalid-signature',
+        code: RESULT_MINOR.internalError,
+      });
       return this.respond(errorBody(claimedOperation(doc), errorResult(RESULT_MINOR.internalError)), now);
     }
     if (verified.soapVersion === '1.2') {
@@ -174,6 +190,14 @@ export class SoapEndpoint {
           { eService: es.id, outcome: 'replay', op: claimedOperation(doc) },
           'SOAP request replayed (same signed Timestamp and Body); refused',
         );
+        this.d.failed?.(es.id, RESULT_MINOR.internalError);
+        this.d.audit?.call({
+          eServiceId: es.id,
+          protocol: 'soap',
+          operation: op ?? 'request',
+          outcome: 'replay',
+          code: RESULT_MINOR.internalError,
+        });
         return this.respond(errorBody(op, errorResult(RESULT_MINOR.internalError, 'replayed request')), now);
       }
       if (!op || !element)
@@ -183,6 +207,7 @@ export class SoapEndpoint {
         );
       const out = await this.run(es, op, element);
       this.d.log.info({ eService: es.id, op, outcome: 'ok' }, 'eID-Interface call');
+      this.d.audit?.call({ eServiceId: es.id, protocol: 'soap', operation: op, outcome: 'ok' });
       return this.respond({ status: 200, body: out }, now);
     } catch (e) {
       if (!(e instanceof SoapError)) {
@@ -198,6 +223,13 @@ export class SoapEndpoint {
             { eService: es.id, op, err: { message: (e as Error).message, stack: (e as Error).stack } },
             'internal error in the eID-Interface',
           );
+        this.d.audit?.call({
+          eServiceId: es.id,
+          protocol: 'soap',
+          operation: op ?? 'request',
+          outcome: e instanceof UnavailableError ? 'unavailable' : 'internal-error',
+          code: RESULT_MINOR.internalError,
+        });
         return this.respond(errorBody(op, errorResult(RESULT_MINOR.internalError, 'internal error')), now);
       }
       if (e.minor === RESULT_MINOR.schemaViolation && op === 'getResult' && element) {
@@ -210,8 +242,38 @@ export class SoapEndpoint {
         'eID-Interface call refused',
       );
       this.d.failed?.(es.id, e.minor);
+      this.d.audit?.call({
+        eServiceId: es.id,
+        protocol: 'soap',
+        operation: op ?? 'request',
+        outcome: 'refused',
+        code: e.minor,
+      });
       return this.respond(errorBody(op, errorResult(e.minor, e.message)), now);
     }
+  }
+
+  /**
+   * WS-Security with the eService's registered signing certificates that are valid now (several
+   * during a rollover: the first that verifies wins). An expired one is refused like a wrong one.
+   */
+  private verify(client: SoapClient, text: string, doc: Document, now: number): VerifiedEnvelope {
+    const certs = SoapClients.validSigning(client, now);
+    if (certs.length === 0)
+      throw new WssError(
+        'invalid-signature',
+        'no registered WS-Security signing certificate is valid now (expired?)',
+      );
+    let last: unknown;
+    for (const pem of certs) {
+      try {
+        return verifySignedEnvelope(text, doc, pem, this.d.timestamps, now);
+      } catch (e) {
+        if (e instanceof WssError && e.code === 'not-signed') throw e;
+        last = e;
+      }
+    }
+    throw last;
   }
 
   private async run(es: EService, op: Operation, e: Element): Promise<string> {

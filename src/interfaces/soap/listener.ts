@@ -15,8 +15,7 @@ import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { BodyTooLargeError, readBody } from '../http/body.js';
 import { ECDH_CURVES, type TlsMaterial, WEB_CIPHERS } from '../http/tls.js';
-import type { SoapClients } from './clients.js';
-import { certificateFingerprint } from './clients.js';
+import { certificateFingerprint, type SoapClient, type SoapClients, validAt } from './clients.js';
 import { MAX_REQUEST_BYTES, type SoapEndpoint } from './endpoint.js';
 import { SOAP_PATH } from './namespaces.js';
 import type { SchemaFiles } from './wsdl.js';
@@ -44,48 +43,66 @@ function send(res: ServerResponse, status: number, type: string | undefined, bod
   res.end(body);
 }
 
-export function createSoapServer(d: ListenerDeps): Server {
-  const server = createHttpsServer({
-    key: d.tls.key,
-    cert: d.tls.cert,
-    minVersion: 'TLSv1.2',
-    ciphers: WEB_CIPHERS,
-    ecdhCurve: ECDH_CURVES,
-    honorCipherOrder: true,
-    requestCert: true,
-    // Verified all the same: `secureConnection` drops every connection that is not `authorized`.
-    rejectUnauthorized: false,
-    // Replaces Node's default CA list: the registered client certificates are the only anchors.
-    ca: d.clients.trustAnchors,
-  });
-  if (d.clients.size === 0) throw new Error('the SOAP listener needs at least one registered eService');
-  server.on('secureConnection', (socket: TLSSocket) => {
-    const cert = socket.getPeerX509Certificate();
-    const registered = socket.authorized ? d.clients.byCertificate(peerDer(socket)) : undefined;
-    if (registered) return;
+/** The TLS context: the registered client certificates replace Node's CA list as the only anchors. */
+const secureContext = (d: ListenerDeps) => ({
+  key: d.tls.key,
+  cert: d.tls.cert,
+  minVersion: 'TLSv1.2' as const,
+  ciphers: WEB_CIPHERS,
+  ecdhCurve: ECDH_CURVES,
+  honorCipherOrder: true,
+  ca: d.clients.trustAnchors,
+});
+
+/** After the registry changed (clients reloaded): new handshakes use the new trust anchors. */
+export function refreshTrustAnchors(server: Server, d: ListenerDeps): void {
+  server.setSecureContext(secureContext(d));
+}
+
+/** What a log line says of a refused client certificate: which (never personal data: an eService's). */
+function describe(socket: TLSSocket) {
+  const cert = socket.getPeerX509Certificate();
+  return cert
+    ? {
+        certificate: {
+          subject: cert.subject.replace(/\n/g, ', '),
+          issuer: cert.issuer.replace(/\n/g, ', '),
+          serialNumber: cert.serialNumber,
+          validTo: cert.validTo,
+          sha256: certificateFingerprint(cert.raw),
+        },
+      }
+    : {};
+}
+
+/**
+ * The registered client of this connection, if OpenSSL verified its certificate against the
+ * registered anchors, it is exactly a registered one and it is valid now (checked on every request:
+ * a connection may outlive its certificate). A refusal is logged with which certificate and why.
+ */
+function clientOf(d: ListenerDeps, socket: TLSSocket): SoapClient | undefined {
+  const refuse = (reason: string, extra: object = {}) => {
     d.log.warn(
-      {
-        remote: socket.remoteAddress,
-        reason: !cert
-          ? 'no client certificate'
-          : socket.authorized
-            ? 'not a registered client certificate'
-            : String(socket.authorizationError ?? 'not verified'),
-        ...(cert
-          ? {
-              certificate: {
-                subject: cert.subject.replace(/\n/g, ', '),
-                issuer: cert.issuer.replace(/\n/g, ', '),
-                serialNumber: cert.serialNumber,
-                validTo: cert.validTo,
-                sha256: certificateFingerprint(cert.raw),
-              },
-            }
-          : {}),
-      },
+      { remote: socket.remoteAddress, reason, ...extra, ...describe(socket) },
       'SOAP client certificate refused; connection dropped',
     );
-    socket.destroy();
+    return undefined;
+  };
+  const der = peerDer(socket);
+  if (!der) return refuse('no client certificate');
+  if (!socket.authorized) return refuse(String(socket.authorizationError ?? 'not verified'));
+  const client = d.clients.byCertificate(der);
+  if (!client) return refuse('not a registered client certificate');
+  if (!validAt(client.clientCert, Date.now()))
+    return refuse('outside its validity', { eService: client.eService.id });
+  return client;
+}
+
+export function createSoapServer(d: ListenerDeps): Server {
+  // Verified all the same: `clientOf` drops every connection that is not `authorized` (and logs why).
+  const server = createHttpsServer({ ...secureContext(d), requestCert: true, rejectUnauthorized: false });
+  server.on('secureConnection', (socket: TLSSocket) => {
+    if (!clientOf(d, socket)) socket.destroy();
   });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     handle(d, req, res).catch((e: Error) => {
@@ -98,8 +115,7 @@ export function createSoapServer(d: ListenerDeps): Server {
 }
 
 async function handle(d: ListenerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const socket = req.socket as TLSSocket;
-  const client = socket.authorized ? d.clients.byCertificate(peerDer(socket)) : undefined;
+  const client = clientOf(d, req.socket as TLSSocket);
   if (!client) {
     req.socket.destroy();
     return;

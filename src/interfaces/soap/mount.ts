@@ -11,7 +11,7 @@ import { listen } from '../http/tls.js';
 import type { MountContext } from '../mount-context.js';
 import { SoapClients } from './clients.js';
 import { SoapEndpoint } from './endpoint.js';
-import { createSoapServer } from './listener.js';
+import { createSoapServer, refreshTrustAnchors } from './listener.js';
 import { SOAP_PATH } from './namespaces.js';
 import { EidInterface } from './service.js';
 import { loadSchemaFiles } from './wsdl.js';
@@ -34,7 +34,8 @@ export async function mountSoap(s: MountContext): Promise<MountedSoap | undefine
   const clients = new SoapClients(s.registry, (id, message) =>
     log.error({ eService: id, err: message }, 'eService left out of the SOAP interface'),
   );
-  if (clients.size === 0) {
+  // A live registry can register a SOAP eService later: then the listener runs with no client yet.
+  if (clients.size === 0 && !s.registry.onChange) {
     log.info('no eService has a usable soap: section; SOAP listener not started');
     return undefined;
   }
@@ -51,15 +52,21 @@ export async function mountSoap(s: MountContext): Promise<MountedSoap | undefine
     signing,
     timestamps: DEFAULT_TIMESTAMP_POLICY,
     claims: s.sessions,
+    audit: s.audit,
     log,
     failed,
   });
-  const server = createSoapServer({
+  const deps = {
     tls: { key: s.pki.tls.key, cert: s.pki.tls.cert },
     clients,
     endpoint,
     schemas: loadSchemaFiles(cfg.publicUrl),
     log,
+  };
+  const server = createSoapServer(deps);
+  s.registry.onChange?.(() => {
+    clients.load(s.registry);
+    refreshTrustAnchors(server, deps);
   });
   const port = await listen(server, cfg.host, cfg.port);
   s.onClose(

@@ -7,11 +7,20 @@
 import { PKI_FILES, terminalFiles } from '../../pki/layout.js';
 
 /** A key the server signs with: the TA key of one eService, or the SAML / SOAP signing keys. */
-export type KeyName = 'saml-signing-ec' | 'saml-signing-rsa' | 'soap-signing' | { readonly terminal: string };
+export type KeyName =
+  | 'saml-signing-ec'
+  | 'saml-signing-rsa'
+  | 'soap-signing'
+  /** `chr`: a key the registry made for one terminal certificate (approvals, renewals). */
+  | { readonly terminal: string; readonly chr?: string };
 
-/** CKA_LABEL of the key pair in the token: `neid-terminal-<eServiceId>`, `neid-saml-signing-ec`, … */
+/**
+ * CKA_LABEL of the key pair in the token: `neid-terminal-<eServiceId>` (neid pki init),
+ * `neid-terminal-<eServiceId>-<CHR>` (registry approvals and renewals), `neid-saml-signing-ec`, …
+ */
 export function keyLabel(name: KeyName): string {
-  return typeof name === 'string' ? `neid-${name}` : `neid-terminal-${name.terminal}`;
+  if (typeof name === 'string') return `neid-${name}`;
+  return name.chr ? `neid-terminal-${name.terminal}-${name.chr}` : `neid-terminal-${name.terminal}`;
 }
 
 /** The PEM private key file (relative to the PKI directory) used when no token is configured. */

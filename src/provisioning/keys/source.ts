@@ -39,6 +39,8 @@ export interface KeyGenerator {
   /** Throws, before anything is generated or written, when a key of these names exists (and may not be replaced). */
   checkFree(names: readonly KeyName[]): void;
   generate(name: KeyName, spec: KeySpec): SigningKey;
+  /** Destroys both halves of `name` (an approval that failed after its key was made); nothing if absent. */
+  destroy(name: KeyName): void;
 }
 
 const spkiOf = (k: KeyObject) => k.export({ format: 'der', type: 'spki' });
@@ -119,6 +121,7 @@ function tokenKeySource(token: Pkcs11Token, pkiDir: string, o: OpenKeySourceOpti
             },
             generate: (name: KeyName, spec: KeySpec) =>
               token.generateKeyPair(keyLabel(name), spec, { replace: o.replace ?? false }),
+            destroy: (name: KeyName) => token.destroyKeyPair(keyLabel(name)),
           },
         }
       : {}),

@@ -19,17 +19,13 @@
  * PKCS#11 token instead (labels: src/provisioning/keys/names.ts), their
  * certificates issued for the token's public keys, and no key file written.
  */
-import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { EService, Registry } from '../../config/relying-parties.js';
 import { type Curve, curveByName } from '../../crypto/curves.js';
 import { exportPkcs8Pem, generateEcKeyPair } from '../../crypto/keys.js';
-import {
-  type CertificateDescription,
-  encodeCertificateDescription,
-  hashCertificateDescription,
-} from '../../pki/cvc/certificate-description.js';
+import { hashCertificateDescription } from '../../pki/cvc/certificate-description.js';
 import { Chat } from '../../pki/cvc/chat.js';
 import { dateString } from '../../pki/cvc/dates.js';
 import {
@@ -46,8 +42,8 @@ import { issueCrl } from '../../pki/x509/crl.js';
 import { derFromPem, pemFromDer } from '../../pki/x509/pem.js';
 import { issueClientCertificate, selfSignedTlsCertificate } from '../../pki/x509/tls.js';
 import { chatFor } from '../../profile/authorization.js';
-import { fieldDef } from '../../profile/fields.js';
 import type { KeyGenerator } from '../keys/source.js';
+import { terminalDescription } from '../terminal-description.js';
 import { writeOidcClientJwks, writeOidcJwks } from './oidc-keys.js';
 import { writeOpenApiTrust } from './open-api-trust.js';
 import { inToken, writeSamlSoapKeys } from './signing-keys.js';
@@ -69,8 +65,6 @@ export interface CreatePkiOptions {
   readonly tokenKeys?: KeyGenerator;
 }
 
-const ISSUER_NAME = '內政部 (測試) Ministry of the Interior (TEST)';
-const ISSUER_URL = 'https://www.moi.gov.tw/';
 const DAY = 86_400_000;
 
 export class PkiWriter {
@@ -94,18 +88,6 @@ export class PkiWriter {
 
 export function rsaKey(): KeyObject {
   return generateKeyPairSync('rsa', { modulusLength: 3072 }).privateKey;
-}
-
-/** Terms of usage shown by eID-Clients before PIN entry (TR-03110-4 §2.2.6.1). */
-export function termsOfUsage(es: EService): string {
-  const fields = es.approvedFields.map((f) => `${fieldDef(f).label.zh} ${fieldDef(f).label.en}`).join('\n');
-  return [
-    `服務提供者 Service provider: ${es.displayName.zh} / ${es.displayName.en}`,
-    `目的 Purpose: ${es.purpose.zh} / ${es.purpose.en}`,
-    `核准欄位 Approved fields:\n${fields || '-'}`,
-    'N_eID-Server 不留存讀取之個人資料；資料僅交付予上述服務提供者。',
-    'The N_eID-Server keeps no personal data it reads; it is released only to the service provider above.',
-  ].join('\n\n');
 }
 
 /** TLS certificates (DER) an eService registered for its CertificateDescription (terminal.commCertificates). */
@@ -178,21 +160,12 @@ export function createTestPki(o: CreatePkiOptions): PkiManifest {
     const f = terminalFiles(es.id);
     const sector = generateEcKeyPair(curve);
     const hash = curve.hash;
-    const description: CertificateDescription = {
-      issuerName: ISSUER_NAME,
-      issuerUrl: ISSUER_URL,
-      subjectName: `${es.displayName.zh} ${es.displayName.en}`,
-      // An eService that serves its own TC Token (SOAP) has its own origin and TLS certificate.
-      subjectUrl: es.terminalSubjectUrl ?? o.serverUrl,
-      termsOfUsage: termsOfUsage(es),
-      commCertificates: [
-        tlsCert,
-        tlsEcCert,
-        ...(o.extraCommCertificates ?? []),
-        ...ownCommCertificates(es),
-      ].map((c) => createHash(hash).update(c).digest()),
-    };
-    const encoded = encodeCertificateDescription(description);
+    // An eService that serves its own TC Token (SOAP) has its own origin and TLS certificate.
+    const encoded = terminalDescription(es, {
+      serverUrl: o.serverUrl,
+      commCertificates: [tlsCert, tlsEcCert, ...(o.extraCommCertificates ?? []), ...ownCommCertificates(es)],
+      hash,
+    });
     const chr = `TW${es.terminalMnemonic}00001`;
     const issuer = { cert: dv.cert, key: dv.key.privateKey };
     const spec = {

@@ -46,6 +46,8 @@ export interface SpMetadata {
   readonly attributeServices: readonly AttributeConsumingService[];
   readonly nameIdFormats: readonly string[];
   readonly authnRequestsSigned: boolean;
+  /** The EntityDescriptor's validUntil (saml-metadata §2.3.2): after it the SP is not served. */
+  readonly validUntil?: Date;
 }
 
 const fail = (msg: string): never => {
@@ -153,6 +155,9 @@ export function parseSpMetadata(xml: string | Buffer): SpMetadata {
   if (sps.length !== 1) fail('expected exactly one SAML 2.0 SPSSODescriptor');
   const sp = sps[0]!;
   const certs = certificates(sp);
+  const until = root.getAttribute('validUntil');
+  const validUntil = until ? new Date(until) : undefined;
+  if (validUntil && Number.isNaN(validUntil.getTime())) fail(`validUntil "${until}" is not a dateTime`);
   return {
     entityId,
     acs: endpoints(sp),
@@ -161,6 +166,7 @@ export function parseSpMetadata(xml: string | Buffer): SpMetadata {
     attributeServices: attributeServices(sp),
     nameIdFormats: elementChildren(sp, NS.md, 'NameIDFormat').map((n) => textOf(n).trim()),
     authnRequestsSigned: bool(sp, 'AuthnRequestsSigned', false),
+    ...(validUntil ? { validUntil } : {}),
   };
 }
 

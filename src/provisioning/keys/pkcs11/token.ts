@@ -237,6 +237,12 @@ export class Pkcs11Token {
     return this.signingKey(label);
   }
 
+  /** Destroys the key objects labelled `label` (both halves); nothing when there are none. */
+  destroyKeyPair(label: string): void {
+    const s = this.session();
+    for (const obj of this.keyObjects(label)) this.api.C_DestroyObject(s, obj);
+  }
+
   /** Closes the session (which logs the user out with the last one, base §5.6) and releases the module. */
   close(): void {
     if (!this.open) return;

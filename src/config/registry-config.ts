@@ -1,0 +1,106 @@
+/**
+ * The `registry:` section of config/server.yaml: where the eService registry
+ * (the system of record for eServices, Secure API applications, terminal
+ * certificates, front-end registrations, admin accounts and the audit log)
+ * lives, and the settings of its workflows. Without `databaseUrl` the
+ * registry is embedded: PGlite (PostgreSQL compiled to WebAssembly) with its
+ * data in `<varDir>/registry` — the same SQL and migrations as PostgreSQL.
+ */
+import { resolve } from 'node:path';
+import { ConfigError } from './errors.js';
+import type { Reader } from './validate.js';
+
+export interface RegistryConfig {
+  /** postgresql://… of the system of record; null: embedded PGlite in `dataDir`. */
+  readonly databaseUrl: string | null;
+  /** PGlite's data directory (embedded mode only). */
+  readonly dataDir: string;
+  /** The PostgreSQL schema holding the registry's tables (several installations can share a database). */
+  readonly schema: string;
+  /** 32-byte hex AES key sealing terminal and sector private keys in the database; the same on every instance. */
+  readonly keyFile: string;
+  /** A connection attempt fails after this long (start-up: the server exits; run time: 503 for admin writes). */
+  readonly connectTimeoutSeconds: number;
+  /** Every instance re-checks the registry version this often, besides LISTEN/NOTIFY (a lost notification). */
+  readonly pollSeconds: number;
+  readonly terminals: {
+    /** Validity of a terminal certificate the embedded test DV issues. */
+    readonly validityDays: number;
+    /** A renewal is requested this many days before the active certificate expires. */
+    readonly renewDaysBefore: number;
+  };
+  readonly saml: {
+    /** Largest SP metadata document accepted (upload or URL). */
+    readonly metadataMaxBytes: number;
+    /** A metadata URL must answer within this time. */
+    readonly fetchTimeoutSeconds: number;
+    /** URL-registered metadata is fetched again this often (and when its validUntil is near). */
+    readonly refreshHours: number;
+    /** PEM file of the certificate whose key must sign SP metadata; null: signatures are not required. */
+    readonly metadataSigningCertificate: string | null;
+  };
+  readonly audit: {
+    /** Entries older than this are pruned (the chain stays verifiable from the first kept entry); 0 keeps all. */
+    readonly retentionDays: number;
+  };
+}
+
+export const REGISTRY_KEYS = [
+  'databaseUrl',
+  'dataDir',
+  'schema',
+  'keyFile',
+  'connectTimeoutSeconds',
+  'pollSeconds',
+  'terminals',
+  'saml',
+  'audit',
+];
+
+export function readRegistryConfig(
+  r: Reader,
+  base: string,
+  varDir: string,
+  env: NodeJS.ProcessEnv,
+): RegistryConfig {
+  r.only(REGISTRY_KEYS);
+  const fromEnv = env.NEID_REGISTRY_URL;
+  const url = fromEnv ?? (r.at('databaseUrl').present ? r.at('databaseUrl').string() : null);
+  if (url !== null) {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      throw new ConfigError(
+        `${fromEnv ? 'NEID_REGISTRY_URL' : `${r.source}: registry.databaseUrl`} is not a URL`,
+      );
+    }
+    if (u.protocol !== 'postgresql:' && u.protocol !== 'postgres:')
+      throw new ConfigError(`${r.source}: registry.databaseUrl must be a postgresql:// URL`);
+  }
+  const terminals = r.at('terminals').only(['validityDays', 'renewDaysBefore']);
+  const saml = r
+    .at('saml')
+    .only(['metadataMaxBytes', 'fetchTimeoutSeconds', 'refreshHours', 'metadataSigningCertificate']);
+  const validityDays = terminals.at('validityDays').int(90, 1, 3650);
+  const renewDaysBefore = terminals.at('renewDaysBefore').int(14, 1, 3650);
+  if (renewDaysBefore >= validityDays)
+    throw new ConfigError(`${r.source}: registry.terminals.renewDaysBefore must be less than validityDays`);
+  const signing = saml.at('metadataSigningCertificate');
+  return {
+    databaseUrl: url,
+    dataDir: resolve(base, r.at('dataDir').string(resolve(varDir, 'registry'))),
+    schema: r.at('schema').matching(/^[a-z_][a-z0-9_]{0,40}$/, 'a lower-case SQL identifier', 'neid'),
+    keyFile: resolve(base, r.at('keyFile').string(resolve(varDir, 'registry.key'))),
+    connectTimeoutSeconds: r.at('connectTimeoutSeconds').int(5, 1, 60),
+    pollSeconds: r.at('pollSeconds').int(5, 1, 3600),
+    terminals: { validityDays, renewDaysBefore },
+    saml: {
+      metadataMaxBytes: saml.at('metadataMaxBytes').int(1024 * 1024, 1024, 16 * 1024 * 1024),
+      fetchTimeoutSeconds: saml.at('fetchTimeoutSeconds').int(10, 1, 120),
+      refreshHours: saml.at('refreshHours').int(24, 1, 24 * 30),
+      metadataSigningCertificate: signing.present ? resolve(base, signing.string()) : null,
+    },
+    audit: { retentionDays: r.at('audit').only(['retentionDays']).at('retentionDays').int(365, 0, 36_500) },
+  };
+}

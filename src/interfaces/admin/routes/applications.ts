@@ -1,0 +1,157 @@
+/** Secure API applications (表8): create, read, edit a draft, submit, approve, reject, retry the certificate. */
+import type { ApplicationStatus, RejectionReason } from '../../../registry/model.js';
+import { getApplication, listApplications } from '../../../registry/store/applications.js';
+import {
+  type ApplicationInput,
+  approveApplication,
+  createApplication,
+  issueForApplication,
+  rejectApplication,
+  submitApplication,
+  updateDraft,
+} from '../../../registry/workflow/applications.js';
+import type { AdminDeps } from '../deps.js';
+import { pageOf, type RouteDef, route } from '../route.js';
+import { applicationView, terminalView } from '../views.js';
+
+const ID = '/applications/{id}';
+const TAG = 'Applications';
+
+export function applicationRoutes(d: AdminDeps): RouteDef[] {
+  const withTerminal = (r: Awaited<ReturnType<typeof approveApplication>>) => ({
+    body: { ...applicationView(r.application), terminal: terminalView(r.terminal) },
+    version: r.application.version,
+  });
+  return [
+    route<ApplicationInput>({
+      method: 'post',
+      path: '/applications',
+      operationId: 'createApplication',
+      summary: 'Apply for card fields: a new eService (with its profile) or an amendment of an existing one',
+      tag: TAG,
+      permission: 'application:write',
+      body: 'ApplicationCreate',
+      responses: { '201': 'The application, as a draft' },
+      handler: async (c) => {
+        const a = await createApplication(d.ctx, c.principal, c.body);
+        return {
+          status: 201,
+          body: applicationView(a),
+          version: a.version,
+          headers: { location: `/admin/api/v1/applications/${a.id}` },
+        };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/applications',
+      operationId: 'listApplications',
+      summary: 'List applications',
+      tag: TAG,
+      permission: 'eservice:read',
+      paged: true,
+      query: [
+        {
+          name: 'status',
+          schema: { $ref: '#/components/schemas/ApplicationStatus' },
+          description: 'only this status',
+        },
+        { name: 'eServiceId', schema: { type: 'string' }, description: 'only this eService' },
+      ],
+      handler: async (c) => {
+        const q = c.ctx.query;
+        const rows = await listApplications(d.ctx.db, {
+          ...(c.page.after ? { after: c.page.after } : {}),
+          limit: c.page.limit + 1,
+          ...(typeof q.status === 'string' && q.status ? { status: q.status as ApplicationStatus } : {}),
+          ...(typeof q.eServiceId === 'string' && q.eServiceId ? { eServiceId: q.eServiceId } : {}),
+        });
+        const p = pageOf(rows, c.page.limit, (a) => a.id);
+        return { body: { items: p.items.map(applicationView), next: p.next } };
+      },
+    }),
+    route({
+      method: 'get',
+      path: ID,
+      operationId: 'getApplication',
+      summary: 'Read an application',
+      tag: TAG,
+      permission: 'eservice:read',
+      handler: async (c) => {
+        const a = await getApplication(d.ctx.db, c.params.id!);
+        return { body: applicationView(a), version: a.version };
+      },
+    }),
+    route<Parameters<typeof updateDraft>[4]>({
+      method: 'patch',
+      path: ID,
+      operationId: 'patchApplication',
+      summary: 'Change a draft',
+      tag: TAG,
+      permission: 'application:write',
+      body: 'ApplicationPatch',
+      ifMatch: true,
+      handler: async (c) => {
+        const a = await updateDraft(d.ctx, c.principal, c.params.id!, c.ifMatch, c.body);
+        return { body: applicationView(a), version: a.version };
+      },
+    }),
+    route({
+      method: 'post',
+      path: `${ID}/submit`,
+      operationId: 'submitApplication',
+      summary: 'Submit a draft for the Ministry’s decision',
+      tag: TAG,
+      permission: 'application:write',
+      ifMatch: true,
+      handler: async (c) => {
+        const a = await submitApplication(d.ctx, c.principal, c.params.id!, c.ifMatch);
+        return { body: applicationView(a), version: a.version };
+      },
+    }),
+    route<{ text?: string }>({
+      method: 'post',
+      path: `${ID}/approve`,
+      operationId: 'approveApplication',
+      summary:
+        'Approve: a terminal key and certificate request are made; the test DV issues at once (active), else the request awaits the DV (approved)',
+      tag: TAG,
+      permission: 'application:decide',
+      body: 'Approval',
+      ifMatch: true,
+      handler: async (c) =>
+        withTerminal(await approveApplication(d.ctx, c.principal, c.params.id!, c.ifMatch, c.body.text)),
+    }),
+    route<{ reason: RejectionReason; text?: string }>({
+      method: 'post',
+      path: `${ID}/reject`,
+      operationId: 'rejectApplication',
+      summary:
+        'Reject with a reason of 表8: incomplete-form, host-address-mismatch, does-not-fit-business, other (text)',
+      tag: TAG,
+      permission: 'application:decide',
+      body: 'Rejection',
+      ifMatch: true,
+      handler: async (c) => {
+        const a = await rejectApplication(
+          d.ctx,
+          c.principal,
+          c.params.id!,
+          c.ifMatch,
+          c.body.reason,
+          c.body.text,
+        );
+        return { body: applicationView(a), version: a.version };
+      },
+    }),
+    route({
+      method: 'post',
+      path: `${ID}/terminal`,
+      operationId: 'retryTerminal',
+      summary: 'Order the terminal certificate of an approved application again (after a failure)',
+      tag: TAG,
+      permission: 'application:decide',
+      handler: async (c) => withTerminal(await issueForApplication(d.ctx, c.principal, c.params.id!)),
+    }),
+  ];
+}

@@ -1,0 +1,102 @@
+/** eServices: list, read, edit the profile, suspend, resume, revoke. */
+import type { EServiceStatus } from '../../../registry/model.js';
+import { type EServicePatch, getEService, listEServices } from '../../../registry/store/eservices.js';
+import { changeEServiceStatus, patchEService } from '../../../registry/workflow/eservices.js';
+import type { AdminDeps } from '../deps.js';
+import { pageOf, type RouteDef, route } from '../route.js';
+import { eServiceView } from '../views.js';
+
+const ID = '/eservices/{id}';
+
+export function eServiceRoutes(d: AdminDeps): RouteDef[] {
+  const view = (e: Parameters<typeof eServiceView>[0]) => eServiceView(e, !!d.live.get(e.id));
+  const status = (action: 'suspend' | 'resume' | 'revoke', summary: string) =>
+    route<{ reason?: string }>({
+      method: 'post',
+      path: `${ID}/${action}`,
+      operationId: `${action}EService`,
+      summary,
+      tag: 'eServices',
+      permission: 'eservice:suspend',
+      body: 'StatusChange',
+      ifMatch: true,
+      handler: async (c) => {
+        const e = await changeEServiceStatus(
+          d.ctx,
+          c.principal,
+          c.params.id!,
+          action,
+          c.ifMatch,
+          c.body.reason,
+        );
+        return { body: view(e), version: e.version };
+      },
+    });
+  return [
+    route({
+      method: 'get',
+      path: '/eservices',
+      operationId: 'listEServices',
+      summary: 'List eServices (by id)',
+      tag: 'eServices',
+      permission: 'eservice:read',
+      paged: true,
+      query: [
+        {
+          name: 'status',
+          schema: { enum: ['pending', 'active', 'suspended', 'revoked'] },
+          description: 'only this status',
+        },
+      ],
+      handler: async (c) => {
+        const s = c.ctx.query.status;
+        const rows = await listEServices(d.ctx.db, {
+          ...(c.page.after ? { after: c.page.after } : {}),
+          limit: c.page.limit + 1,
+          ...(typeof s === 'string' && s ? { status: s as EServiceStatus } : {}),
+        });
+        const p = pageOf(rows, c.page.limit, (e) => e.id);
+        return { body: { items: p.items.map(view), next: p.next } };
+      },
+    }),
+    route({
+      method: 'get',
+      path: ID,
+      operationId: 'getEService',
+      summary: 'Read an eService',
+      tag: 'eServices',
+      permission: 'eservice:read',
+      handler: async (c) => {
+        const e = await getEService(d.ctx.db, c.params.id!);
+        return { body: view(e), version: e.version };
+      },
+    }),
+    route<EServicePatch>({
+      method: 'patch',
+      path: ID,
+      operationId: 'patchEService',
+      summary:
+        'Change the profile of an eService (names, purpose, URLs, session cap); approvals change by application',
+      tag: 'eServices',
+      permission: 'eservice:write',
+      body: 'EServicePatch',
+      ifMatch: true,
+      handler: async (c) => {
+        const e = await patchEService(d.ctx, c.principal, c.params.id!, c.ifMatch, c.body);
+        return { body: view(e), version: e.version };
+      },
+    }),
+    status('suspend', 'Suspend an eService: every instance refuses its requests at once'),
+    status('resume', 'Resume a suspended eService'),
+    status('revoke', 'Revoke an eService for good (its terminal keys are destroyed)'),
+    route({
+      method: 'get',
+      path: '/status',
+      operationId: 'getRegistryStatus',
+      summary: 'The live registry of this instance: version, database reachability, eServices served',
+      tag: 'eServices',
+      permission: 'eservice:read',
+      handler: async () => ({ body: { ...d.live.status(), problems: d.live.snapshot.problems } }),
+    }),
+  ];
+}

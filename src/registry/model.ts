@@ -1,0 +1,151 @@
+/**
+ * The registry's records as the workflows and the admin API see them.
+ *
+ * An eService is live (in the registry the front-ends serve) while its status
+ * is `active`: it has an active Secure API application and an active terminal
+ * certificate. The application is the form of seed 004 表8 with the
+ * Ministry's decision; its life:
+ *
+ *   draft → submitted → approved → active → suspended ⇄ active → revoked
+ *                    ↘ rejected (reason)        ↘ superseded (by an active amendment)
+ *
+ * `approved` → `active` happens when the terminal certificate for exactly the
+ * approved fields is in force: at once with the embedded test DV, after
+ * `neid terminal import` with the Ministry's DV.
+ */
+import type { FunctionId } from '../profile/authorization.js';
+import type { FieldId } from '../profile/fields.js';
+
+export interface LocalizedText {
+  readonly zh: string;
+  readonly en: string;
+}
+
+export type EServiceStatus = 'pending' | 'active' | 'suspended' | 'revoked';
+
+export interface EServiceRecord {
+  readonly id: string;
+  readonly status: EServiceStatus;
+  readonly displayName: LocalizedText;
+  /** The purpose shown to the citizen (CertificateDescription terms of usage). */
+  readonly purpose: LocalizedText;
+  readonly url?: string;
+  readonly terminalMnemonic: string;
+  readonly terminalSubjectUrl?: string;
+  /** PEM TLS certificates of the eService for its CertificateDescription (commCertificates). */
+  readonly commCertificates: readonly string[];
+  readonly maxOpenSessions: number;
+  /** From the active application (empty until one is active). */
+  readonly approvedFields: readonly FieldId[];
+  readonly approvedFunctions: readonly FunctionId[];
+  readonly activeApplication?: string;
+  readonly version: number;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export const APPLICATION_STATUSES = [
+  'draft',
+  'submitted',
+  'approved',
+  'rejected',
+  'active',
+  'suspended',
+  'revoked',
+  'superseded',
+] as const;
+export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
+
+/** Seed 004 表8 受理機關審核資料 「無法提供原因」. */
+export const REJECTION_REASONS = [
+  'incomplete-form',
+  'host-address-mismatch',
+  'does-not-fit-business',
+  'other',
+] as const;
+export type RejectionReason = (typeof REJECTION_REASONS)[number];
+
+/**
+ * Who may read the encrypted area (seed 004 第陸章 壹.二.(三)): providers of critical
+ * infrastructure (資通安全管理法), or an industry designated by its competent authority under the
+ * Personal Data Protection Act.
+ */
+export const ELIGIBILITY = ['critical-infrastructure', 'designated-industry'] as const;
+export type Eligibility = (typeof ELIGIBILITY)[number];
+
+/** The form of seed 004 表8 「New eID 加密區 API 介接申請書」 (the requested rights are beside it). */
+export interface ApplicationForm {
+  /** 目的事業主管機關 (zh, en) and its 機關代碼. */
+  readonly competentAuthority: LocalizedText;
+  readonly agencyCode: string;
+  /** 需用機關單位名稱 (zh, en), 統一編號, 適用行業代碼, 機關單位地址. */
+  readonly agencyName: LocalizedText;
+  readonly taxId: string;
+  readonly industryCode: string;
+  readonly address: string;
+  /** 申請目的. */
+  readonly purpose: string;
+  /** 預計測試日期 (YYYY-MM-DD). */
+  readonly plannedTestDate: string;
+  /** 主機網路位址 and 子網路遮罩. */
+  readonly hostAddresses: readonly string[];
+  readonly subnetMask?: string;
+  readonly eligibility?: Eligibility;
+  /** 聯絡人, 連絡電話, 電子信箱. */
+  readonly contact: { readonly name: string; readonly phone: string; readonly email: string };
+  /** Later additions (organisation certificate, test phase …) without a migration. */
+  readonly [extension: string]: unknown;
+}
+
+export interface ApplicationDecision {
+  readonly outcome: 'approved' | 'rejected';
+  readonly reason?: RejectionReason;
+  readonly text?: string;
+  readonly by: string;
+  readonly at: string;
+}
+
+export interface ApplicationRecord {
+  readonly id: string;
+  readonly eServiceId: string;
+  readonly kind: 'initial' | 'amendment';
+  readonly status: ApplicationStatus;
+  readonly form: ApplicationForm;
+  readonly requestedFields: readonly FieldId[];
+  readonly requestedFunctions: readonly FunctionId[];
+  readonly decision?: ApplicationDecision;
+  readonly version: number;
+  readonly createdBy: string;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly submittedAt?: Date;
+  readonly decidedAt?: Date;
+  readonly activatedAt?: Date;
+}
+
+export type TerminalStatus = 'generating' | 'requested' | 'active' | 'superseded' | 'withdrawn';
+export type TerminalPurpose = 'initial' | 'amendment' | 'renewal' | 'imported';
+
+export interface TerminalRecord {
+  readonly chr: string;
+  readonly eServiceId: string;
+  readonly applicationId?: string;
+  readonly status: TerminalStatus;
+  readonly purpose: TerminalPurpose;
+  readonly keyStore: 'sealed' | 'pkcs11';
+  /** Sealed PKCS#8 (AES-256-GCM under registry.keyFile, the CHR as associated data). */
+  readonly privateKey?: Buffer;
+  readonly keyLabel?: string;
+  /** SubjectPublicKeyInfo DER of the terminal key. */
+  readonly publicKey?: Buffer;
+  /** The CV certificate request (TR-03110-3 §C.2). */
+  readonly request?: Buffer;
+  readonly certificate?: Buffer;
+  readonly description: Buffer;
+  readonly chat: Buffer;
+  readonly effectiveDate?: string;
+  readonly expirationDate?: string;
+  readonly previousChr?: string;
+  readonly createdAt: Date;
+  readonly activatedAt?: Date;
+}

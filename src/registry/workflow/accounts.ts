@@ -1,0 +1,194 @@
+/**
+ * Admin API service accounts and their credentials (public keys for
+ * private_key_jwt). `bootstrap` makes the first account of an installation,
+ * with every role, and returns its private key exactly once: the registry
+ * keeps only the public key.
+ */
+import { generateKeyPairSync, type JsonWebKey, randomBytes } from 'node:crypto';
+import { appendAudit } from '../audit/chain.js';
+import type { RegistryContext } from '../context.js';
+import { RegistryError } from '../errors.js';
+import { type Principal, ROLES, type Role } from '../roles.js';
+import {
+  type AccountRecord,
+  type CredentialRecord,
+  countActiveAccounts,
+  getAccount,
+  insertAccount,
+  insertCredential,
+  revokeCredential,
+  setAccount,
+} from '../store/accounts.js';
+
+const newId = (prefix: string) => `${prefix}-${randomBytes(6).toString('hex')}`;
+
+export interface IssuedCredential {
+  readonly account: AccountRecord;
+  readonly credential: CredentialRecord;
+  /** The private JWK: shown once, never stored. */
+  readonly privateJwk: JsonWebKey;
+}
+
+/** The first service account of an installation; refused once any active account exists (unless forced). */
+export async function bootstrapAdmin(
+  ctx: Pick<RegistryContext, 'db' | 'now'>,
+  actor: Principal,
+  o: { name?: string; force?: boolean } = {},
+): Promise<IssuedCredential> {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return ctx.db.tx(async (q) => {
+    await q.query('LOCK TABLE neid.admin_accounts IN EXCLUSIVE MODE');
+    if (!o.force && (await countActiveAccounts(q)) > 0)
+      throw new RegistryError(
+        'conflict',
+        'the registry has admin accounts already; use them (or neid admin bootstrap --force for another one with every role)',
+      );
+    const account = await insertAccount(q, {
+      id: newId('admin'),
+      name: o.name ?? 'bootstrap',
+      kind: 'service',
+      roles: [...ROLES],
+      status: 'active',
+    });
+    const credential = await insertCredential(q, {
+      id: newId('key'),
+      accountId: account.id,
+      kind: 'private_key_jwt',
+      publicJwk: publicKey.export({ format: 'jwk' }),
+    });
+    await appendAudit(
+      q,
+      [
+        {
+          actor: actor.id,
+          action: 'account.bootstrap',
+          target: `account:${account.id}`,
+          outcome: 'ok',
+          details: { after: { name: account.name, roles: account.roles, credential: credential.id } },
+        },
+      ],
+      ctx.now(),
+    );
+    return { account, credential, privateJwk: privateKey.export({ format: 'jwk' }) };
+  });
+}
+
+export async function createAccount(
+  ctx: RegistryContext,
+  actor: Principal,
+  name: string,
+  roles: readonly Role[],
+) {
+  return ctx.db.tx(async (q) => {
+    const account = await insertAccount(q, {
+      id: newId('svc'),
+      name,
+      kind: 'service',
+      roles,
+      status: 'active',
+    });
+    await appendAudit(
+      q,
+      [
+        {
+          actor: actor.id,
+          action: 'account.create',
+          target: `account:${account.id}`,
+          outcome: 'ok',
+          details: { after: account },
+        },
+      ],
+      ctx.now(),
+    );
+    return account;
+  });
+}
+
+export async function changeAccount(
+  ctx: RegistryContext,
+  actor: Principal,
+  id: string,
+  expected: number | undefined,
+  set: { roles?: readonly Role[]; status?: AccountRecord['status'] },
+) {
+  return ctx.db.tx(async (q) => {
+    const before = await getAccount(q, id);
+    if (expected !== undefined && before.version !== expected)
+      throw new RegistryError('stale', `account ${id} is at version ${before.version}, not ${expected}`);
+    if (
+      actor.id === `service:${id}` &&
+      (set.status === 'disabled' || (set.roles && !set.roles.includes('security-officer')))
+    )
+      throw new RegistryError(
+        'invalid',
+        'an account cannot disable itself or drop its own account management',
+        '/status',
+      );
+    const after = await setAccount(q, id, set);
+    await appendAudit(
+      q,
+      [
+        {
+          actor: actor.id,
+          action: 'account.update',
+          target: `account:${id}`,
+          outcome: 'ok',
+          details: { before, after },
+        },
+      ],
+      ctx.now(),
+    );
+    return after;
+  });
+}
+
+export async function addCredential(
+  ctx: RegistryContext,
+  actor: Principal,
+  accountId: string,
+  publicJwk: JsonWebKey,
+) {
+  return ctx.db.tx(async (q) => {
+    await getAccount(q, accountId);
+    const c = await insertCredential(q, { id: newId('key'), accountId, kind: 'private_key_jwt', publicJwk });
+    await appendAudit(
+      q,
+      [
+        {
+          actor: actor.id,
+          action: 'credential.add',
+          target: `account:${accountId}`,
+          outcome: 'ok',
+          details: { credential: c.id, kty: publicJwk.kty },
+        },
+      ],
+      ctx.now(),
+    );
+    return c;
+  });
+}
+
+export async function dropCredential(
+  ctx: RegistryContext,
+  actor: Principal,
+  accountId: string,
+  credentialId: string,
+) {
+  return ctx.db.tx(async (q) => {
+    const c = await revokeCredential(q, accountId, credentialId);
+    await appendAudit(
+      q,
+      [
+        {
+          actor: actor.id,
+          action: 'credential.revoke',
+          target: `account:${accountId}`,
+          outcome: 'ok',
+          details: { credential: c.id },
+        },
+      ],
+      ctx.now(),
+    );
+    return c;
+  });
+}
