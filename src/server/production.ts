@@ -38,6 +38,8 @@ export function checkPki(config: ServerConfig, pki: PkiMaterial, warn: (o: objec
 export interface SummaryParts {
   readonly config: ServerConfig;
   readonly registry: Registry;
+  /** Where the registry lives (its database, the password masked). */
+  readonly registryDatabase: string;
   readonly pki: PkiMaterial;
   readonly keys: KeySource;
   readonly revocation: RevocationLists;
@@ -65,7 +67,7 @@ export function startupSummary(p: SummaryParts): Record<string, unknown> {
         : {}),
     },
     keySource: p.keys.description,
-    registry: { file: c.relyingParties, eServices: p.registry.eServices.map((e) => e.id) },
+    registry: { database: p.registryDatabase, eServices: p.registry.eServices.map((e) => e.id) },
     store: c.sessions.store,
     ...(c.sessions.store === 'redis' ? { redis: redactUrl(c.sessions.redisUrl) } : {}),
     revocationList: {

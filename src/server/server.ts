@@ -19,28 +19,24 @@ import { createLogger, type Logger } from '../interfaces/http/log.js';
 import { currentRequestId } from '../interfaces/http/request-id.js';
 import { createPskServer, createWebServer, listen } from '../interfaces/http/tls.js';
 import type { MountContext } from '../interfaces/mount-context.js';
-import { Health } from '../operations/health.js';
+import type { Health } from '../operations/health.js';
 import { liveness, readiness } from '../operations/listener.js';
 import { RunningLogins } from '../operations/running-logins.js';
 import { PKI_FILES } from '../pki/layout.js';
-import { type KeySource, openKeySource } from '../provisioning/keys/source.js';
 import { RevocationLists } from '../provisioning/revocation.js';
-import { loadPki, pkiExists } from '../provisioning/store.js';
-import { createTestPki } from '../provisioning/test-pki/create.js';
-import { ensureOpenApiTrust } from '../provisioning/test-pki/open-api-trust.js';
+import { loadPki } from '../provisioning/store.js';
 import type { Database } from '../registry/db/database.js';
-import { openDatabase } from '../registry/db/open.js';
 import { EacConversation } from '../workflows/eac-server/conversation.js';
 import type { Meter } from '../workflows/eac-server/meter.js';
 import { PassiveAuthenticator } from '../workflows/eac-server/passive-auth-cache.js';
 import { SessionService } from '../workflows/session/service.js';
 import type { PskDirectory } from '../workflows/session/store.js';
 import { FINAL_STATES } from '../workflows/session/types.js';
+import { type Dependencies, openDependencies, preparePki } from './dependencies.js';
 import { errorBoundary, securityHeaders } from './middleware.js';
 import { conversationEvents, createMetrics, listenOps, registerChecks, sessionEvents } from './operations.js';
-import { checkPki, mayCreateTestPki, startupSummary } from './production.js';
-import { EMPTY_REGISTRY, type RegistryRuntime, startRegistry, yamlRegistry } from './registry.js';
-import { openStores } from './stores.js';
+import { checkPki, startupSummary } from './production.js';
+import { EMPTY_REGISTRY, type RegistryRuntime, startRegistry } from './registry.js';
 
 /** The running server: what front-ends mount on (MountContext), and its shutdown. */
 export interface RunningServer extends MountContext {
@@ -72,89 +68,23 @@ export interface StartOptions {
   readonly now?: () => Date;
 }
 
-type Stores = Awaited<ReturnType<typeof openStores>> & {
-  health: Health;
-  /** Closes the registry database unless the caller owns it; once. */
-  closeDb(): Promise<void>;
-};
-
 export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
   const log = opts.logger ?? createLogger(config.log.level);
-  const health = new Health({ log });
-  // Dependencies first: the system of record, then the session store; an unreachable one ends the
-  // start within its connect timeout, before any PKI work (fail fast).
-  const db =
-    opts.registryDatabase ??
-    (await openDatabase(config.registry, {
-      onConnectionState: (state, detail) => {
-        health.report('registry', state !== 'lost', detail);
-        if (state === 'lost')
-          log.error(
-            { database: detail },
-            'registry database connection lost; serving the last loaded registry',
-          );
-        else log.info({ database: detail }, 'registry database connection restored');
-      },
-    }));
-  let dbClosed: Promise<void> | undefined;
-  const closeDb = () => (dbClosed ??= opts.registryDatabase ? Promise.resolve() : db.close());
-  const stores = await openStores(config, health).catch(async (e) => {
-    await closeDb();
-    throw e;
-  });
-  let keys: KeySource | undefined;
+  const deps = await openDependencies(config, log, opts.registryDatabase);
   try {
-    // The signing keys: PEM files, or a PKCS#11 token session held until close() (docs/operations.md);
-    // read/write, because approvals generate terminal keys in it.
-    keys = await openKeySource(config.keys, config.pki.dir, {
-      warn: (msg, fields) => log.warn(fields, msg),
-      readWrite: config.keys.pkcs11 !== null,
+    preparePki(config, deps.keys, log);
+    const reg = await startRegistry(config, deps.db, deps.keys, log, {
+      ownsDatabase: false,
+      ...(opts.now ? { now: opts.now } : {}),
     });
-    return await assemble(config, opts, log, db, keys, { ...stores, health, closeDb });
+    try {
+      return await listenAll(config, opts, log, reg, deps);
+    } catch (e) {
+      await reg.close();
+      throw e;
+    }
   } catch (e) {
-    health.stop();
-    keys?.close();
-    await stores.store.close();
-    await stores.psks.close();
-    await closeDb();
-    throw e;
-  }
-}
-
-async function assemble(
-  config: ServerConfig,
-  opts: StartOptions,
-  log: Logger,
-  db: Database,
-  keys: KeySource,
-  stores: Stores,
-): Promise<RunningServer> {
-  if (!pkiExists(config.pki.dir)) {
-    mayCreateTestPki(config);
-    log.warn(
-      { dir: config.pki.dir, keySource: keys.description },
-      'creating a TEST PKI (never use it in production)',
-    );
-    createTestPki({
-      dir: config.pki.dir,
-      registry: yamlRegistry(config),
-      curve: config.pki.curve,
-      serverUrl: config.web.publicUrl,
-      ...(config.pki.cvcaChr ? { cvcaChr: config.pki.cvcaChr } : {}),
-      ...(keys.generator ? { tokenKeys: keys.generator } : {}),
-    });
-  }
-  // A test PKI of an earlier version lacks the Open API trust material (docs/open-api.md).
-  if (config.pki.autoCreate && ensureOpenApiTrust(config.pki.dir))
-    log.warn({ dir: config.pki.dir }, 'added the Open API trust material to the TEST PKI');
-  const reg = await startRegistry(config, db, keys, log, {
-    ownsDatabase: false,
-    ...(opts.now ? { now: opts.now } : {}),
-  });
-  try {
-    return await listenAll(config, opts, log, reg, keys, stores);
-  } catch (e) {
-    await reg.close();
+    await deps.close();
     throw e;
   }
 }
@@ -164,9 +94,9 @@ async function listenAll(
   opts: StartOptions,
   log: Logger,
   reg: RegistryRuntime,
-  keys: KeySource,
-  { store, psks, health, closeDb }: Stores,
+  deps: Dependencies,
 ): Promise<RunningServer> {
+  const { store, psks, health, keys } = deps;
   const registry = reg.live;
   // The terminal certificates come from the registry, live; the rest of the PKI from its directory.
   const pki = { ...loadPki(config.pki.dir, EMPTY_REGISTRY, keys), terminals: registry.terminals };
@@ -308,6 +238,7 @@ async function listenAll(
     startupSummary({
       config,
       registry,
+      registryDatabase: reg.ctx.db.description,
       pki,
       keys,
       revocation,
@@ -327,11 +258,8 @@ async function listenAll(
       const all = [...servers, ...(ops ? [ops.server] : [])];
       await Promise.all(all.map((s) => new Promise<void>((r) => s.close(() => r()))));
       for (const s of all) s.closeAllConnections?.();
-      await store.close();
-      await psks.close();
       await reg.close();
-      await closeDb();
-      keys.close();
+      await deps.close();
     })();
     return closed;
   };

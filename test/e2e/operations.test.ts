@@ -132,7 +132,7 @@ describe('metrics and logs of the running server (SAML, demo portal)', () => {
       keySource: 'PEM files',
       store: 'memory',
       pki: { cvca: 'TWTESTCVCA00001', test: true, terminals: 3 },
-      registry: { eServices: ['demo-portal', 'demo-bank', 'passport-office'] },
+      registry: { eServices: ['demo-bank', 'demo-portal', 'passport-office'] },
       revocationList: { current: true },
     });
     expect(JSON.stringify(lines)).not.toContain('[redacted]');

@@ -91,7 +91,7 @@ describe('start-up', () => {
       metricsUrl: s.metrics,
       pki: { dir: s.pkiDir, cvca: 'TWTESTCVCA00001', test: true, terminals: 2 },
       keySource: 'PEM files',
-      registry: { file: DEPLOY_REGISTRY, eServices: ['passport-office', 'demo-bank'] },
+      registry: { eServices: ['demo-bank', 'passport-office'] },
       store: 'memory',
       revocationList: { current: true },
       demo: false,

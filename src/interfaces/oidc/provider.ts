@@ -8,7 +8,7 @@
  * per-eService initial access tokens, and the FAPI 2.0 Security Profile for
  * clients registered with `profile: fapi2`.
  */
-import { createHmac, X509Certificate } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import Provider, {
   type Adapter,
@@ -32,6 +32,7 @@ import {
 import { conformance } from './conformance.js';
 import { OidcRequestError } from './errors.js';
 import type { LoginClaims } from './login-claims.js';
+import { dnParts, peerCertificate, splitPem } from './mtls-certificates.js';
 import { checkTransactionInfo, planRequest } from './request.js';
 import { redirectUnavailable } from './unavailable.js';
 
@@ -75,24 +76,6 @@ export interface ProviderOptions {
 export function pairwiseSubject(key: Buffer, sector: string, accountId: string): string {
   return createHmac('sha256', key).update(`neid-sub\0${sector}\0${accountId}`).digest('base64url');
 }
-
-/** RFC 4514 DN → sorted "type=value" list (order-insensitive comparison of subject DNs). */
-function dnParts(dn: string, separator: RegExp): string[] {
-  return dn
-    .split(separator)
-    .map((p) => p.trim().replace(/\\(.)/g, '$1'))
-    .filter(Boolean)
-    .map((p) => {
-      const i = p.indexOf('=');
-      return `${p.slice(0, i).trim().toUpperCase()}=${p.slice(i + 1).trim()}`;
-    })
-    .sort();
-}
-
-const peerCertificate = (ctx: KoaContextWithOIDC): X509Certificate | undefined => {
-  const socket = ctx.req.socket as Partial<TLSSocket>;
-  return socket.getPeerX509Certificate?.() ?? undefined;
-};
 
 /** A login must be fresh: every authorization runs the card again (the claims come from it). */
 const freshLogin = new interactionPolicy.Check(
@@ -315,10 +298,4 @@ export function createProvider(o: ProviderOptions): Provider {
   provider.proxy = false;
   conformance(provider);
   return provider;
-}
-
-function splitPem(pem: string): X509Certificate[] {
-  return (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map(
-    (c) => new X509Certificate(c),
-  );
 }

@@ -81,6 +81,8 @@ function describe(socket: TLSSocket) {
  * a connection may outlive its certificate). A refusal is logged with which certificate and why.
  */
 function clientOf(d: ListenerDeps, socket: TLSSocket): SoapClient | undefined {
+  // Refused (and logged) when it was established; a request that raced the drop is not logged twice.
+  if (socket.destroyed) return undefined;
   const refuse = (reason: string, extra: object = {}) => {
     d.log.warn(
       { remote: socket.remoteAddress, reason, ...extra, ...describe(socket) },
