@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-import { UsageError } from '../config/args.js';
 /**
  * `neid`: operator tooling — test PKI, CV certificates, virtual cards,
  * the card revocation list. Exit codes: 0 ok, 1 failed check, 2 usage error.
+ * `neid --help`, `neid <command> --help` and `neid <command> <subcommand> --help` print usage.
  */
+import { type CommandSpec, runCommand } from '../config/args.js';
 import { ConfigError } from '../config/errors.js';
 import { cvcPrint, cvcVerify } from './commands/cvc.js';
 import { pkiInit } from './commands/pki-init.js';
@@ -16,49 +17,55 @@ const lazy =
   async (argv) =>
     (await load())(argv);
 
-const COMMANDS: Record<string, Command> = {
-  'pki init': pkiInit,
-  'cvc print': cvcPrint,
-  'cvc verify': cvcVerify,
-  'card create': lazy(async () => (await import('./commands/card-create.js')).cardCreate),
-  'card vpcd': lazy(async () => (await import('./commands/card-vpcd.js')).cardVpcd),
-  'revocation add': revocationAdd,
-  'revocation list': revocationList,
+export const COMMANDS: Record<string, CommandSpec> = {
+  'pki init': {
+    usage: `--out DIR [--cvca-chr CHR] [--curve NAME] [--server-url URL] [--config FILE] [--relying-parties FILE]
+[--pkcs11 | --pkcs11-module PATH --pkcs11-token LABEL] [--pkcs11-pin-env NAME] [--pkcs11-replace]`,
+    summary: 'create a test PKI (CVCA, DV, terminal certificates, CSCA, TLS/SAML/SOAP keys) in DIR',
+    run: pkiInit,
+  },
+  'cvc print': {
+    usage: 'FILE... [--description FILE]',
+    summary: 'print CV certificates (or chains) as JSON',
+    run: cvcPrint,
+  },
+  'cvc verify': {
+    usage: 'FILE... [--trust FILE ...] [--date YYYYMMDD]',
+    summary: 'verify CVCA → (link) → DV → terminal and print the effective rights as field names',
+    run: cvcVerify,
+  },
+  'card create': {
+    usage: `--out FILE [--pki DIR] [--set FIELD=VALUE ...] [--no-field FIELD ...]
+[--pin N] [--can N] [--user-code X] [--serial S] [--curve NAME] [--date YYYYMMDD]`,
+    summary: 'personalise a virtual New eID card (the sample citizen, fields replaced with --set)',
+    run: lazy(async () => (await import('./commands/card-create.js')).cardCreate),
+  },
+  'card vpcd': {
+    usage: '--card FILE [--host 127.0.0.1] [--port 35963]',
+    summary: "insert a virtual card into vsmartcard's vpcd reader (PC/SC) until SIGINT",
+    run: lazy(async () => (await import('./commands/card-vpcd.js')).cardVpcd),
+  },
+  'revocation add': {
+    usage: '--card FILE [--pki DIR] [--reason TEXT]',
+    summary: 'revoke a card in the signed card revocation list',
+    run: revocationAdd,
+  },
+  'revocation list': {
+    usage: '[--pki DIR]',
+    summary: 'show the card revocation list (Restricted Identification keys only)',
+    run: revocationList,
+  },
 };
 
-const USAGE = `usage: neid <command> [options]
-
-  pki init --out DIR [--cvca-chr CHR] [--curve NAME] [--server-url URL] [--config FILE]
-           [--pkcs11 | --pkcs11-module PATH --pkcs11-token LABEL] [--pkcs11-pin-env NAME] [--pkcs11-replace]
-  cvc print FILE... [--description FILE]
-  cvc verify FILE... [--trust FILE] [--date YYYYMMDD]
-  card create --out FILE [--pki DIR] [--set FIELD=VALUE ...] [--pin N] [--can N]
-  card vpcd --card FILE [--host H] [--port N]
-  revocation add --card FILE [--pki DIR] [--reason TEXT]
-  revocation list [--pki DIR]
-`;
-
-export async function main(argv: string[]): Promise<number> {
-  const key = argv.slice(0, 2).join(' ');
-  const cmd = COMMANDS[key];
-  if (!cmd) {
-    process.stderr.write(USAGE);
-    return argv.length === 0 || argv[0] === '--help' ? 0 : 2;
-  }
-  try {
-    return await cmd(argv.slice(2));
-  } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`${e.message}\n\n${USAGE}`);
-      return 2;
-    }
+export function main(argv: string[]): Promise<number> {
+  return runCommand('neid', argv, COMMANDS, (key, e) => {
     if (e instanceof ConfigError) {
       process.stderr.write(`configuration error: ${e.message}\n`);
       return 2;
     }
     process.stderr.write(`neid ${key}: ${(e as Error).message}\n`);
     return 1;
-  }
+  });
 }
 
 const invoked = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;

@@ -53,6 +53,11 @@ export interface ServerConfig {
   readonly relyingParties: string;
   readonly sessions: {
     readonly ttlSeconds: number;
+    /**
+     * How long the web and PSK listeners keep an idle connection open: an eID-Client pauses
+     * between two PAOS messages while the citizen reads the consent page and enters the PIN.
+     */
+    readonly clientIdleSeconds: number;
     readonly resultTtlSeconds: number;
     readonly store: 'memory' | 'redis';
     readonly redisUrl: string;
@@ -114,7 +119,7 @@ export function parseServerConfig(
   const pki = root.at('pki').only(['dir', 'autoCreate', 'curve', 'cvcaChr']);
   const sessions = root
     .at('sessions')
-    .only(['ttlSeconds', 'resultTtlSeconds', 'store', 'redisUrl', 'keyFile']);
+    .only(['ttlSeconds', 'clientIdleSeconds', 'resultTtlSeconds', 'store', 'redisUrl', 'keyFile']);
   const demo = root.at('demo').only(['enabled', 'card', 'clientPort']);
   const cvcaChr = pki.at('cvcaChr').optionalString();
   const pkcs11 = root.at('keys').only(['pkcs11']).at('pkcs11').only(['module', 'token', 'pinEnv']);
@@ -149,6 +154,7 @@ export function parseServerConfig(
     ),
     sessions: {
       ttlSeconds: sessions.at('ttlSeconds').int(600, 30, 86_400),
+      clientIdleSeconds: sessions.at('clientIdleSeconds').int(300, 5, 3600),
       resultTtlSeconds: sessions.at('resultTtlSeconds').int(120, 5, 3600),
       store: sessions.at('store').oneOf(['memory', 'redis'], 'memory'),
       redisUrl: sessions.at('redisUrl').url('redis://127.0.0.1:6379', ['redis:', 'rediss:']),

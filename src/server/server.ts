@@ -214,7 +214,12 @@ async function assemble(
   if (opts.mount) await opts.mount(partial);
   webApp.use(webRouter.routes()).use(webRouter.allowedMethods());
 
-  const web = createWebServer({ ...tls, ...(pki.tls.ec ? { ec: pki.tls.ec } : {}) }, webApp.callback());
+  const idleMs = config.sessions.clientIdleSeconds * 1000;
+  const web = createWebServer(
+    { ...tls, ...(pki.tls.ec ? { ec: pki.tls.ec } : {}) },
+    webApp.callback(),
+    idleMs,
+  );
   servers.push(web);
   await listen(web, config.web.host, config.web.port);
   if (config.psk) {
@@ -225,7 +230,7 @@ async function assemble(
       paosHandler({ sessions, conversation, log, ...(opts.meter ? { meter: opts.meter } : {}) }, 'psk'),
     );
     pskApp.use(errorBoundary(log)).use(pskRouter.routes()).use(pskRouter.allowedMethods());
-    const pskServer = createPskServer(tls, psks, pskApp.callback());
+    const pskServer = createPskServer(tls, psks, pskApp.callback(), idleMs);
     servers.push(pskServer);
     await listen(pskServer, config.psk.host, config.psk.port);
   }

@@ -4,12 +4,9 @@
  * `neid-client serve` — against a running server.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openVirtualCard } from '../../src/client/card-source.js';
-import { startClientServer } from '../../src/client/serve.js';
 import { runClient, runNeid } from '../support/cli.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -113,83 +110,5 @@ describe('neid-client', () => {
         ])
       ).code,
     ).toBe(2);
-  });
-
-  it('serve: browser activation shows the consent page, takes the PIN and redirects to the refresh URL', async () => {
-    const server = await startClientServer({
-      host: '127.0.0.1',
-      port: 0,
-      openCard: () => openVirtualCard(card),
-    });
-    try {
-      const base = `http://127.0.0.1:${server.port}`;
-      const get = (path: string) =>
-        new Promise<{ status: number; location?: string; body: string }>((resolve, reject) => {
-          request(`${base}${path}`, (res) => {
-            let body = '';
-            res.on('data', (d) => {
-              body += d;
-            });
-            res.on('end', () =>
-              resolve({
-                status: res.statusCode ?? 0,
-                ...(res.headers.location ? { location: res.headers.location } : {}),
-                body,
-              }),
-            );
-          })
-            .on('error', reject)
-            .end();
-        });
-      const post = (path: string, form: string) =>
-        new Promise<{ status: number; location?: string }>((resolve, reject) => {
-          const req = request(
-            `${base}${path}`,
-            {
-              method: 'POST',
-              headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base },
-            },
-            (res) => {
-              res.resume();
-              res.on('end', () =>
-                resolve({
-                  status: res.statusCode ?? 0,
-                  ...(res.headers.location ? { location: res.headers.location } : {}),
-                }),
-              );
-            },
-          );
-          req.on('error', reject);
-          req.end(form);
-        });
-      const created = await session({ optional: ['sex'] });
-      const start = await get(`/eID-Client?tcTokenURL=${encodeURIComponent(created.tcTokenUrl)}`);
-      expect(start.status).toBe(303);
-      const job = start.location!;
-      let page = await get(job);
-      for (let i = 0; i < 50 && !page.body.includes('PIN1'); i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        page = await get(job);
-      }
-      expect(page.body).toContain('示範政府服務入口網');
-      expect(page.body).toContain('中文姓名');
-      expect(page.body).toContain('性別');
-      // A browser sends the ticked boxes (the optional field is ticked by default).
-      const done = await post(job, 'keep=sex&action=accept&pin=246810');
-      expect(done.status).toBe(303);
-      let final = await get(job);
-      for (let i = 0; i < 100 && final.status === 200; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        final = await get(job);
-      }
-      expect(final.status).toBe(303);
-      expect(final.location).toBe(`${ts.web}/done?ResultMajor=ok`);
-      const result = await ts.server.sessions.consume(created.sessionId);
-      expect(result?.kind).toBe('result');
-      // The citizen unticked nothing: sex released too.
-      expect(result?.kind === 'result' && result.result.operations.sex).toBe('ALLOWED');
-    } finally {
-      await server.close();
-    }
   });
 });

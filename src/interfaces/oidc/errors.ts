@@ -44,6 +44,13 @@ export interface WireError {
   readonly error_description: string;
 }
 
+/** client-error with what the eID-Client reported (AuthFailure.detail). */
+const CLIENT_DETAIL_DESCRIPTION = {
+  'wrong-pin': 'the citizen did not enter the right PIN (or CAN)',
+  'pin-blocked': "the citizen's PIN is blocked",
+  'card-removed': 'no card, or the card was removed',
+} as const;
+
 /** An authentication that ended without a result → the authorization error response. */
 export function wireErrorOfFailure(f: AuthFailure): WireError {
   switch (f.code) {
@@ -57,7 +64,9 @@ export function wireErrorOfFailure(f: AuthFailure): WireError {
     case 'client-error':
       return {
         error: 'access_denied',
-        error_description: 'the eID-Client reported an error (card, PIN or network)',
+        error_description: f.detail
+          ? CLIENT_DETAIL_DESCRIPTION[f.detail]
+          : 'the eID-Client reported an error (card, PIN or network)',
       };
     case 'invalid-document':
       return {

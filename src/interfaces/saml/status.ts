@@ -81,6 +81,25 @@ export const STATUS_TABLE = {
     reason: 'clientError',
     message: 'the eID-Client reported an error',
   },
+  // What the eID-Client reported (AuthFailure.detail, workflows/session/client-outcome.ts).
+  'wrong-pin': {
+    top: STATUS.responder,
+    second: STATUS.authnFailed,
+    reason: 'wrongPin',
+    message: 'the citizen did not enter the right PIN (or CAN)',
+  },
+  'pin-blocked': {
+    top: STATUS.responder,
+    second: STATUS.authnFailed,
+    reason: 'pinBlocked',
+    message: "the citizen's PIN is blocked",
+  },
+  'card-removed': {
+    top: STATUS.responder,
+    second: STATUS.authnFailed,
+    reason: 'cardRemoved',
+    message: 'no card, or the card was removed',
+  },
   timeout: {
     top: STATUS.responder,
     second: STATUS.authnFailed,
@@ -162,7 +181,7 @@ export function keyForFailure(f: AuthFailure | undefined): StatusKey {
     case 'cancelled':
       return 'cancelled';
     case 'client-error':
-      return 'client-error';
+      return f.detail ?? 'client-error';
     case 'timeout':
       return 'timeout';
     case 'invalid-document':

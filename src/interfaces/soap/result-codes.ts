@@ -96,6 +96,13 @@ const DOCUMENT_MESSAGE = {
   valid: 'the document is invalid',
 } as const;
 
+/** client-error with what the eID-Client reported (AuthFailure.detail). */
+const CLIENT_DETAIL_MESSAGE = {
+  'wrong-pin': 'the citizen did not enter the right PIN (or CAN)',
+  'pin-blocked': "the citizen's PIN is blocked",
+  'card-removed': 'no card, or the card was removed',
+} as const;
+
 /** getResult: an authentication that ended without a result. */
 export function failureResult(f: AuthFailure): SoapResult {
   switch (f.code) {
@@ -107,7 +114,7 @@ export function failureResult(f: AuthFailure): SoapResult {
       // The eID-Client's own TR-03112 code (wrong PIN, card blocked, no card …) tells the eService most.
       return errorResult(
         f.clientMinor?.startsWith(ECARD_MINOR) ? f.clientMinor : RESULT_MINOR.internalError,
-        'the eID-Client reported an error',
+        f.detail ? CLIENT_DETAIL_MESSAGE[f.detail] : 'the eID-Client reported an error',
       );
     case 'timeout':
       return errorResult(ECARD_RESULT_MINOR.timeout, 'the authentication timed out');

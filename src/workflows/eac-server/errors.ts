@@ -10,7 +10,10 @@ export class EacServerError extends Error {
   override readonly name = 'EacServerError';
   constructor(
     readonly failure: AuthFailure,
-    /** ResultMinor for StartPAOSResponse; undefined: the exchange itself ended OK (e.g. a revoked card). */
+    /**
+     * ResultMinor for StartPAOSResponse, so the eID-Client tells the citizen the login failed
+     * (TR-03124-1 §2.7.4.2 serverError); undefined: the exchange itself ended OK.
+     */
     readonly resultMinor: string | undefined,
   ) {
     super(failure.reason);

@@ -81,12 +81,20 @@ export type FailureCode =
   | 'missing-rights' // the citizen deselected a field the eService marked required (SAML, OIDC)
   | 'internal-error';
 
+/**
+ * For `client-error`: what the eID-Client reported, read from its ResultMinor
+ * (workflows/session/client-outcome.ts): the last PIN or CAN entered was wrong
+ * (or PIN1 is suspended), PIN1 is blocked, no card or the card was removed.
+ */
+export type ClientFailureDetail = 'wrong-pin' | 'pin-blocked' | 'card-removed';
+
 export interface AuthFailure {
   readonly code: FailureCode;
   /** Technical reason for the log (never personal data). */
   readonly reason: string;
   /** The client's ResultMinor, when the client reported the error. */
   readonly clientMinor?: string;
+  readonly detail?: ClientFailureDetail;
   readonly documentValidity?: DocumentValidity;
 }
 

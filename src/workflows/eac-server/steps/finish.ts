@@ -26,7 +26,7 @@ import type { EacServerContext } from '../context.js';
 import { EacServerError } from '../errors.js';
 import { NO_METER } from '../meter.js';
 import type { PaosState } from '../state.js';
-import { notAuthentic } from './common.js';
+import { notAuthentic, protocolError } from './common.js';
 import { hashesOf } from './hashes.js';
 
 export function finish(
@@ -72,7 +72,7 @@ export function finish(
         reason: 'the card is on the card revocation list',
         documentValidity: 'revoked',
       },
-      undefined,
+      RESULT_MINOR.documentValidityVerificationFailed,
     );
   }
   if (outcomes.validity === false) {
@@ -82,7 +82,7 @@ export function finish(
         reason: 'the card is past its renewal-due date',
         documentValidity: 'expired',
       },
-      undefined,
+      RESULT_MINOR.documentValidityVerificationFailed,
     );
   }
 
@@ -97,10 +97,7 @@ export function finish(
     }
     const r = reads.get(dg);
     if (!r || r.status === 'failed')
-      throw new EacServerError(
-        { code: 'protocol-error', reason: `DG${dg}: ${r?.status === 'failed' ? r.reason : 'not read'}` },
-        undefined,
-      );
+      throw protocolError(`DG${dg}: ${r?.status === 'failed' ? r.reason : 'not read'}`);
     if (r.status !== 'ok') {
       // 6A82: not on this card; 6982: the card refused (outside the effective CHAT).
       operations[id] = r.status === 'not-found' ? 'NOTONCHIP' : 'PROHIBITED';
@@ -123,7 +120,7 @@ export function finish(
   if (fields.renewalDueDate && fields.renewalDueDate < dateString(ctx.now())) {
     throw new EacServerError(
       { code: 'invalid-document', reason: 'the renewal-due date has passed', documentValidity: 'expired' },
-      undefined,
+      RESULT_MINOR.documentValidityVerificationFailed,
     );
   }
   if (req.ageVerification) operations.ageVerification = outcomes.age === undefined ? 'PROHIBITED' : 'ALLOWED';
