@@ -107,7 +107,8 @@ export async function startClientServer(
         'content-type': 'text/html; charset=utf-8',
         'cache-control': 'no-store',
         'x-frame-options': 'DENY',
-        'referrer-policy': 'no-referrer',
+        // Not no-referrer: Chromium then sends "Origin: null" with the form, which the origin check refuses.
+        'referrer-policy': 'same-origin',
         'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
         ...headers,
       });

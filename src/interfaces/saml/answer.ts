@@ -10,6 +10,7 @@
  */
 import type { Context } from 'koa';
 import type { Outcome } from '../../workflows/session/service.js';
+import { LOGIN_UNKNOWN, sendErrorPage } from '../browser/pages.js';
 import { attributeOfField, attributeOfFunction } from './attributes/catalogue.js';
 import { renderAttributeStatement } from './attributes/values.js';
 import { renderPostForm } from './bindings/post.js';
@@ -120,12 +121,7 @@ export function finishLogin(d: AnswerDeps) {
   ): Promise<void> => {
     const c = contextOf(record);
     const sp = c ? d.sps.get(c.sp) : undefined;
-    if (!c || !sp) {
-      ctx.status = 400;
-      ctx.type = 'text/plain; charset=utf-8';
-      ctx.body = 'This SAML login is unknown.\n';
-      return;
-    }
+    if (!c || !sp) return sendErrorPage(ctx, 400, LOGIN_UNKNOWN);
     if (!outcome) return deliverError(ctx, d, sp, c, 'session-expired');
     if (outcome.kind === 'failure') {
       const f = outcome.failure;
