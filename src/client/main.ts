@@ -112,20 +112,25 @@ async function auth(argv: string[]): Promise<number> {
 }
 
 /**
- * GET the URL the browser would be sent to, and report what the eService answered (status,
- * where it redirects, the page). The binding cookie of a browser login is not there: such a
- * RefreshAddress answers that the login belongs to another browser.
+ * Goes where the browser would be sent (the refresh URL) and on through the eService's redirects
+ * (https only, at most 10), and reports each stop and the last answer. A browser login's
+ * RefreshAddress belongs to the browser that started it (its binding cookie); without it the
+ * server answers that the login belongs to another browser, and that browser still gets it.
  */
 async function follow(redirectUrl: string): Promise<Record<string, unknown>> {
+  const hops: { url: string; status: number }[] = [];
+  let url = new URL(redirectUrl);
   try {
-    const r = await httpsCall(new URL(redirectUrl));
-    return {
-      status: r.status,
-      ...(r.headers.location ? { location: r.headers.location } : {}),
-      body: r.body.toString('utf8').slice(0, 65536),
-    };
+    for (let i = 0; ; i++) {
+      const r = await httpsCall(url);
+      hops.push({ url: url.href, status: r.status });
+      const loc = r.headers.location;
+      if (![301, 302, 303, 307, 308].includes(r.status) || !loc || i >= 10)
+        return { status: r.status, hops, body: r.body.toString('utf8').slice(0, 65536) };
+      url = new URL(loc, url);
+    }
   } catch (e) {
-    return { error: (e as Error).message };
+    return { hops, error: (e as Error).message };
   }
 }
 
@@ -206,8 +211,15 @@ export const COMMANDS: Record<string, CommandSpec> = {
   auth: {
     usage: `--tctoken-url URL (--card FILE | --reader NAME) --pin PIN [--can CAN]
 [--deselect FIELD,...] [--decline] [--follow]`,
-    summary:
-      'run one online authentication (URL: a TC Token URL, or the eID-Client link of an activation page) and print the outcome as JSON',
+    summary: 'run one online authentication and print its outcome as one JSON line',
+    details: `URL         the TC Token URL an eService hands out, or the whole eID-Client link of an
+            activation page (http://127.0.0.1:24727/eID-Client?tcTokenURL=…, behind the
+            "Start the eID-Client" button of the IdP's login page)
+--deselect  optional fields or verifications to withhold (a required one is refused)
+--decline   answer the consent with no
+--follow    also GET the URL the browser would be sent to, and report what it answers
+output      {ok, redirectUrl, error?, serverResult?, followed?}; ok is the server's verdict
+exit        0 authenticated, 1 not, 2 usage error`,
     run: auth,
   },
   serve: {
@@ -218,6 +230,9 @@ export const COMMANDS: Record<string, CommandSpec> = {
   unblock: {
     usage: '(--card FILE | --reader NAME) --user-code CODE --new-pin PIN',
     summary: 'unblock PIN1 with the user code (用戶代碼) and set a new PIN1',
+    details: `The user code is printed on the confirmation slip (領證確認書) of the card; it has its
+own retry counter of 10. A blocked user code can only be reset at a household registration
+office (戶政事務所).`,
     run: unblock,
   },
   'change-pin': {

@@ -23,6 +23,8 @@ export interface CommandSpec {
   readonly usage: string;
   /** One line for the overview. */
   readonly summary: string;
+  /** More lines for `--help`: what the arguments mean, the output, exit codes. */
+  readonly details?: string;
   run(argv: string[]): Promise<number>;
 }
 
@@ -32,8 +34,8 @@ function usageOf(prog: string, key: string, c: CommandSpec): string {
   const lines = c.usage.split('\n').filter(Boolean);
   return `usage: ${prog} ${key} ${lines[0] ?? ''}\n${lines
     .slice(1)
-    .map((l) => `       ${' '.repeat(prog.length + key.length + 1)}${l}\n`)
-    .join('')}\n${c.summary}\n`;
+    .map((l) => `${' '.repeat(`usage: ${prog} ${key} `.length)}${l}\n`)
+    .join('')}\n${c.summary}\n${c.details ? `\n${c.details.trim()}\n` : ''}`;
 }
 
 function overview(prog: string, commands: Readonly<Record<string, CommandSpec>>, group?: string): string {
