@@ -233,8 +233,10 @@ describe('EAC online authentication end to end', () => {
     ts.server.revocation.reload();
     const { outcome, result } = await authenticate(file, request());
     expect(expectFailure(result, 'invalid-document')?.documentValidity).toBe('revoked');
-    // The PAOS exchange itself ended correctly; the eService learns the verdict (TR-03130-1 §2.4.3).
-    expect(outcome.serverResult?.major).toMatch(/#ok$/);
+    // The eID-Client hears that the login failed (sal/mEAC#DocumentValidityVerificationFailed, so it
+    // tells the citizen, TR-03124-1 §2.7.4.2 serverError); the eService learns why (TR-03130-1 §2.4.6).
+    expect(outcome.serverResult?.minor).toMatch(/sal\/mEAC#DocumentValidityVerificationFailed$/);
+    expect(outcome.ok).toBe(false);
     // Another card of the same citizen profile is unaffected.
     const other = writeTestCard(ts.pkiDir);
     expect((await authenticate(other.file, request())).result?.kind).toBe('result');

@@ -75,7 +75,7 @@ const request = (o: Partial<AuthRequest>): AuthRequest => ({
 async function authenticate(
   files: readonly SimulatorFile[],
   req: AuthRequest,
-  opts: { deselect?: string[] } = {},
+  opts: { deselect?: string[]; consentDelayMs?: number; cancelAt?: 'access-rights' | 'pin' } = {},
 ): Promise<{
   out: SimulatorAuthOutcome<{ sessionId: string; tcTokenUrl: string }>;
   outcome: Awaited<ReturnType<TestServer['server']['sessions']['consume']>>;
@@ -89,7 +89,7 @@ async function authenticate(
         files,
         start: () => ts.server.sessions.create(req),
         attempts: 3,
-        ...(opts.deselect ? { deselect: opts.deselect } : {}),
+        ...opts,
       },
       app.log,
     );
@@ -243,8 +243,10 @@ describe.runIf(requires('AusweisApp2', absent({ ausweisapp2: hasAusweisApp() }))
       expect(outcome?.kind, why).toBe('failure');
       if (outcome?.kind !== 'failure') return;
       expect(outcome.failure).toMatchObject({ code: 'invalid-document', documentValidity: 'expired' });
-      // The exchange itself ended normally (the server reports the expiry to the eService, not as a protocol error).
-      expect(out.auth.result?.major, why).toBe(OK);
+      // The server says so in StartPAOSResponse (sal/mEAC#DocumentValidityVerificationFailed), so the
+      // app tells the citizen the card is not valid instead of reporting success.
+      expect(out.auth.result?.major, why).toBe(ERROR);
+      expect(out.auth.url, why).toMatch(/ResultMajor=error&ResultMinor=serverError/);
     });
 
     it('an EF.CardSecurity that vouches for another Chip Authentication key fails the CA token check', async () => {
@@ -262,5 +264,33 @@ describe.runIf(requires('AusweisApp2', absent({ ausweisapp2: hasAusweisApp() }))
       expect(outcome.failure).toMatchObject({ code: 'invalid-document', documentValidity: 'notAuthentic' });
       expect(outcome.failure.reason).toMatch(/authentication token/);
     });
+
+    it('a 30 s consent completes in PSK and in attached mode', async () => {
+      // AusweisApp reads nothing from the server while the citizen reads the access rights.
+      const run = async (channel: 'psk' | 'attached') => {
+        const { out, outcome, why } = await authenticate(
+          card.files,
+          request({ channel, required: ['chineseName'], optional: ['dateOfBirth'] }),
+          { consentDelayMs: 30_000 },
+        );
+        expect(out.auth.result?.major, why).toBe(OK);
+        expect(outcome?.kind, why).toBe('result');
+      };
+      await Promise.all([run('psk'), run('attached')]);
+    }, 240_000);
+
+    it.each(['access-rights', 'pin'] as const)(
+      'cancelling in AusweisApp (at %s) reaches the eService as "cancelled"',
+      async (cancelAt) => {
+        const { out, outcome, why } = await authenticate(card.files, request({ required: ['chineseName'] }), {
+          cancelAt,
+        });
+        expect(out.auth.result?.major, why).toBe(ERROR);
+        expect(out.auth.url, why).toMatch(/ResultMinor=cancellationByUser/);
+        expect(outcome?.kind, why).toBe('failure');
+        if (outcome?.kind !== 'failure') return;
+        expect(outcome.failure, why).toMatchObject({ code: 'cancelled' });
+      },
+    );
   },
 );

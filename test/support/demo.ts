@@ -17,10 +17,12 @@ export interface DemoServer extends TestServer {
   readonly clientPort: number;
 }
 
-export async function startDemoServer(): Promise<DemoServer> {
+export async function startDemoServer(
+  o: { cvcaChr?: string; clientPort?: number } = {},
+): Promise<DemoServer> {
   const dir = mkdtempSync(join(tmpdir(), 'neid-demo-'));
   const webPort = await freePort();
-  const clientPort = await freePort();
+  const clientPort = o.clientPort ?? (await freePort());
   const origin = `https://127.0.0.1:${webPort}`;
   cpSync(join(ROOT, 'metadata/demo-portal'), join(dir, 'demo-portal'), { recursive: true });
   writeFileSync(
@@ -40,6 +42,7 @@ export async function startDemoServer(): Promise<DemoServer> {
     relyingParties: join(dir, 'relying-parties.yaml'),
     mount: mountFrontEnds,
     extra: { demo: { enabled: true, card, clientPort } },
+    ...(o.cvcaChr ? { cvcaChr: o.cvcaChr } : {}),
   });
   return { ...ts, card, clientPort };
 }
