@@ -246,7 +246,7 @@ describe.runIf(requires('AusweisApp2', absent({ ausweisapp2: hasAusweisApp() }))
       // The server says so in StartPAOSResponse (sal/mEAC#DocumentValidityVerificationFailed), so the
       // app tells the citizen the card is not valid instead of reporting success.
       expect(out.auth.result?.major, why).toBe(ERROR);
-      expect(out.auth.url, why).toMatch(/ResultMajor=error&ResultMinor=serverError/);
+      expect(out.auth.result?.description, why).toBe('The ID card is invalid or disabled.');
     });
 
     it('an EF.CardSecurity that vouches for another Chip Authentication key fails the CA token check', async () => {
@@ -286,7 +286,7 @@ describe.runIf(requires('AusweisApp2', absent({ ausweisapp2: hasAusweisApp() }))
           cancelAt,
         });
         expect(out.auth.result?.major, why).toBe(ERROR);
-        expect(out.auth.url, why).toMatch(/ResultMinor=cancellationByUser/);
+        expect(out.auth.result?.minor, why).toMatch(/\/sal#cancellationByUser$/);
         expect(outcome?.kind, why).toBe('failure');
         if (outcome?.kind !== 'failure') return;
         expect(outcome.failure, why).toMatchObject({ code: 'cancelled' });
