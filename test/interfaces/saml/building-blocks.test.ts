@@ -110,6 +110,11 @@ describe('status table', () => {
       'document-revoked',
     );
     expect(keyForFailure({ code: 'missing-rights', reason: 'x' })).toBe('required-withheld');
+    // What the eID-Client reported: its own reason code under AuthnFailed.
+    expect(keyForFailure({ code: 'client-error', reason: 'x', detail: 'wrong-pin' })).toBe('wrong-pin');
+    expect(statusOf('pin-blocked').codes.at(-1)).toBe(`${NEID_STATUS_PREFIX}pinBlocked`);
+    expect(statusOf('card-removed').codes.at(-1)).toBe(`${NEID_STATUS_PREFIX}cardRemoved`);
+    expect(keyForFailure({ code: 'client-error', reason: 'x' })).toBe('client-error');
     expect(keyForFailure(undefined)).toBe('session-expired');
     for (const row of Object.values(STATUS_TABLE)) expect(row.message).not.toMatch(/\d{6,}/);
   });
