@@ -32,7 +32,7 @@ section,fieldset{border:1px solid #ccd;border-radius:.5rem;margin:1rem 0;padding
 ul{padding-left:1.2rem}li{margin:.35rem 0}.hint{color:#555;font-size:.9rem}.alert{border-color:#c33;background:#fff4f4}
 label.field{display:block;margin:.6rem 0}input[type=password],input[type=text]{font-size:1.1rem;padding:.3rem;width:12rem}
 button,a.button{display:inline-block;background:#0b5fa5;color:#fff;border:0;border-radius:.4rem;padding:.55rem 1.1rem;font-size:1rem;text-decoration:none;margin:.3rem .4rem .3rem 0}
-button.secondary{background:#6b7280}pre{white-space:pre-wrap;background:#f6f6f8;padding:.6rem;font-size:.9rem}.tag{font-size:.8rem;background:#e8eef6;border-radius:.3rem;padding:0 .3rem}
+button.secondary{background:#6b7280}button .en,a.button .en{color:inherit;opacity:.9}pre{white-space:pre-wrap;background:#f6f6f8;padding:.6rem;font-size:.9rem}.tag{font-size:.8rem;background:#e8eef6;border-radius:.3rem;padding:0 .3rem}
 </style></head><body><h1>新一代身分證 eID-Client <span class="en">New eID-Client</span></h1>
 <h2>${inline(title)}</h2>${body}</body></html>`;
 }
