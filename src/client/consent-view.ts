@@ -6,7 +6,7 @@
  */
 import type { AuxiliaryDataItem } from '../eac/aux-data.js';
 import type { FunctionId } from '../profile/authorization.js';
-import { countyOf } from '../profile/counties.js';
+import { countyOf } from '../profile/codes.js';
 import { fieldDef, isFieldId } from '../profile/fields.js';
 import { decodeAreaPrefix, formatAreaCode, levelOf } from '../profile/household-area.js';
 

@@ -174,26 +174,13 @@ describe('neid-client serve', () => {
     const consent = await start(c.page, created.tcTokenUrl);
     const unblock = await c.page.submit(consent, { action: 'accept', keep: 'sex', pin: '123456' });
     expect(titleOf(unblock)).toContain('PIN1 已鎖住');
-    const differ = await c.page.submit(unblock, {
-      action: 'accept',
-      userCode: 'A1B2C3D4',
-      newPin: '112233',
-      newPin2: '112234',
-    });
+    const unblockWith = (p: Page, userCode: string, newPin2 = '112233') =>
+      c.page.submit(p, { action: 'accept', userCode, newPin: '112233', newPin2 });
+    const differ = await unblockWith(unblock, 'A1B2C3D4', '112234');
     expect(differ.body).toContain('兩次輸入的新 PIN1 不相同');
-    const wrongCode = await c.page.submit(differ, {
-      action: 'accept',
-      userCode: 'WRONG000',
-      newPin: '112233',
-      newPin2: '112233',
-    });
+    const wrongCode = await unblockWith(differ, 'WRONG000');
     expect(wrongCode.body).toContain('用戶代碼不正確，尚餘 9 次機會');
-    const back = await c.page.submit(wrongCode, {
-      action: 'accept',
-      userCode: 'A1B2C3D4',
-      newPin: '112233',
-      newPin2: '112233',
-    });
+    const back = await unblockWith(wrongCode, 'A1B2C3D4');
     expect(ServePage.returnUrl(back)).toBe(`${ts.web}/done?ResultMajor=ok`);
     expect((await ts.server.sessions.consume(created.sessionId))?.kind).toBe('result');
     expect(cardJson(c.card).passwords.pin).toBe('112233');

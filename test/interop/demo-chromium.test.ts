@@ -104,7 +104,8 @@ describe.runIf(available)('the npm start demo in Chromium', () => {
     expect(text).not.toContain('Date of birth');
   });
 
-  it('a wrong PIN is shown on the eID-Client page and can be entered again in the same login', async () => {
+  /** A login on the first button, with a wrong PIN1 entered: the eID-Client's page says so. */
+  async function wrongPin(): Promise<void> {
     await page.goto(`${ts.web}/demo/portal/`);
     await page.click('#login');
     await page.locator('#start').click();
@@ -113,6 +114,10 @@ describe.runIf(available)('the npm start demo in Chromium', () => {
     await pin.fill('000000');
     await page.click('button[value=accept]');
     await page.locator('h2', { hasText: 'PIN1 錯誤' }).waitFor({ timeout: 60_000 });
+  }
+
+  it('a wrong PIN is shown on the eID-Client page and can be entered again in the same login', async () => {
+    await wrongPin();
     expect(await page.locator('body').innerText()).toContain('尚餘 2 次機會');
     await shot('5-wrong-pin');
     await page.locator('input[name=pin]').fill('123456');
@@ -121,14 +126,7 @@ describe.runIf(available)('the npm start demo in Chromium', () => {
   });
 
   it('a wrong PIN and Cancel: the portal says so in a sentence, the codes in small print', async () => {
-    await page.goto(`${ts.web}/demo/portal/`);
-    await page.click('#login');
-    await page.locator('#start').click();
-    const pin = page.locator('input[name=pin]');
-    await pin.waitFor({ timeout: 60_000 });
-    await pin.fill('000000');
-    await page.click('button[value=accept]');
-    await page.locator('h2', { hasText: 'PIN1 錯誤' }).waitFor({ timeout: 60_000 });
+    await wrongPin();
     await page.click('button[value=cancel]');
     await page.locator('#failure').waitFor({ timeout: 90_000 });
     expect(await page.locator('#failure').innerText()).toContain('PIN1 輸入錯誤');
