@@ -71,6 +71,9 @@ async function auth(argv: string[]): Promise<number> {
   if (!values['tctoken-url']) throw new UsageError('--tctoken-url is required');
   const url = tcTokenUrlOf(values['tctoken-url']);
   if (!values.pin && !values.decline) throw new UsageError('--pin is required');
+  // TR-03124-1 §3.8: PIN and CAN are decimal digits; a malformed one must not cost a retry.
+  if (values.pin && !/^\d{6}$/.test(values.pin)) throw new UsageError('--pin must be 6 digits (PIN1)');
+  if (values.can && !/^\d{6}$/.test(values.can)) throw new UsageError('--can must be 6 digits');
   const deselect = (values.deselect ?? '')
     .split(',')
     .map((s) => s.trim())

@@ -56,6 +56,28 @@ const NOT_FOUND = messagePage(
   },
 );
 
+const SIX_DIGITS = /^\d{6}$/;
+
+/**
+ * What is wrong with a form before it reaches the card (TR-03124-1 §3.8: PIN and CAN are decimal
+ * digits): a malformed entry is asked again and never costs a retry.
+ */
+function formProblem(kind: string, field: (n: string) => string): { zh: string; en: string } | undefined {
+  const pin = { zh: 'PIN1 須為 6 位數字。', en: 'PIN1 must be 6 digits.' };
+  if ((kind === 'consent' || kind === 'pin' || kind === 'can') && !SIX_DIGITS.test(field('pin'))) return pin;
+  if (kind === 'can' && !SIX_DIGITS.test(field('can')))
+    return { zh: 'CAN 須為卡面上的 6 位數字。', en: 'The CAN is the 6 digits printed on the card.' };
+  if (kind === 'unblock') {
+    if (!/^[A-Za-z0-9]{6,10}$/.test(field('userCode')))
+      return { zh: '用戶代碼為 6–10 位英數字。', en: 'The user code has 6–10 letters or digits.' };
+    if (!SIX_DIGITS.test(field('newPin')))
+      return { zh: '新的 PIN1 須為 6 位數字。', en: 'The new PIN1 must be 6 digits.' };
+    if (field('newPin') !== field('newPin2'))
+      return { zh: '兩次輸入的新 PIN1 不相同。', en: 'The two new PIN1 entries differ.' };
+  }
+  return undefined;
+}
+
 /** The citizen's answer to the current prompt, from its form. */
 function answerOf(job: Job, form: URLSearchParams): boolean {
   const p = job.pending;
@@ -63,6 +85,11 @@ function answerOf(job: Job, form: URLSearchParams): boolean {
   if (!p || p.seq !== seq) return false;
   const cancel = form.get('action') !== 'accept';
   const field = (n: string) => form.get(n)?.trim() ?? '';
+  const problem = cancel ? undefined : formProblem(p.prompt.kind, field);
+  if (problem) {
+    job.formError = problem;
+    return false;
+  }
   switch (p.prompt.kind) {
     case 'consent': {
       const keep = new Set(form.getAll('keep'));
@@ -75,10 +102,6 @@ function answerOf(job: Job, form: URLSearchParams): boolean {
       });
     }
     case 'unblock':
-      if (!cancel && field('newPin') !== field('newPin2')) {
-        job.formError = { zh: '兩次輸入的新 PIN1 不相同。', en: 'The two new PIN1 entries differ.' };
-        return false;
-      }
       return job.answer(seq, cancel ? { cancel } : { userCode: field('userCode'), newPin: field('newPin') });
     default:
       return job.answer(seq, cancel ? { cancel } : { pin: field('pin'), can: field('can') });

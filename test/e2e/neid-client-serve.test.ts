@@ -142,7 +142,12 @@ describe('neid-client serve', () => {
     const c = await client();
     procs.push(c.serve);
     const created = await session();
-    const consent = await start(c.page, created.tcTokenUrl);
+    const first = await start(c.page, created.tcTokenUrl);
+    // Not six digits: asked again, and the card is not touched (TR-03124-1 §3.8).
+    const consent = await c.page.submit(first, { action: 'accept', keep: 'sex', pin: '12345' });
+    expect(titleOf(consent)).toContain('確認提供資料');
+    expect(consent.body).toContain('PIN1 須為 6 位數字');
+    expect(cardJson(c.card).retryCounters.pin).toBe(3);
     const wrong = await c.page.submit(consent, { action: 'accept', keep: 'sex', pin: '000000' });
     expect(titleOf(wrong)).toContain('PIN1 錯誤');
     expect(wrong.body).toContain('尚餘 2 次機會');
