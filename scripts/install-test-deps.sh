@@ -10,6 +10,7 @@
 #   apache2, libapache2-mod-auth-openidc   an OIDC RP independent of ours
 #   shibboleth-sp-utils, libapache2-mod-shib   Shibboleth SP 3 (shibd + mod_shib), a SAML SP independent of ours
 #   chromium        the browser the demo test drives (Playwright, no bundled browser download)
+#   fonts-noto-cjk  Traditional Chinese glyphs for the pages Chromium renders (docs/images screenshots)
 #   redis-server    private Redis instances for the session-store tests
 #   softhsm2        a PKCS#11 token for the server's signing keys (the optional pkcs11js binding builds at npm ci)
 #   python3-cryptography   OAEP-SHA-256 decryption, where xmlsec1 1.2 lacks it
@@ -23,7 +24,7 @@ PACKAGES=(
   simplesamlphp php-cli php-xml php-mbstring
   apache2 libapache2-mod-auth-openidc
   shibboleth-sp-utils libapache2-mod-shib
-  chromium
+  chromium fonts-noto-cjk
   redis-server
   softhsm2
   python3-cryptography

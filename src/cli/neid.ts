@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-import { UsageError } from '../config/args.js';
 /**
  * `neid`: operator tooling — test PKI, CV certificates, virtual cards,
  * the card revocation list, the eService registry, terminal certificates,
- * the audit log, admin API credentials. Exit codes: 0 ok, 1 failed check, 2 usage error.
+ * the audit log, admin API credentials, the Open API verifier.
+ * Exit codes: 0 ok, 1 failed check, 2 usage error.
+ * `neid --help`, `neid <command> --help` and `neid <command> <subcommand> --help` print usage.
  */
+import { type CommandSpec, runCommand } from '../config/args.js';
 import { ConfigError } from '../config/errors.js';
 import { RegistryError } from '../registry/errors.js';
 import { cvcPrint, cvcVerify } from './commands/cvc.js';
@@ -19,66 +21,107 @@ const lazy =
   async (argv) =>
     (await load())(argv);
 
-const COMMANDS: Record<string, Command> = {
-  'pki init': pkiInit,
-  'pki rollover': pkiRollover,
-  'cvc print': cvcPrint,
-  'cvc verify': cvcVerify,
-  'card create': lazy(async () => (await import('./commands/card-create.js')).cardCreate),
-  'card vpcd': lazy(async () => (await import('./commands/card-vpcd.js')).cardVpcd),
-  'revocation add': revocationAdd,
-  'revocation list': revocationList,
-  'registry import': lazy(async () => (await import('./commands/registry.js')).registryImport),
-  'registry export': lazy(async () => (await import('./commands/registry.js')).registryExport),
-  'terminal list': lazy(async () => (await import('./commands/terminal.js')).terminalList),
-  'terminal request': lazy(async () => (await import('./commands/terminal.js')).terminalRequest),
-  'terminal import': lazy(async () => (await import('./commands/terminal.js')).terminalImport),
-  'audit verify': lazy(async () => (await import('./commands/audit.js')).auditVerify),
-  'audit export': lazy(async () => (await import('./commands/audit.js')).auditExport),
-  'admin bootstrap': lazy(async () => (await import('./commands/admin.js')).adminBootstrap),
-  'admin token': lazy(async () => (await import('./commands/admin.js')).adminToken),
-  'verify-public': lazy(async () => (await import('./commands/verify-public.js')).verifyPublic),
+export const COMMANDS: Record<string, CommandSpec> = {
+  'pki init': {
+    usage: `--out DIR [--force] [--cvca-chr CHR] [--curve NAME] [--server-url URL] [--config FILE] [--relying-parties FILE]
+[--pkcs11 | --pkcs11-module PATH --pkcs11-token LABEL] [--pkcs11-pin-env NAME] [--pkcs11-replace]`,
+    summary: 'create a test PKI (CVCA, DV, terminal certificates, CSCA, TLS/SAML/SOAP keys) in DIR',
+    run: pkiInit,
+  },
+  'pki rollover': {
+    usage: '[--dir DIR] [--config FILE]',
+    summary:
+      'roll a test PKI over: new CVCA with a link certificate from the previous one, new DV and terminal certificates',
+    run: pkiRollover,
+  },
+  'cvc print': {
+    usage: 'FILE... [--description FILE]',
+    summary: 'print CV certificates (or chains) as JSON',
+    run: cvcPrint,
+  },
+  'cvc verify': {
+    usage: 'FILE... [--trust FILE ...] [--date YYYYMMDD]',
+    summary: 'verify CVCA → (link) → DV → terminal and print the effective rights as field names',
+    run: cvcVerify,
+  },
+  'card create': {
+    usage: `--out FILE [--pki DIR] [--set FIELD=VALUE ...] [--no-field FIELD ...] [--empty-field FIELD ...]
+[--pin N] [--can N] [--user-code X] [--serial S] [--curve NAME] [--date YYYYMMDD]`,
+    summary: 'personalise a virtual New eID card (the sample citizen, fields replaced with --set)',
+    run: lazy(async () => (await import('./commands/card-create.js')).cardCreate),
+  },
+  'card vpcd': {
+    usage: '--card FILE [--host 127.0.0.1] [--port 35963]',
+    summary: "insert a virtual card into vsmartcard's vpcd reader (PC/SC) until SIGINT",
+    run: lazy(async () => (await import('./commands/card-vpcd.js')).cardVpcd),
+  },
+  'revocation add': {
+    usage: '--card FILE [--pki DIR] [--reason TEXT]',
+    summary: 'revoke a card in the signed card revocation list',
+    run: revocationAdd,
+  },
+  'revocation list': {
+    usage: '[--pki DIR]',
+    summary: 'show the card revocation list (Restricted Identification keys only)',
+    run: revocationList,
+  },
+  'registry import': {
+    usage: 'FILE [--config FILE]',
+    summary:
+      'import eServices from a registry YAML file (config/relying-parties.yaml format) into the registry',
+    run: lazy(async () => (await import('./commands/registry.js')).registryImport),
+  },
+  'registry export': {
+    usage: '--out DIR [--config FILE]',
+    summary: 'export the registry as YAML with its metadata and certificates',
+    run: lazy(async () => (await import('./commands/registry.js')).registryExport),
+  },
+  'terminal list': {
+    usage: '[--eservice ID] [--config FILE]',
+    summary: "list the eServices' terminal certificates and requests",
+    run: lazy(async () => (await import('./commands/terminal.js')).terminalList),
+  },
+  'terminal request': {
+    usage: '(CHR | --eservice ID) [--out FILE] [--config FILE]',
+    summary: "write a terminal's CV certificate request (TR-03110-3 §C.2) for the Ministry's DV",
+    run: lazy(async () => (await import('./commands/terminal.js')).terminalRequest),
+  },
+  'terminal import': {
+    usage: 'FILE [--config FILE]',
+    summary: 'import a terminal certificate the DV issued',
+    run: lazy(async () => (await import('./commands/terminal.js')).terminalImport),
+  },
+  'audit verify': {
+    usage: '[--config FILE]',
+    summary: 'verify the audit log hash chain; names the first edited, inserted or deleted entry',
+    run: lazy(async () => (await import('./commands/audit.js')).auditVerify),
+  },
+  'audit export': {
+    usage: '[--out FILE] [--after SEQ] [--config FILE]',
+    summary: 'export the audit log as JSON Lines',
+    run: lazy(async () => (await import('./commands/audit.js')).auditExport),
+  },
+  'admin bootstrap': {
+    usage: '[--name NAME] [--force] [--config FILE]',
+    summary: 'create the first admin API credential of a new installation and print it once',
+    run: lazy(async () => (await import('./commands/admin.js')).adminBootstrap),
+  },
+  'admin token': {
+    usage: '--credential FILE [--ca FILE | --insecure] [--config FILE]',
+    summary: 'exchange an admin credential for a bearer token of the admin API',
+    run: lazy(async () => (await import('./commands/admin.js')).adminToken),
+  },
+  'verify-public': {
+    usage: `BUNDLE|- --trust DIR|URL --anchor FILE|sha256:HEX [--challenge-key FILE] [--json]
+--new-challenge --challenge-key FILE
+--serve --trust DIR|URL --anchor FILE|sha256:HEX [--port N]`,
+    summary: 'verify an Open API public-data bundle where the eService runs (docs/open-api.md); or serve it',
+    run: lazy(async () => (await import('./commands/verify-public.js')).verifyPublic),
+  },
 };
 
-const USAGE = `usage: neid <command> [options]
-
-  pki init --out DIR [--force] [--cvca-chr CHR] [--curve NAME] [--server-url URL] [--config FILE]
-           [--pkcs11 | --pkcs11-module PATH --pkcs11-token LABEL] [--pkcs11-pin-env NAME] [--pkcs11-replace]
-  pki rollover [--dir DIR] [--config FILE]     new CVCA + link certificate, DV and terminal certificates
-  cvc print FILE... [--description FILE]
-  cvc verify FILE... [--trust FILE] [--date YYYYMMDD]
-  card create --out FILE [--pki DIR] [--set FIELD=VALUE ...] [--pin N] [--can N]
-  card vpcd --card FILE [--host H] [--port N]
-  revocation add --card FILE [--pki DIR] [--reason TEXT]
-  revocation list [--pki DIR]
-  registry import FILE [--config FILE]
-  registry export --out DIR [--config FILE]
-  terminal list [--eservice ID] [--config FILE]
-  terminal request (CHR | --eservice ID) [--out FILE] [--config FILE]
-  terminal import FILE [--config FILE]
-  audit verify [--config FILE]
-  audit export [--out FILE] [--after SEQ] [--config FILE]
-  admin bootstrap [--name NAME] [--force] [--config FILE]
-  admin token --credential FILE [--ca FILE | --insecure] [--config FILE]
-  verify-public BUNDLE|- --trust DIR|URL --anchor FILE|sha256:HEX [--challenge-key FILE] [--json]
-  verify-public --new-challenge --challenge-key FILE | --serve --trust DIR|URL --anchor … [--port N]
-`;
-
-export async function main(argv: string[]): Promise<number> {
-  // Two-word commands ("pki init"), and one-word ones ("verify-public") whose second word is an argument.
-  const key = COMMANDS[argv.slice(0, 2).join(' ')] ? argv.slice(0, 2).join(' ') : (argv[0] ?? '');
-  const cmd = COMMANDS[key];
-  if (!cmd) {
-    process.stderr.write(USAGE);
-    return argv.length === 0 || argv[0] === '--help' ? 0 : 2;
-  }
-  try {
-    return await cmd(argv.slice(key.split(' ').length));
-  } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`${e.message}\n\n${USAGE}`);
-      return 2;
-    }
+export function main(argv: string[]): Promise<number> {
+  return runCommand('neid', argv, COMMANDS, (key, e) => {
     if (e instanceof ConfigError) {
       process.stderr.write(`configuration error: ${e.message}\n`);
       return 2;
@@ -89,7 +132,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     process.stderr.write(`neid ${key}: ${(e as Error).message}\n`);
     return 1;
-  }
+  });
 }
 
 const invoked = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;

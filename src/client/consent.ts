@@ -6,6 +6,7 @@
  */
 
 import { OID } from '../asn1/oids.js';
+import type { AuxiliaryDataItem } from '../eac/aux-data.js';
 import type { CertificateDescription } from '../pki/cvc/certificate-description.js';
 import { Chat } from '../pki/cvc/chat.js';
 import {
@@ -20,15 +21,22 @@ import { type FieldId, isFieldId } from '../profile/fields.js';
 export interface Rights {
   readonly fields: readonly FieldId[];
   readonly functions: readonly FunctionId[];
+  /** Restricted Identification: a pseudonym for the eService's sector (docs/chip-profile.md §6). */
+  readonly restrictedIdentification?: boolean;
 }
 
 export interface ConsentRequest {
   readonly description: CertificateDescription;
   readonly terminalChr: string;
+  /** Validity of the eService certificate, YYYYMMDD. */
   readonly validFrom: string;
   readonly validTo: string;
+  /** What the eService is approved for: the rights of its terminal certificate. */
+  readonly approved: Rights;
   readonly required: Rights;
   readonly optional: Rights;
+  /** The comparison data of age and place verification (TR-03124-1 §3.8: shown to the citizen). */
+  readonly auxiliaryData: readonly AuxiliaryDataItem[];
   readonly transactionInfo?: string;
 }
 
@@ -45,7 +53,7 @@ export type ConsentUi = (req: ConsentRequest) => Promise<ConsentDecision>;
 export function rightsOf(chat: Chat | undefined): Rights {
   if (!chat) return { fields: [], functions: [] };
   const g = grantsOf(chat);
-  return { fields: g.fields, functions: g.functions };
+  return { fields: g.fields, functions: g.functions, restrictedIdentification: g.restrictedIdentification };
 }
 
 /** The CHAT bit of a field or function name; undefined for an unknown name. */

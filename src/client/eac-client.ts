@@ -1,17 +1,19 @@
 /**
  * The card-facing half of the eID-Client (TR-03112-7 §3.6.4, in the order
- * AusweisApp uses): EAC1 — checks, consent, PACE with PIN1 and the chosen
- * CHAT, GET CHALLENGE; EAC2 — certificate chain, Terminal Authentication,
- * EF.CardSecurity, Chip Authentication; then Transmit batches relayed
- * verbatim (the card and the server speak secure messaging end to end).
+ * AusweisApp uses): EAC1 — checks, consent, the card, PACE with PIN1 (and
+ * the PIN dialogue of pin-dialogue.ts) and the chosen CHAT, GET CHALLENGE;
+ * EAC2 — certificate chain, Terminal Authentication, EF.CardSecurity, Chip
+ * Authentication; then Transmit batches relayed verbatim (the card and the
+ * server speak secure messaging end to end).
  */
 import type { CardTransport } from '../apdu/transport.js';
+import { type AuxiliaryDataItem, decodeAuxiliaryData } from '../eac/aux-data.js';
 import { chipAuthenticate, compressPoint } from '../eac/ca.js';
 import { chooseChipAuthentication, decodeCardAccess, decodeCardSecurity } from '../eac/card-access.js';
 import { PlainChannel, SmChannel } from '../eac/channel.js';
 import { EacError } from '../eac/errors.js';
 import { readCardAccess, readCardSecurity } from '../eac/files.js';
-import { type PaceResult, pace } from '../eac/pace.js';
+import type { PaceResult } from '../eac/pace.js';
 import { authenticateTerminal, presentCertificateChain, requestChallenge } from '../eac/ta.js';
 import type { Eac1Input, Eac1Output } from '../paos/messages/eac1.js';
 import type { Eac2Input, Eac2Output } from '../paos/messages/eac2.js';
@@ -23,14 +25,22 @@ import { CvcError } from '../pki/cvc/errors.js';
 import { parseTlv } from '../tlv/tlv.js';
 import { checkEserviceCertificates, type EserviceCertificates } from './checks.js';
 import { type ConsentUi, chosenChat, rightsOf } from './consent.js';
-import { ClientError } from './errors.js';
+import { ClientError, ended } from './errors.js';
 import type { SeenCertificate } from './network.js';
+import { type PinUi, paceWithPin } from './pin-dialogue.js';
 
 export interface EacClientOptions {
   readonly card: CardTransport;
   readonly consent: ConsentUi;
   /** The CAN, to resume a suspended PIN1 (TR-03110-2 §3.5.1). */
   readonly can?: string;
+  /**
+   * The card is looked for after consent, as a reader application asks for it (card-source.ts
+   * CardSlot); throws when there is none.
+   */
+  readonly insertCard?: () => Promise<void>;
+  /** The dialogue after a failed PIN entry or a missing card; without it the first failure is final. */
+  readonly dialogue?: PinUi;
 }
 
 export class EacClient {
@@ -73,20 +83,29 @@ export class EacClient {
       terminalChr: this.eservice.terminal.chr,
       validFrom: this.eservice.terminal.effectiveDate,
       validTo: this.eservice.terminal.expirationDate,
+      approved: rightsOf(this.eservice.terminal.chat),
       required: rightsOf(required),
       optional: rightsOf(optional),
+      auxiliaryData: auxiliaryDataOf(input.authenticatedAuxiliaryData),
       ...(input.transactionInfo ? { transactionInfo: input.transactionInfo } : {}),
     });
-    if (!decision.accept)
-      throw new ClientError('cancellationByUser', 'the citizen declined', RESULT_MINOR.cancellationByUser);
+    if (!decision.accept) throw ended.cancelled('the citizen declined');
     const chat = chosenChat(required, optional, decision.deselect);
     this.auxData = input.authenticatedAuxiliaryData;
 
+    await this.insertCard();
     const cardAccess = await readCardAccess(this.o.card).catch((e) => {
       throw cardError(e, 'reading EF.CardAccess');
     });
     this.cardAccess = cardAccess;
-    this.paceResult = await this.paceWithPin(decision.pin, chat, cardAccess);
+    this.paceResult = await paceWithPin({
+      card: this.o.card,
+      cardAccess,
+      chat,
+      pin: decision.pin,
+      ...(this.o.can ? { can: this.o.can } : {}),
+      ...(this.o.dialogue ? { ui: this.o.dialogue } : {}),
+    });
     this.channel = new SmChannel(this.o.card, this.paceResult.sm);
     const challenge = await requestChallenge(this.channel).catch((e) => {
       throw cardError(e, 'GET CHALLENGE');
@@ -100,30 +119,19 @@ export class EacClient {
     };
   }
 
-  private async paceWithPin(pin: string, chat: Chat, cardAccess: Buffer): Promise<PaceResult> {
-    try {
-      return await pace(this.o.card, { password: pin, passwordRef: 'pin', chat, cardAccess });
-    } catch (e) {
-      if (e instanceof EacError && e.code === 'password-suspended' && this.o.can) {
-        // PIN1 is suspended: PACE with the CAN first, then PIN1 inside that channel.
-        const withCan = await pace(this.o.card, {
-          password: this.o.can,
-          passwordRef: 'can',
-          cardAccess,
-        }).catch((x) => {
-          throw cardError(x, 'PACE with the CAN');
-        });
-        return pace(this.o.card, {
-          password: pin,
-          passwordRef: 'pin',
-          chat,
-          cardAccess,
-          channel: new SmChannel(this.o.card, withCan.sm),
-        }).catch((x) => {
-          throw cardError(x, 'PACE with PIN1');
-        });
+  /** The card, after consent; with a dialogue the citizen may insert it and retry, or give up. */
+  private async insertCard(): Promise<void> {
+    const insert = this.o.insertCard;
+    if (!insert) return;
+    for (let round = 0; ; round++) {
+      try {
+        return await insert();
+      } catch (e) {
+        const err = e instanceof ClientError ? e : ended.noCard((e as Error).message);
+        if (!this.o.dialogue || round >= 32) throw err;
+        const answer = await this.o.dialogue({ kind: 'card', reason: err.message });
+        if (answer.cancel) throw err;
       }
-      throw cardError(e, 'PACE with PIN1');
     }
   }
 
@@ -174,17 +182,29 @@ export class EacClient {
     const out: Buffer[] = [];
     for (const a of apdus) {
       const r = await this.o.card.transmit(a.apdu).catch((e) => {
-        throw new ClientError(
-          'clientError',
-          `card communication failed: ${(e as Error).message}`,
-          RESULT_MINOR.communicationError,
-        );
+        throw e instanceof ClientError
+          ? e
+          : ended.noCard(`the card was removed or stopped answering: ${(e as Error).message}`);
       });
       out.push(r);
       const sw = r.length >= 2 ? r.readUInt16BE(r.length - 2) : 0;
       if (!isAcceptable(sw, a.acceptable)) break;
     }
     return out;
+  }
+}
+
+/** What the card will be asked to verify (shown to the citizen, TR-03124-1 §3.8). */
+function auxiliaryDataOf(raw: Buffer | undefined): AuxiliaryDataItem[] {
+  if (!raw) return [];
+  try {
+    return decodeAuxiliaryData(raw);
+  } catch (e) {
+    throw new ClientError(
+      'clientError',
+      `unreadable AuthenticatedAuxiliaryData: ${(e as Error).message}`,
+      RESULT_MINOR.parameterError,
+    );
   }
 }
 
@@ -201,35 +221,12 @@ function orderChain(certs: readonly CvCertificate[], terminal: CvCertificate): C
   return chain;
 }
 
-/** Card and EAC failures as the client reports them to the server and the browser. */
+/** Card and EAC failures (outside the PIN dialogue) as the client reports them to the server and the browser. */
 export function cardError(e: unknown, step: string): ClientError {
   if (e instanceof ClientError) return e;
-  if (e instanceof EacError) {
-    const left = e.retriesLeft;
-    switch (e.code) {
-      case 'wrong-password':
-        return new ClientError(
-          'cancellationByUser',
-          `${step}: wrong PIN${left !== undefined ? ` (${left} attempt(s) left)` : ''}`,
-          RESULT_MINOR.securityConditionsNotSatisfied,
-        );
-      case 'password-suspended':
-        return new ClientError(
-          'cancellationByUser',
-          `${step}: PIN1 is suspended; enter the CAN to resume it`,
-          RESULT_MINOR.securityConditionsNotSatisfied,
-        );
-      case 'password-blocked':
-        return new ClientError(
-          'cancellationByUser',
-          `${step}: PIN1 is blocked; unblock it with the user code`,
-          RESULT_MINOR.noPermission,
-        );
-      default:
-        return new ClientError('clientError', `${step}: ${e.message}`, RESULT_MINOR.internalError);
-    }
-  }
-  return new ClientError('clientError', `${step}: ${(e as Error).message}`, RESULT_MINOR.internalError);
+  if (e instanceof EacError)
+    return new ClientError('clientError', `${step}: ${e.message}`, RESULT_MINOR.internalError);
+  return ended.noCard(`${step}: the card stopped answering: ${(e as Error).message}`);
 }
 
 export { PlainChannel };

@@ -4,11 +4,22 @@
  * authenticity comes from the eService certificate's CertificateDescription,
  * which must list the hash of every certificate seen. Hostname and validity
  * are still checked. eID connections use TLS 1.2, as the reference client does.
+ *
+ * A resumed TLS session carries no certificate (the abbreviated handshake of
+ * RFC 5246 §7.3 sends none, and OpenSSL keeps no chain for it). Every full
+ * handshake made through an Agent therefore records the server certificate
+ * under the session's master-secret fingerprint; a resumption answers with
+ * that certificate, and a resumption of a session this client never saw
+ * with a certificate is refused. Citizens take their time between two
+ * messages (consent, PIN entry), so connections are resumed routinely:
+ * attached mode depends on it (§2.7.2), and the RefreshAddress is reached
+ * on the TC Token fetch's session.
  */
 
 import type { IncomingMessage } from 'node:http';
 import { type Agent, request as httpsRequest } from 'node:https';
 import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
+import { tlsSessionBinding } from '../interfaces/http/tls.js';
 import { ClientError } from './errors.js';
 
 export interface SeenCertificate {
@@ -25,9 +36,36 @@ export interface HttpResponse {
 
 const MAX_BODY = 8 * 1024 * 1024;
 
-function checkPeer(host: string, cert: PeerCertificate): Error | undefined {
+/** Per Agent: master-secret fingerprint of each TLS session → the certificate of its full handshake. */
+const sessionCertificates = new WeakMap<Agent, Map<string, PeerCertificate>>();
+/** The server certificate of each connection, full or resumed. */
+const socketCertificates = new WeakMap<TLSSocket, PeerCertificate>();
+
+/** The certificate of this connection: from the handshake, or remembered for a resumed session. */
+function certificateOf(tls: TLSSocket, agent: Agent | undefined): PeerCertificate | undefined {
+  const known = socketCertificates.get(tls);
+  if (known) return known;
+  const binding = tlsSessionBinding(tls);
+  const remembered = agent && binding ? sessionCertificates.get(agent)?.get(binding) : undefined;
+  let cert: PeerCertificate | undefined;
+  if (tls.isSessionReused()) {
+    cert = remembered;
+  } else {
+    const c = tls.getPeerCertificate();
+    cert = c?.raw ? c : undefined;
+    if (cert && agent && binding) {
+      const m = sessionCertificates.get(agent) ?? new Map<string, PeerCertificate>();
+      sessionCertificates.set(agent, m);
+      m.set(binding, cert);
+    }
+  }
+  if (cert) socketCertificates.set(tls, cert);
+  return cert;
+}
+
+function checkPeer(host: string, cert: PeerCertificate | undefined): Error | undefined {
   const now = Date.now();
-  if (!cert?.raw) return new Error('no server certificate');
+  if (!cert?.raw) return new Error('no server certificate (a resumed TLS session this client did not start)');
   if (Date.parse(cert.valid_from) > now || Date.parse(cert.valid_to) < now)
     return new Error('server certificate is not valid now');
   return checkServerIdentity(host, cert);
@@ -83,11 +121,13 @@ export function httpsCall(url: URL, o: RequestOptions = {}): Promise<HttpRespons
     );
     req.on('socket', (s) => {
       const tls = s as TLSSocket;
+      const agent = o.agent;
       const verify = () => {
-        const err = checkPeer(url.hostname.replace(/^\[|\]$/g, ''), tls.getPeerCertificate());
+        const err = checkPeer(url.hostname.replace(/^\[|\]$/g, ''), certificateOf(tls, agent));
         if (err) req.destroy(new ClientError('communicationError', `TLS server ${url.host}: ${err.message}`));
       };
-      if (tls.encrypted && !tls.connecting && tls.getPeerCertificate()?.raw) verify();
+      // A kept-alive connection was verified when it was opened.
+      if (socketCertificates.has(tls)) verify();
       else tls.once('secureConnect', verify);
     });
     req.on('timeout', () =>
@@ -103,8 +143,11 @@ export function httpsCall(url: URL, o: RequestOptions = {}): Promise<HttpRespons
   });
 }
 
+/** The DER of the server certificate of a connection made by httpsCall (verified there). */
 export function peerCertificateDer(socket: TLSSocket): Buffer {
-  return Buffer.from(socket.getPeerCertificate().raw);
+  const cert = socketCertificates.get(socket);
+  if (!cert) throw new ClientError('communicationError', 'no verified server certificate on this connection');
+  return Buffer.from(cert.raw);
 }
 
 const REDIRECTS = new Set([302, 303, 307]);

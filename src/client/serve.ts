@@ -2,29 +2,28 @@
  * `neid-client serve`: browser activation (TR-03124-1 §2.2) on
  * http://127.0.0.1:24727/eID-Client?tcTokenURL=…
  *
- * The activation starts the online authentication and sends the browser to a
- * local page that shows who asks for what (the CertificateDescription and the
- * requested fields, optional ones with a checkbox) and takes PIN1; when the
- * authentication has ended, the browser is redirected (303) to the refresh URL.
+ * The activation starts the online authentication (serve-job.ts) and sends
+ * the browser to /job/<id>, which shows what the login needs from the citizen
+ * (serve-pages.ts): who asks for what and PIN1, the PIN dialogue, the card.
+ * When the login has ended the browser goes to the refresh URL with the
+ * result (§2.7.4.2).
+ *
+ * Every way out returns the citizen to the eService with a definite outcome:
+ * - a form posts to /job/<id> and is redirected to /job/<id>/next on this
+ *   origin, which shows the next prompt or a page that sends the browser on.
+ *   A redirect chain that starts with a form must not leave the origin (the
+ *   CSP's form-action 'self' blocks that hop in Chromium), however fast the
+ *   login ended;
+ * - GET /job/<id> (activation, reloads, the wait page's refresh) redirects
+ *   (303) to the eService once the login has ended;
+ * - ended logins stay answerable for RETAIN_MS, so a reload or a second tab
+ *   still gets the way back.
  * Only loopback is served; form posts must come from this origin.
  */
-import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { fieldDef, isFieldId } from '../profile/fields.js';
-import { esc, escAttr } from '../xml/build.js';
 import type { OpenedCard } from './card-source.js';
-import type { ConsentDecision, ConsentRequest } from './consent.js';
-import { EacClient } from './eac-client.js';
-import { type OnlineAuthenticationOutcome, runOnlineAuthentication } from './paos-client.js';
-
-interface Job {
-  readonly id: string;
-  request?: ConsentRequest;
-  decide?: (d: ConsentDecision) => void;
-  outcome?: OnlineAuthenticationOutcome;
-  failed?: string;
-  readonly created: number;
-}
+import { CardLock, Job } from './serve-job.js';
+import { consentPage, messagePage, promptPage, returnPage, waitPage } from './serve-pages.js';
 
 export interface ClientServerOptions {
   readonly host: string;
@@ -32,42 +31,11 @@ export interface ClientServerOptions {
   readonly openCard: () => Promise<OpenedCard>;
 }
 
-const FUNCTION_LABEL: Record<string, string> = {
-  ageVerification: '年齡驗證 Age verification',
-  placeVerification: '戶籍地區驗證 Place verification',
-};
-const label = (n: string) =>
-  isFieldId(n) ? `${fieldDef(n).label.zh} ${fieldDef(n).label.en}` : (FUNCTION_LABEL[n] ?? n);
-
-function page(title: string, body: string, refresh?: string): string {
-  return `<!doctype html><html lang="zh-Hant"><head><meta charset="utf-8">${refresh ? `<meta http-equiv="refresh" content="1;url=${escAttr(refresh)}">` : ''}
-<title>${esc(title)}</title><style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}
-fieldset{border:1px solid #ccd;border-radius:.5rem;margin:1rem 0}li{margin:.2rem 0}pre{white-space:pre-wrap;background:#f6f6f8;padding:.6rem}
-button{background:#0b5fa5;color:#fff;border:0;border-radius:.4rem;padding:.5rem 1rem;font-size:1rem}button.secondary{background:#777}</style></head>
-<body><h1>N_eID-Client</h1>${body}</body></html>`;
-}
-
-function consentPage(job: Job): string {
-  const r = job.request!;
-  const item = (n: string, optional: boolean) =>
-    `<li><label><input type="checkbox" name="keep" value="${escAttr(n)}" ${optional ? 'checked' : 'checked disabled'}> ${esc(label(n))}${optional ? '' : ' (必要 required)'}</label></li>`;
-  return page(
-    '確認 Confirm',
-    `<p><strong>${esc(r.description.subjectName)}</strong><br><span>${esc(r.description.subjectUrl ?? '')}</span></p>
-<p>核發者 Issued by: ${esc(r.description.issuerName)} · 有效 valid ${esc(r.validFrom)}–${esc(r.validTo)}</p>
-<pre>${esc(r.description.termsOfUsage)}</pre>
-${r.transactionInfo ? `<p>${esc(r.transactionInfo)}</p>` : ''}
-<form method="post" action="/job/${escAttr(job.id)}">
-<fieldset><legend>請求讀取之欄位 Requested data</legend><ul>
-${[...r.required.fields, ...r.required.functions].map((n) => item(n, false)).join('')}
-${[...r.optional.fields, ...r.optional.functions].map((n) => item(n, true)).join('')}
-</ul></fieldset>
-<p><label>PIN1 <input type="password" name="pin" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="off" required autofocus></label></p>
-<button type="submit" name="action" value="accept">同意並登入 Accept</button>
-<button type="submit" name="action" value="cancel" class="secondary" formnovalidate>取消 Cancel</button>
-</form>`,
-  );
-}
+/** How long an ended login still answers (reload, second tab). */
+const RETAIN_MS = 10 * 60_000;
+const MAX_JOBS = 64;
+/** Idle browser connections: longer than a citizen reads a page, so a form post never meets a closing socket. */
+const KEEP_ALIVE_MS = 120_000;
 
 async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   const chunks: Buffer[] = [];
@@ -80,37 +48,79 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
+const NOT_FOUND = messagePage(
+  { zh: '找不到此登入', en: 'Unknown login' },
+  {
+    zh: '此登入已結束或不存在。請回到服務網站重新登入。',
+    en: 'This login has ended or is unknown. Go back to the service and log in again.',
+  },
+);
+
+const SIX_DIGITS = /^\d{6}$/;
+
+/**
+ * What is wrong with a form before it reaches the card (TR-03124-1 §3.8: PIN and CAN are decimal
+ * digits): a malformed entry is asked again and never costs a retry.
+ */
+function formProblem(kind: string, field: (n: string) => string): { zh: string; en: string } | undefined {
+  const pin = { zh: 'PIN1 須為 6 位數字。', en: 'PIN1 must be 6 digits.' };
+  if ((kind === 'consent' || kind === 'pin' || kind === 'can') && !SIX_DIGITS.test(field('pin'))) return pin;
+  if (kind === 'can' && !SIX_DIGITS.test(field('can')))
+    return { zh: 'CAN 須為卡面上的 6 位數字。', en: 'The CAN is the 6 digits printed on the card.' };
+  if (kind === 'unblock') {
+    if (!/^[A-Za-z0-9]{6,10}$/.test(field('userCode')))
+      return { zh: '用戶代碼為 6–10 位英數字。', en: 'The user code has 6–10 letters or digits.' };
+    if (!SIX_DIGITS.test(field('newPin')))
+      return { zh: '新的 PIN1 須為 6 位數字。', en: 'The new PIN1 must be 6 digits.' };
+    if (field('newPin') !== field('newPin2'))
+      return { zh: '兩次輸入的新 PIN1 不相同。', en: 'The two new PIN1 entries differ.' };
+  }
+  return undefined;
+}
+
+/** The citizen's answer to the current prompt, from its form. */
+function answerOf(job: Job, form: URLSearchParams): boolean {
+  const p = job.pending;
+  const seq = Number(form.get('seq'));
+  if (!p || p.seq !== seq) return false;
+  const cancel = form.get('action') !== 'accept';
+  const field = (n: string) => form.get(n)?.trim() ?? '';
+  const problem = cancel ? undefined : formProblem(p.prompt.kind, field);
+  if (problem) {
+    job.formError = problem;
+    return false;
+  }
+  switch (p.prompt.kind) {
+    case 'consent': {
+      const keep = new Set(form.getAll('keep'));
+      const r = p.prompt.request;
+      const optional = [...r.optional.fields, ...r.optional.functions];
+      return job.answer(seq, {
+        accept: !cancel,
+        deselect: optional.filter((n) => !keep.has(n)),
+        pin: field('pin'),
+      });
+    }
+    case 'unblock':
+      return job.answer(seq, cancel ? { cancel } : { userCode: field('userCode'), newPin: field('newPin') });
+    default:
+      return job.answer(seq, cancel ? { cancel } : { pin: field('pin'), can: field('can') });
+  }
+}
+
 export async function startClientServer(
   o: ClientServerOptions,
 ): Promise<{ port: number; close(): Promise<void> }> {
   const jobs = new Map<string, Job>();
-  let busy = false;
+  const lock = new CardLock();
 
-  const start = (tcTokenUrl: string): Job => {
-    const job: Job = { id: randomBytes(16).toString('hex'), created: Date.now() };
-    jobs.set(job.id, job);
-    busy = true;
-    void (async () => {
-      let opened: OpenedCard | undefined;
-      try {
-        opened = await o.openCard();
-        const eac = new EacClient({
-          card: opened.card,
-          consent: (req) =>
-            new Promise<ConsentDecision>((resolve) => {
-              job.request = req;
-              job.decide = resolve;
-            }),
-        });
-        job.outcome = await runOnlineAuthentication(tcTokenUrl, eac);
-      } catch (e) {
-        job.failed = (e as Error).message;
-      } finally {
-        busy = false;
-        await opened?.close().catch(() => undefined);
-      }
-    })();
-    return job;
+  const evict = () => {
+    const now = Date.now();
+    for (const [id, j] of jobs) if (j.finished && now - j.created > RETAIN_MS) jobs.delete(id);
+    for (const [id, j] of jobs) {
+      if (jobs.size <= MAX_JOBS) break;
+      if (j.finished) jobs.delete(id);
+    }
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -120,6 +130,8 @@ export async function startClientServer(
         'content-type': 'text/html; charset=utf-8',
         'cache-control': 'no-store',
         'x-frame-options': 'DENY',
+        // Not no-referrer: Chromium then sends "Origin: null" with the form, which the origin check refuses.
+        'referrer-policy': 'same-origin',
         'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
         ...headers,
       });
@@ -128,53 +140,69 @@ export async function startClientServer(
     if (url.pathname === '/eID-Client') {
       const tc = url.searchParams.get('tcTokenURL');
       if (!tc || !/^https:\/\//.test(tc))
-        return send(400, page('Bad Request', '<p>tcTokenURL is missing or not https.</p>'));
-      if (busy)
-        return send(409, page('Busy', '<p>另一個身分驗證進行中。Another authentication is running.</p>'));
-      const job = start(tc);
+        return send(
+          400,
+          messagePage(
+            { zh: '無效的請求', en: 'Bad request' },
+            { zh: '缺少 tcTokenURL，或不是 https 網址。', en: 'tcTokenURL is missing or not an https URL.' },
+          ),
+        );
+      evict();
+      // The citizen started again: a login still waiting for them is over.
+      for (const j of jobs.values()) j.supersede();
+      const job = new Job(tc, o.openCard, lock);
+      jobs.set(job.id, job);
       return send(303, '', { location: `/job/${job.id}` });
     }
-    const m = /^\/job\/([0-9a-f]{32})$/.exec(url.pathname);
+    const m = /^\/job\/([0-9a-f]{32})(\/next)?$/.exec(url.pathname);
     const job = m ? jobs.get(m[1]!) : undefined;
-    if (!job) return send(404, page('Not found', '<p>Unknown request.</p>'));
+    if (!job) return send(404, NOT_FOUND);
+    const self = `/job/${job.id}`;
     if (req.method === 'POST') {
       const origin = req.headers.origin;
       if (origin && origin !== `http://${req.headers.host}`)
-        return send(403, page('Forbidden', '<p>Cross-origin form.</p>'));
-      const form = await readForm(req);
-      if (!job.decide || !job.request) return send(409, page('Not ready', '<p>Nothing to confirm.</p>'));
-      const keep = new Set(form.getAll('keep'));
-      const optional = [...job.request.optional.fields, ...job.request.optional.functions];
-      job.decide({
-        accept: form.get('action') === 'accept',
-        deselect: optional.filter((n) => !keep.has(n)),
-        pin: form.get('pin') ?? '',
-      });
-      job.decide = undefined;
-      return send(303, '', { location: `/job/${job.id}` });
+        return send(
+          403,
+          messagePage({ zh: '拒絕', en: 'Forbidden' }, { zh: '跨站表單。', en: 'Cross-origin form.' }),
+        );
+      answerOf(job, await readForm(req));
+      return send(303, '', { location: `${self}/next` });
     }
-    if (job.outcome) {
-      jobs.delete(job.id);
-      if (job.outcome.redirectUrl) return send(303, '', { location: job.outcome.redirectUrl });
+    const afterForm = m?.[2] !== undefined;
+    const out = job.outcome;
+    if (out) {
+      if (out.redirectUrl)
+        return afterForm
+          ? send(200, returnPage(out.redirectUrl))
+          : send(303, '', { location: out.redirectUrl });
+      // TR-03124-1 §2.7.4.3: no refresh URL and no CommunicationErrorAddress — "Bad Request", said clearly.
       return send(
         400,
-        page('Bad Request', `<p>${esc(job.outcome.error?.message ?? 'authentication failed')}</p>`),
+        messagePage(
+          { zh: '無法返回服務', en: 'Cannot return to the service' },
+          {
+            zh: 'eID-Client 無法確定返回服務的網址。請回到服務網站重新登入。',
+            en: 'The eID-Client could not determine where to return you. Go back to the service and log in again.',
+          },
+          out.error?.message,
+        ),
       );
     }
-    if (job.failed) {
-      jobs.delete(job.id);
-      return send(500, page('Error', `<p>${esc(job.failed)}</p>`));
-    }
-    if (job.decide && job.request) return send(200, consentPage(job));
-    return send(200, page('請稍候 Please wait', '<p>處理中… Working…</p>', `/job/${job.id}`));
+    const p = job.pending;
+    if (!p) return send(200, waitPage(self));
+    if (p.prompt.kind === 'consent')
+      return send(200, consentPage(self, p.seq, p.prompt.request, job.formError));
+    return send(200, promptPage(self, p.seq, p.prompt, job.formError));
   };
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((e: Error) => {
-      res.writeHead(500, { 'content-type': 'text/plain' });
+      if (res.headersSent) return void res.destroy();
+      res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
       res.end(`error: ${e.message}\n`);
     });
   });
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.host, () => resolve());
@@ -182,10 +210,21 @@ export async function startClientServer(
   const port = (server.address() as { port: number }).port;
   return {
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      for (const j of jobs.values()) j.supersede();
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      // Superseded logins report their end to their server; none may hold the shutdown for long.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all([...jobs.values()].map((j) => j.done)),
+        new Promise<void>((r) => {
+          timer = setTimeout(r, 5000);
+        }),
+      ]);
+      clearTimeout(timer);
+    },
   };
 }

@@ -72,6 +72,11 @@ export interface ServerConfig {
     readonly unclaimedTtlSeconds: number;
     /** Logins no eID-Client has picked up yet, all eServices together (bounds memory against anonymous hits). */
     readonly maxUnclaimed: number;
+    /**
+     * How long the web and PSK listeners keep an idle connection open: an eID-Client pauses
+     * between two PAOS messages while the citizen reads the consent page and enters the PIN.
+     */
+    readonly clientIdleSeconds: number;
     readonly resultTtlSeconds: number;
     readonly store: 'memory' | 'redis';
     readonly redisUrl: string;
@@ -156,6 +161,7 @@ export function parseServerConfig(
       'ttlSeconds',
       'unclaimedTtlSeconds',
       'maxUnclaimed',
+      'clientIdleSeconds',
       'resultTtlSeconds',
       'store',
       'redisUrl',
@@ -205,6 +211,7 @@ export function parseServerConfig(
       ttlSeconds: sessions.at('ttlSeconds').int(600, 30, 86_400),
       unclaimedTtlSeconds: sessions.at('unclaimedTtlSeconds').int(180, 5, 86_400),
       maxUnclaimed: sessions.at('maxUnclaimed').int(10_000, 10, 10_000_000),
+      clientIdleSeconds: sessions.at('clientIdleSeconds').int(300, 5, 3600),
       resultTtlSeconds: sessions.at('resultTtlSeconds').int(120, 5, 3600),
       store: sessions.at('store').oneOf(['memory', 'redis'], 'memory'),
       redisUrl: sessions.at('redisUrl').url('redis://127.0.0.1:6379', ['redis:', 'rediss:']),

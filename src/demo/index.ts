@@ -32,7 +32,12 @@ export async function mountDemo(
     const client = await startClientServer({
       host: '127.0.0.1',
       port: demo.clientPort,
-      openCard: () => openVirtualCard(demo.card),
+      // Read afresh for every login; a deleted demo card is simply made again.
+      openCard: async () => {
+        if (ensureDemoCard(demo.card, s.config.pki.dir))
+          s.log.info({ card: demo.card }, 'demo: made a new demo citizen card (PIN1 123456)');
+        return openVirtualCard(demo.card);
+      },
     });
     clientRunning = true;
     s.onClose(client.close);

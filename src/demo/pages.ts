@@ -20,7 +20,12 @@ th{width:40%;font-weight:600}.muted{color:#555;font-size:.9rem}img.photo{max-wid
 </style></head><body><header><h1>示範政府服務入口網 Demo government portal</h1><p>N_eID-Server demo eService (SAML SP)</p></header><main>${body}</main></body></html>`;
 }
 
-export function landingPage(v: { loginUrl: string; ageLoginUrl: string; clientRunning: boolean }): string {
+export function landingPage(v: {
+  loginUrl: string;
+  ageLoginUrl: string;
+  clientRunning: boolean;
+  card: { pin: string; can: string; userCode: string };
+}): string {
   return layout(
     'Demo government portal',
     `<div class="card"><h2>以新一代身分證登入 Log in with the New eID</h2>
@@ -29,7 +34,7 @@ complete EAC online authentication against a <strong>virtual New eID card</stron
 eID-Client, and shows the attributes the IdP released in its encrypted, signed assertion.</p>
 <p><a class="button" id="login" href="${escAttr(v.loginUrl)}">以新一代身分證登入 Log in with New eID</a>
 <a class="button secondary" id="login-age" href="${escAttr(v.ageLoginUrl)}">登入並驗證年滿 18 歲 Log in and verify age ≥ 18</a></p>
-<p class="muted">示範卡 PIN1 / demo card PIN1: <code>123456</code>.
+<p class="muted">示範卡 demo card: PIN1 <code>${esc(v.card.pin)}</code>, CAN <code>${esc(v.card.can)}</code>, 用戶代碼 user code <code>${esc(v.card.userCode)}</code>.
 ${
   v.clientRunning
     ? 'The demo eID-Client listens on http://127.0.0.1:24727.'
@@ -37,7 +42,9 @@ ${
 }</p></div>
 <div class="card muted"><p>The first button asks for the attributes of this SP's metadata
 (AttributeConsumingService); the second sends a TR-03130 EncryptedAuthnRequestExtension asking for the
-name, the photo and an age verification, without the date of birth.</p></div>`,
+name and an age verification (≥ 18) instead of the date of birth, and the photo as an optional
+attribute — an eID-Client that cannot release the photo (AusweisApp2: DG14 is no TR-03127 right)
+still logs in.</p></div>`,
   );
 }
 
@@ -70,10 +77,18 @@ ${rows}
   );
 }
 
-export function failurePage(v: { title: string; detail: string; homeUrl: string }): string {
+export function failurePage(v: {
+  title: string;
+  /** The sentence for a person, both languages. */
+  sentence: { zh: string; en: string };
+  /** Technical detail (status codes, the IdP's message) in small print. */
+  detail: string;
+  homeUrl: string;
+}): string {
   return layout(
     v.title,
-    `<div class="card"><h2>${esc(v.title)}</h2><p id="failure">${esc(v.detail)}</p></div>
+    `<div class="card"><h2>${esc(v.title)}</h2><p id="failure">${esc(v.sentence.zh)}<br>${esc(v.sentence.en)}</p>
+<p class="muted" id="status">${esc(v.detail)}</p></div>
 <p><a class="button" href="${escAttr(v.homeUrl)}">返回 Back</a></p>`,
   );
 }

@@ -34,7 +34,9 @@ import {
   SamlResponseError,
   type SpClientConfig,
 } from '../interfaces/saml/sp-client.js';
+import { DEMO_CAN, DEMO_PIN, DEMO_USER_CODE } from './card.js';
 import { failurePage, landingPage, resultPage, type ShownAttribute } from './pages.js';
+import { sentenceOf } from './status-sentences.js';
 
 export interface DemoPortalOptions {
   readonly router: Router;
@@ -77,11 +79,15 @@ function spConfig(o: DemoPortalOptions, acsUrl: string): SpClientConfig {
   };
 }
 
-/** What the TR-03130 extension button asks for: name and photo, and age ≥ 18 instead of the birth date. */
+/**
+ * What the TR-03130 extension button asks for: the name and age ≥ 18 instead of the birth date;
+ * the romanised name and the photo optional (RequiredAttribute defaults to true), so an eID-Client
+ * that cannot release the photo — AusweisApp2 drops DG14, not a TR-03127 right — still logs in.
+ */
 const AGE_REQUEST: readonly ExtensionAttribute[] = [
   { name: 'ChineseName', required: true },
-  { name: 'RomanizedName' },
-  { name: 'Photo' },
+  { name: 'RomanizedName', required: false },
+  { name: 'Photo', required: false },
   { name: 'AgeVerification', required: true, value: 18 },
 ];
 
@@ -153,6 +159,7 @@ export function mountDemoPortal(o: DemoPortalOptions): { readonly url: string } 
         loginUrl: `${base}/login`,
         ageLoginUrl: `${base}/login?age=18`,
         clientRunning: o.clientRunning(),
+        card: { pin: DEMO_PIN, can: DEMO_CAN, userCode: DEMO_USER_CODE },
       }),
     ),
   );
@@ -178,7 +185,11 @@ export function mountDemoPortal(o: DemoPortalOptions): { readonly url: string } 
         400,
         failurePage({
           title: '無登入請求 No login in progress',
-          detail: 'This browser did not start a login here (or it expired).',
+          sentence: {
+            zh: '此瀏覽器沒有在本網站開始登入，或登入已逾時。請重新登入。',
+            en: 'This browser did not start a login here, or it expired. Please log in again.',
+          },
+          detail: 'no request cookie',
           homeUrl: home,
         }),
       );
@@ -199,7 +210,15 @@ export function mountDemoPortal(o: DemoPortalOptions): { readonly url: string } 
       return html(
         ctx,
         400,
-        failurePage({ title: '回應無效 Invalid response', detail: e.message, homeUrl: home }),
+        failurePage({
+          title: '回應無效 Invalid response',
+          sentence: {
+            zh: '收到的登入結果無法驗證，因此未登入。請重新登入。',
+            en: 'The login result could not be verified, so you are not logged in. Please log in again.',
+          },
+          detail: e.message,
+          homeUrl: home,
+        }),
       );
     }
     ctx.cookies.set(COOKIE, '', { secure: true, httpOnly: true, path: base, expires: new Date(0) });
@@ -210,6 +229,7 @@ export function mountDemoPortal(o: DemoPortalOptions): { readonly url: string } 
         200,
         failurePage({
           title: '登入失敗 Login failed',
+          sentence: sentenceOf(result.statusCodes),
           detail: `${result.statusCodes.join(' / ')}${result.message ? ` — ${result.message}` : ''}`,
           homeUrl: home,
         }),
@@ -222,6 +242,10 @@ export function mountDemoPortal(o: DemoPortalOptions): { readonly url: string } 
         400,
         failurePage({
           title: '回應重複 Replayed response',
+          sentence: {
+            zh: '這個登入結果已經使用過了。請重新登入。',
+            en: 'This login result was already used. Please log in again.',
+          },
           detail: 'This assertion was already used.',
           homeUrl: home,
         }),

@@ -37,12 +37,15 @@ export const RESULT_MINOR = {
   certificateRevoked: `${MINOR}il/signature#certificateRevoked`,
   ifdCancellationByUser: `${MINOR}ifdl/common#cancellationByUser`,
   ifdTimeout: `${MINOR}ifdl/common#timeoutError`,
+  noCard: `${MINOR}ifdl/terminal#noCard`,
   invalidCertificatePath: `${MINOR}il/signature#invalidCertificatePath`,
   certificateFormatNotCorrectWarning: `${MINOR}il/signature#certificateFormatNotCorrectWarning`,
   invalidSignature: `${MINOR}il/signature#invalidSignature`,
   unknownAPIFunction: `${MINOR}al/common#unknownAPIFunction`,
   unsupportedProtocol: `${MINOR}sal#protocolNotRecognized`,
   incorrectCard: `${MINOR}sal#incorrectCard`,
+  /** TR-03112-7 §3.6.4.2 (mEAC): the document is expired or revoked; AusweisApp shows "The ID card is invalid or disabled". */
+  documentValidityVerificationFailed: `${MINOR}sal/mEAC#DocumentValidityVerificationFailed`,
 } as const;
 
 export interface EcardResult {

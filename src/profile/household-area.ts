@@ -64,3 +64,25 @@ export function formatAreaCode(code: string): string {
   const d = normalizeAreaCode(code);
   return [d.slice(0, 5), d.slice(5, 8), d.slice(8, 11), d.slice(11, 14)].filter(Boolean).join('-');
 }
+
+/**
+ * The area code of a place-verification prefix (the leftmost 5, 7, 9 or 11
+ * bytes of an encoded code, A.7.5.4): county, township, village or
+ * neighbourhood. Undefined when it is not such a prefix.
+ */
+export function decodeAreaPrefix(prefix: Uint8Array): string | undefined {
+  const hex = Buffer.from(prefix).toString('hex');
+  if (!/^\d+$/.test(hex) || !hex.startsWith(COUNTRY_PREFIX)) return undefined;
+  const body = hex.slice(4);
+  const levels = [6, 4, 4, 4];
+  const parts: string[] = [];
+  let at = 0;
+  for (const width of levels) {
+    if (at === body.length) break;
+    const part = body.slice(at, at + width);
+    if (part.length !== width || part[0] !== '0') return undefined;
+    parts.push(part.slice(1));
+    at += width;
+  }
+  return parts.length && at === body.length ? parts.join('') : undefined;
+}

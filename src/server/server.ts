@@ -220,7 +220,12 @@ async function listenAll(
   if (opts.mount) await opts.mount(partial);
   webApp.use(webRouter.routes()).use(webRouter.allowedMethods());
 
-  const web = createWebServer({ ...tls, ...(pki.tls.ec ? { ec: pki.tls.ec } : {}) }, webApp.callback());
+  const idleMs = config.sessions.clientIdleSeconds * 1000;
+  const web = createWebServer(
+    { ...tls, ...(pki.tls.ec ? { ec: pki.tls.ec } : {}) },
+    webApp.callback(),
+    idleMs,
+  );
   answerClientErrors(web, log, () => partial.refusalPages);
   servers.push(web);
   await listen(web, config.web.host, config.web.port);
@@ -229,7 +234,7 @@ async function listenAll(
     const pskRouter = new Router();
     pskRouter.post('/eid/paos', paosHandler(paosDeps, 'psk'));
     pskApp.use(errorBoundary(log)).use(pskRouter.routes()).use(pskRouter.allowedMethods());
-    const pskServer = createPskServer(tls, psks, pskApp.callback());
+    const pskServer = createPskServer(tls, psks, pskApp.callback(), idleMs);
     servers.push(pskServer);
     await listen(pskServer, config.psk.host, config.psk.port);
   }

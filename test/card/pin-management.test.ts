@@ -79,6 +79,23 @@ describe('PIN retry counter (TR-03110-2 §2.2.3)', () => {
     expect([ok.mse, ok.r.ok]).toEqual(['9000', true]);
   });
 
+  it('sets a new PIN after PACE with the user code (00 2C 02 03), which also unblocks it', async () => {
+    const card = VirtualCard.fromJson(cardJson);
+    for (let i = 0; i < 2; i++) await attempt(card, 'pin', '000000');
+    const c = await attempt(card, 'can', CAN);
+    await c.t.pace({ password: 'pin', secret: '000000' });
+    expect(card.toJson().retryCounters.pin).toBe(0);
+    const p = await attempt(card, 'puk', PUK);
+    expect((await p.t.send(command(0x00, 0x2c, 0x02, 0x03, Buffer.from('12345')))).sw).toBe(0x6a80);
+    expect((await p.t.send(command(0x00, 0x2c, 0x02, 0x03, Buffer.from('778899')))).sw).toBe(0x9000);
+    expect(card.toJson().passwords.pin).toBe('778899');
+    expect(card.toJson().retryCounters.pin).toBe(3);
+    // The login goes on in the same session with the new PIN (PACE with the PIN after the user code).
+    const pin = await p.t.pace({ password: 'pin', secret: '778899' });
+    expect(pin.ok).toBe(true);
+    expect((await attempt(card, 'pin', PIN)).last).toBe('63C2');
+  });
+
   it('changes the PIN after PACE with the PIN (00 2C 02 03)', async () => {
     const card = VirtualCard.fromJson(cardJson);
     const a = await attempt(card, 'pin', PIN);

@@ -3,13 +3,11 @@
  * `neid-client auth` as separate processes, the browser activation of
  * `neid-client serve` — against a running server.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openVirtualCard } from '../../src/client/card-source.js';
-import { startClientServer } from '../../src/client/serve.js';
+import { writeTestCard } from '../support/card.js';
 import { runClient, runNeid } from '../support/cli.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -35,15 +33,23 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => ts?.close());
 
-const session = (o: { optional?: ('photo' | 'sex')[] } = {}) =>
+const session = (o: { optional?: ('photo' | 'sex')[]; refreshAddress?: string } = {}) =>
   ts.server.sessions.create({
     eServiceId: 'demo-portal',
     frontEnd: 'saml',
     required: ['chineseName'],
     optional: o.optional ?? ['photo', 'sex'],
     channel: 'psk',
-    refreshAddress: `${ts.web}/done`,
+    refreshAddress: o.refreshAddress ?? `${ts.web}/done`,
   });
+
+const auth = (tcTokenUrl: string, cardFile: string, ...more: string[]) =>
+  runClient(['auth', '--tctoken-url', tcTokenUrl, '--card', cardFile, ...more]);
+
+async function failureOf(sessionId: string) {
+  const o = await ts.server.sessions.consume(sessionId);
+  return o?.kind === 'failure' ? o.failure : undefined;
+}
 
 describe('neid-client', () => {
   it('auth: runs the whole TR-03124 flow with a card file and prints the outcome', async () => {
@@ -115,81 +121,150 @@ describe('neid-client', () => {
     ).toBe(2);
   });
 
-  it('serve: browser activation shows the consent page, takes the PIN and redirects to the refresh URL', async () => {
-    const server = await startClientServer({
-      host: '127.0.0.1',
-      port: 0,
-      openCard: () => openVirtualCard(card),
+  it('auth: a revoked card — the card exchange ends OK (TR-03130-4 C1_2_09), the verdict goes to the eService', async () => {
+    const revoked = writeTestCard(ts.pkiDir);
+    const add = await runNeid(['revocation', 'add', '--card', revoked.file, '--pki', ts.pkiDir]);
+    expect(add.code, add.stderr).toBe(0);
+    ts.server.revocation.reload(); // the server reloads the list every 30 s
+    const created = await session();
+    const r = await auth(created.tcTokenUrl, revoked.file, '--pin', '123456');
+    const out = JSON.parse(r.stdout);
+    // StartPAOSResponse ok: the eID-Server's test specification checks exactly this; the eService
+    // (here: getResult) learns that the card is revoked, and tells the citizen on its page.
+    expect(out.serverResult.major).toMatch(/#ok$/);
+    expect(out.redirectUrl).toMatch(/ResultMajor=ok/);
+    expect(await failureOf(created.sessionId)).toMatchObject({ code: 'document-revoked' });
+  });
+
+  it('auth: --deselect of a required field is refused with a clear message', async () => {
+    const created = await session();
+    const r = await auth(created.tcTokenUrl, card, '--pin', '246810', '--deselect', 'chineseName,sex');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--deselect chineseName');
+    expect(r.stderr).toContain('required fields cannot be withheld');
+    expect(JSON.parse(r.stdout).ok).toBe(false);
+    // The server heard that the citizen would not go on.
+    expect(await failureOf(created.sessionId)).toMatchObject({ code: 'cancelled' });
+  });
+
+  it('auth: the eID-Client link of an activation page works as --tctoken-url; --follow goes where the browser would', async () => {
+    const created = await session({ refreshAddress: `${ts.web}/health` });
+    const link = `http://127.0.0.1:24727/eID-Client?tcTokenURL=${encodeURIComponent(created.tcTokenUrl)}`;
+    const r = await auth(link, card, '--pin', '246810', '--follow');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.followed).toMatchObject({
+      status: 200,
+      hops: [{ url: `${ts.web}/health?ResultMajor=ok`, status: 200 }],
     });
-    try {
-      const base = `http://127.0.0.1:${server.port}`;
-      const get = (path: string) =>
-        new Promise<{ status: number; location?: string; body: string }>((resolve, reject) => {
-          request(`${base}${path}`, (res) => {
-            let body = '';
-            res.on('data', (d) => {
-              body += d;
-            });
-            res.on('end', () =>
-              resolve({
-                status: res.statusCode ?? 0,
-                ...(res.headers.location ? { location: res.headers.location } : {}),
-                body,
-              }),
-            );
-          })
-            .on('error', reject)
-            .end();
-        });
-      const post = (path: string, form: string) =>
-        new Promise<{ status: number; location?: string }>((resolve, reject) => {
-          const req = request(
-            `${base}${path}`,
-            {
-              method: 'POST',
-              headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base },
-            },
-            (res) => {
-              res.resume();
-              res.on('end', () =>
-                resolve({
-                  status: res.statusCode ?? 0,
-                  ...(res.headers.location ? { location: res.headers.location } : {}),
-                }),
-              );
-            },
-          );
-          req.on('error', reject);
-          req.end(form);
-        });
-      const created = await session({ optional: ['sex'] });
-      const start = await get(`/eID-Client?tcTokenURL=${encodeURIComponent(created.tcTokenUrl)}`);
-      expect(start.status).toBe(303);
-      const job = start.location!;
-      let page = await get(job);
-      for (let i = 0; i < 50 && !page.body.includes('PIN1'); i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        page = await get(job);
-      }
-      expect(page.body).toContain('示範政府服務入口網');
-      expect(page.body).toContain('中文姓名');
-      expect(page.body).toContain('性別');
-      // A browser sends the ticked boxes (the optional field is ticked by default).
-      const done = await post(job, 'keep=sex&action=accept&pin=246810');
-      expect(done.status).toBe(303);
-      let final = await get(job);
-      for (let i = 0; i < 100 && final.status === 200; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        final = await get(job);
-      }
-      expect(final.status).toBe(303);
-      expect(final.location).toBe(`${ts.web}/done?ResultMajor=ok`);
-      const result = await ts.server.sessions.consume(created.sessionId);
-      expect(result?.kind).toBe('result');
-      // The citizen unticked nothing: sex released too.
-      expect(result?.kind === 'result' && result.result.operations.sex).toBe('ALLOWED');
-    } finally {
-      await server.close();
-    }
+    expect(JSON.parse(out.followed.body).status).toBe('ok');
+  });
+
+  it('auth: no card file — a clear message, and the eService hears "no card"', async () => {
+    const created = await session();
+    const r = await auth(created.tcTokenUrl, '/nonexistent/card.json', '--pin', '123456');
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.error.message).toContain('the card file /nonexistent/card.json does not exist');
+    expect(out.redirectUrl).toMatch(/ResultMinor=cancellationByUser/);
+    expect(await failureOf(created.sessionId)).toMatchObject({
+      code: 'card-removed',
+    });
+  });
+
+  it('unblock: the user code unblocks a blocked PIN1 and sets a new one; change-pin changes it', async () => {
+    const c = writeTestCard(ts.pkiDir);
+    const j = JSON.parse(readFileSync(c.file, 'utf8'));
+    writeFileSync(c.file, JSON.stringify({ ...j, retryCounters: { pin: 0, userCode: 10 } }));
+    // A blocked PIN ends a command-line login with the hint, and the eService hears "PIN blocked".
+    const blocked = await session();
+    const r0 = await auth(blocked.tcTokenUrl, c.file, '--pin', '123456');
+    expect(JSON.parse(r0.stdout).error.message).toContain('unblock it with the user code');
+    expect(await failureOf(blocked.sessionId)).toMatchObject({ code: 'pin-blocked' });
+
+    const wrong = await runClient([
+      'unblock',
+      '--card',
+      c.file,
+      '--user-code',
+      'WRONG000',
+      '--new-pin',
+      '112233',
+    ]);
+    expect(wrong.code).toBe(1);
+    expect(JSON.parse(wrong.stdout).error.message).toBe('wrong user code (9 attempt(s) left)');
+    const ok = await runClient([
+      'unblock',
+      '--card',
+      c.file,
+      '--user-code',
+      'A1B2C3D4',
+      '--new-pin',
+      '112233',
+    ]);
+    expect(ok.code, ok.stderr + ok.stdout).toBe(0);
+    expect(JSON.parse(readFileSync(c.file, 'utf8')).retryCounters).toEqual({ pin: 3, userCode: 10 });
+    const changed = await runClient([
+      'change-pin',
+      '--card',
+      c.file,
+      '--pin',
+      '112233',
+      '--new-pin',
+      '445566',
+    ]);
+    expect(changed.code, changed.stdout).toBe(0);
+    const login = await auth((await session()).tcTokenUrl, c.file, '--pin', '445566');
+    expect(login.code, login.stdout).toBe(0);
+  });
+});
+
+describe('--help and unknown commands', () => {
+  const cases: [string, (a: string[]) => ReturnType<typeof runClient>, string[]][] = [
+    ['neid-client', runClient, ['auth', 'serve', 'unblock', 'change-pin']],
+    [
+      'neid',
+      runNeid,
+      [
+        'pki',
+        'pki init',
+        'cvc',
+        'cvc print',
+        'cvc verify',
+        'card',
+        'card create',
+        'card vpcd',
+        'revocation',
+        'revocation add',
+        'revocation list',
+      ],
+    ],
+  ];
+  it.each(cases)(
+    '%s: --help on the tool, every command and subcommand exits 0 with its usage',
+    async (tool, run, commands) => {
+      const top = await run(['--help']);
+      expect(top.code).toBe(0);
+      expect(top.stdout).toContain(`usage: ${tool} <command>`);
+      const results = await Promise.all(commands.map((c) => run([...c.split(' '), '--help'])));
+      results.forEach((r, i) => {
+        expect(r.code, `${tool} ${commands[i]} --help: ${r.stderr}`).toBe(0);
+        expect(r.stdout).toContain(`usage: ${tool} ${commands[i]}`);
+      });
+      expect((await run(['help', ...commands.at(-1)!.split(' ')])).code).toBe(0);
+    },
+  );
+
+  it('an unknown command is named', async () => {
+    const a = await runClient(['authenticate']);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toContain('neid-client: unknown command "authenticate"');
+    const b = await runNeid(['card', 'eject']);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toContain('neid: unknown command "card eject"');
+    const c = await runNeid(['card']);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toContain('neid card: a subcommand is needed');
+    expect(c.stderr).toContain('card create');
   });
 });

@@ -464,6 +464,15 @@ describe('OpenID Provider refuses', () => {
     const { url } = await plainUrl({});
     const { callback } = await login(url, PLAIN.redirect, { accept: false });
     expect(new URL(callback!).searchParams.get('error')).toBe('access_denied');
+    expect(new URL(callback!).searchParams.get('error_description')).toContain('cancelled');
+  });
+
+  it('a login that ends with a wrong PIN says so (access_denied)', async () => {
+    const { url } = await plainUrl({});
+    const { callback } = await login(url, PLAIN.redirect, { pin: '000000' });
+    const cb = new URL(callback!);
+    expect(cb.searchParams.get('error')).toBe('access_denied');
+    expect(cb.searchParams.get('error_description')).toBe('the citizen did not enter the right PIN (or CAN)');
   });
 });
 

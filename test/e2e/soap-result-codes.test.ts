@@ -23,6 +23,9 @@ import {
 import { derFromPem } from '../../src/pki/x509/pem.js';
 import { ES, ops, startTestbed, type Testbed } from '../interfaces/soap/support/testbed.js';
 import { writeTestCard } from '../support/card.js';
+import { runClient } from '../support/cli.js';
+
+const ECARD_MINOR = (code: string) => `http://www.bsi.bund.de/ecard/api/1.1/resultminor/${code}`;
 
 let tb: Testbed;
 beforeAll(async () => {
@@ -213,7 +216,8 @@ describe('SOAP eID-Interface: result codes (TR-03130-1 §3.4.1)', () => {
       fields: { renewalDueDate: '20200101', issueDate: '20100101' },
     });
     const { outcome, sessionId } = await loginWith(file, ops('REQUIRED', 'chineseName', 'renewalDueDate'));
-    expect(outcome.serverResult?.major).toMatch(/#ok$/);
+    // The eID-Client learns the login failed (TR-03124-1 serverError); the eService learns why.
+    expect(outcome.serverResult?.minor).toMatch(/sal\/mEAC#DocumentValidityVerificationFailed$/);
     const r = await tb.client().getResult(sessionId, 1);
     expect(r.result).toMatchObject({
       major: RESULT_MAJOR.error,
@@ -259,6 +263,36 @@ describe('SOAP eID-Interface: result codes (TR-03130-1 §3.4.1)', () => {
     const r = await tb.client().getResult(sessionId, 1);
     expect(r.result.minor).toBe(ECARD_RESULT_MINOR.cancellationByUser);
     expect(r.outcome).toBeUndefined();
+  });
+
+  it("what the citizen's eID-Client reported: wrong PIN, PIN blocked, no card (neid-client auth)", async () => {
+    const card = writeTestCard(tb.ts.pkiDir);
+    const blocked = writeTestCard(tb.ts.pkiDir);
+    const j = JSON.parse(readFileSync(blocked.file, 'utf8'));
+    writeFileSync(blocked.file, JSON.stringify({ ...j, retryCounters: { pin: 0, userCode: 10 } }));
+    const cases = [
+      [
+        card.file,
+        '000000',
+        ECARD_MINOR('sal#securityConditionsNotSatisfied'),
+        'the citizen did not enter the right PIN (or CAN)',
+      ],
+      [blocked.file, '123456', ECARD_MINOR('al/common#noPermission'), "the citizen's PIN is blocked"],
+      [
+        '/nonexistent/card.json',
+        '123456',
+        ECARD_MINOR('ifdl/terminal#noCard'),
+        'no card, or the card was removed',
+      ],
+    ] as const;
+    for (const [file, pin, minor, message] of cases) {
+      const { tcTokenUrl, plan } = tb.prepare({ operations: ops('REQUIRED', 'chineseName') });
+      const run = await runClient(['auth', '--tctoken-url', tcTokenUrl, '--card', file, '--pin', pin]);
+      expect(run.code, run.stdout).toBe(1);
+      const r = await tb.client().getResult(plan.granted!.sessionId, 1);
+      expect(r.result).toMatchObject({ major: RESULT_MAJOR.error, minor, message });
+      expect(r.outcome).toBeUndefined();
+    }
   });
 
   it('common#schemaViolation: unknown elements, bad values, missing or misplaced parts', async () => {

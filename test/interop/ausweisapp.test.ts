@@ -75,7 +75,7 @@ const request = (o: Partial<AuthRequest>): AuthRequest => ({
 async function authenticate(
   files: readonly SimulatorFile[],
   req: AuthRequest,
-  opts: { deselect?: string[] } = {},
+  opts: { deselect?: string[]; consentDelayMs?: number; cancelAt?: 'access-rights' | 'pin' } = {},
 ): Promise<{
   out: SimulatorAuthOutcome<{ sessionId: string; tcTokenUrl: string }>;
   outcome: Awaited<ReturnType<TestServer['server']['sessions']['consume']>>;
@@ -89,7 +89,7 @@ async function authenticate(
         files,
         start: () => ts.server.sessions.create(req),
         attempts: 3,
-        ...(opts.deselect ? { deselect: opts.deselect } : {}),
+        ...opts,
       },
       app.log,
     );
@@ -263,5 +263,33 @@ describe.runIf(requires('AusweisApp2', absent({ ausweisapp2: hasAusweisApp() }))
       expect(outcome.failure).toMatchObject({ code: 'chip-authentication-failed' });
       expect(outcome.failure.reason).toMatch(/authentication token/);
     });
+
+    it('a 30 s consent completes in PSK and in attached mode', async () => {
+      // AusweisApp reads nothing from the server while the citizen reads the access rights.
+      const run = async (channel: 'psk' | 'attached') => {
+        const { out, outcome, why } = await authenticate(
+          card.files,
+          request({ channel, required: ['chineseName'], optional: ['dateOfBirth'] }),
+          { consentDelayMs: 30_000 },
+        );
+        expect(out.auth.result?.major, why).toBe(OK);
+        expect(outcome?.kind, why).toBe('result');
+      };
+      await Promise.all([run('psk'), run('attached')]);
+    }, 240_000);
+
+    it.each(['access-rights', 'pin'] as const)(
+      'cancelling in AusweisApp (at %s) reaches the eService as "cancelled"',
+      async (cancelAt) => {
+        const { out, outcome, why } = await authenticate(card.files, request({ required: ['chineseName'] }), {
+          cancelAt,
+        });
+        expect(out.auth.result?.major, why).toBe(ERROR);
+        expect(out.auth.result?.minor, why).toMatch(/\/sal#cancellationByUser$/);
+        expect(outcome?.kind, why).toBe('failure');
+        if (outcome?.kind !== 'failure') return;
+        expect(outcome.failure, why).toMatchObject({ code: 'cancelled' });
+      },
+    );
   },
 );

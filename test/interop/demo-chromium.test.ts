@@ -8,7 +8,7 @@
  * (test/support/demo.ts), on free ports.
  * Set DEMO_SCREENSHOTS=dir to keep screenshots of each step (README).
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -104,7 +104,8 @@ describe.runIf(available)('the npm start demo in Chromium', () => {
     expect(text).not.toContain('Date of birth');
   });
 
-  it('a wrong PIN ends in a SAML error shown by the portal, not in attributes', async () => {
+  /** A login on the first button, with a wrong PIN1 entered: the eID-Client's page says so. */
+  async function wrongPin(): Promise<void> {
     await page.goto(`${ts.web}/demo/portal/`);
     await page.click('#login');
     await page.locator('#start').click();
@@ -112,8 +113,79 @@ describe.runIf(available)('the npm start demo in Chromium', () => {
     await pin.waitFor({ timeout: 60_000 });
     await pin.fill('000000');
     await page.click('button[value=accept]');
-    await page.locator('#failure').waitFor({ timeout: 90_000 });
-    expect(await page.locator('#failure').innerText()).toMatch(/urn:oasis:names:tc:SAML:2\.0:status/);
-    expect(await page.locator('#attributes').count()).toBe(0);
+    await page.locator('h2', { hasText: 'PIN1 錯誤' }).waitFor({ timeout: 60_000 });
+  }
+
+  it('a wrong PIN is shown on the eID-Client page and can be entered again in the same login', async () => {
+    await wrongPin();
+    expect(await page.locator('body').innerText()).toContain('尚餘 2 次機會');
+    await shot('5-wrong-pin');
+    await page.locator('input[name=pin]').fill('123456');
+    await page.click('button[value=accept]');
+    await page.locator('#attributes').waitFor({ timeout: 90_000 });
   });
+
+  it('a wrong PIN and Cancel: the portal says so in a sentence, the codes in small print', async () => {
+    await wrongPin();
+    await page.click('button[value=cancel]');
+    await page.locator('#failure').waitFor({ timeout: 90_000 });
+    expect(await page.locator('#failure').innerText()).toContain('PIN1 輸入錯誤');
+    expect(await page.locator('#failure').innerText()).toContain('the PIN1 entered was wrong');
+    expect(await page.locator('#status').innerText()).toContain('urn:tw:neid:saml:status:wrongPin');
+    expect(await page.locator('#attributes').count()).toBe(0);
+    await shot('6-portal-failure');
+    // The counter went back to 3 with the right PIN in the test before; one wrong entry now.
+    expect(JSON.parse(readFileSync(ts.card, 'utf8')).retryCounters.pin).toBe(2);
+  });
+
+  it("the IdP's error pages: a sentence in both languages and a way back to the eService", async () => {
+    await page.goto(`${ts.web}/demo/portal/`);
+    const blocked: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/.test(m.text())) blocked.push(m.text());
+    });
+    const r = await page.goto(`${ts.web}/eid/return/no-such-login`);
+    expect(r?.status()).toBe(400);
+    const text = await page.locator('body').innerText();
+    expect(text).toContain('此登入已逾時、已完成');
+    expect(text).toContain('Go back to the service and log in again');
+    await page.click('#back');
+    await expect.poll(() => page.url()).toContain('/demo/portal/');
+    expect(blocked).toEqual([]);
+  });
+
+  it('always returns to the eService: Cancel 20 times, a failure at once 20 times — 40 of 40', async () => {
+    const login = async () => {
+      await page.goto(`${ts.web}/demo/portal/`);
+      await page.click('#login');
+      await page.locator('#start').click();
+      await page.locator('input[name=pin]').waitFor({ timeout: 60_000 });
+    };
+    let returned = 0;
+    for (let i = 0; i < 20; i++) {
+      await login();
+      await page.click('button[value=cancel]');
+      await page.locator('#failure').waitFor({ timeout: 60_000 });
+      expect(await page.locator('#status').innerText()).toContain('urn:tw:neid:saml:status:cancelled');
+      returned++;
+    }
+    // PIN1 and the user code blocked: the eID-Client ends the login the moment the form arrives.
+    const card = JSON.parse(readFileSync(ts.card, 'utf8'));
+    writeFileSync(ts.card, JSON.stringify({ ...card, retryCounters: { pin: 0, userCode: 0 } }));
+    for (let i = 0; i < 20; i++) {
+      await login();
+      await page.locator('input[name=pin]').fill('123456');
+      await page.click('button[value=accept]');
+      await page.locator('#failure').waitFor({ timeout: 60_000 });
+      expect(await page.locator('#status').innerText()).toContain('urn:tw:neid:saml:status:pinBlocked');
+      returned++;
+    }
+    expect(returned).toBe(40);
+    // The demo card is read for every login: a deleted one is made again, no restart.
+    rmSync(ts.card);
+    await login();
+    await page.locator('input[name=pin]').fill('123456');
+    await page.click('button[value=accept]');
+    await page.locator('#attributes').waitFor({ timeout: 90_000 });
+  }, 600_000);
 });

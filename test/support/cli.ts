@@ -44,3 +44,47 @@ export const runNeid = (args: string[], opts?: Parameters<typeof runTs>[2]) =>
 export const runClient = (args: string[], opts?: Parameters<typeof runTs>[2]) =>
   runTs('src/client/main.ts', args, opts);
 export { ROOT };
+
+export interface ServeProcess {
+  /** http://127.0.0.1:PORT */
+  readonly base: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** `neid-client serve ARGS --port 0` as its own process; resolves when it listens. */
+export function startServe(args: string[]): Promise<ServeProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/client/main.ts', 'serve', ...args, '--port', '0'],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    let started = false;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    const onData = (d: Buffer) => {
+      out += d;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)\/eID-Client/.exec(out);
+      if (m && !started) {
+        started = true;
+        resolve({
+          base: m[1]!,
+          output: () => out,
+          stop: async () => {
+            child.kill('SIGTERM');
+            await exited;
+          },
+        });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => {
+      if (!started) reject(new Error(`neid-client serve exited with ${code}:\n${out}`));
+    });
+  });
+}

@@ -18,11 +18,11 @@ export interface DemoServer extends TestServer {
 }
 
 export async function startDemoServer(
-  o: Pick<TestServerOptions, 'logLevel' | 'logs' | 'extra'> = {},
+  o: Pick<TestServerOptions, 'logLevel' | 'logs' | 'extra' | 'cvcaChr'> & { clientPort?: number } = {},
 ): Promise<DemoServer> {
   const dir = mkdtempSync(join(tmpdir(), 'neid-demo-'));
   const webPort = await freePort();
-  const clientPort = await freePort();
+  const clientPort = o.clientPort ?? (await freePort());
   const origin = `https://127.0.0.1:${webPort}`;
   cpSync(join(ROOT, 'metadata/demo-portal'), join(dir, 'demo-portal'), { recursive: true });
   writeFileSync(
@@ -41,7 +41,9 @@ export async function startDemoServer(
     webPort,
     relyingParties: join(dir, 'relying-parties.yaml'),
     mount: mountFrontEnds,
-    ...o,
+    ...(o.logLevel ? { logLevel: o.logLevel } : {}),
+    ...(o.logs ? { logs: o.logs } : {}),
+    ...(o.cvcaChr ? { cvcaChr: o.cvcaChr } : {}),
     extra: { demo: { enabled: true, card, clientPort }, ...o.extra },
   });
   return { ...ts, card, clientPort };

@@ -19,7 +19,7 @@ import type { Context } from 'koa';
 import type { Outcome, SessionService } from '../../workflows/session/service.js';
 import type { AuthRequest, AuthSession } from '../../workflows/session/types.js';
 import { outcomeOnReturn } from './outcome.js';
-import { activationPage } from './pages.js';
+import { activationPage, LOGIN_UNKNOWN, sendErrorPage } from './pages.js';
 
 export const CLIENT_URL = 'http://127.0.0.1:24727/eID-Client';
 
@@ -131,12 +131,7 @@ export class BrowserLogins {
   private async finish(ctx: Context): Promise<void> {
     ctx.set('Cache-Control', 'no-store');
     const hit = await this.lookup(ctx);
-    if (!hit) {
-      ctx.status = 400;
-      ctx.type = 'text/plain; charset=utf-8';
-      ctx.body = 'This login is unknown, expired, or was started in another browser.\n';
-      return;
-    }
+    if (!hit) return sendErrorPage(ctx, 400, LOGIN_UNKNOWN);
     const [ref, s] = hit;
     const outcome = await outcomeOnReturn(this.o.sessions, s.id, ctx.query.ResultMinor);
     ctx.cookies.set(`${COOKIE}_${ref.slice(0, 8)}`, '', {

@@ -5,6 +5,7 @@
  * is ended first with the client's ResultMinor, so the front-end always gets
  * a final outcome — once.
  */
+import { clientFailure } from '../../workflows/session/client-outcome.js';
 import type { Outcome, SessionService } from '../../workflows/session/service.js';
 
 export type FinalOutcome = Exclude<Outcome, { kind: 'pending' }>;
@@ -16,11 +17,11 @@ export async function outcomeOnReturn(
 ): Promise<FinalOutcome | undefined> {
   let outcome = await sessions.consume(sessionId);
   if (outcome?.kind === 'pending') {
-    const minor = typeof resultMinor === 'string' ? resultMinor.slice(0, 64) : 'without a result';
-    await sessions.fail(sessionId, {
-      code: minor.endsWith('cancellationByUser') ? 'cancelled' : 'client-error',
-      reason: `the eID-Client returned ${minor}`,
-    });
+    const minor = typeof resultMinor === 'string' ? resultMinor.slice(0, 64) : undefined;
+    await sessions.fail(
+      sessionId,
+      clientFailure(minor, `the eID-Client returned ${minor ?? 'without a result'}`),
+    );
     outcome = await sessions.consume(sessionId);
   }
   return outcome?.kind === 'pending' ? undefined : outcome;

@@ -1,4 +1,6 @@
 /** The IdP's pages around the eID login (server-rendered, no external resources, strict CSP). */
+import { createHash } from 'node:crypto';
+import type { Context } from 'koa';
 import { esc, escAttr } from '../../xml/build.js';
 
 export function layout(title: string, body: string): string {
@@ -33,6 +35,60 @@ setTimeout(poll,2000);})();
   );
 }
 
-export function errorPage(title: string, message: string): string {
-  return layout(title, `<h1>${esc(title)}</h1><div class="card"><p>${esc(message)}</p></div>`);
+/** A text in Traditional Chinese (first) and English. */
+export interface Bilingual {
+  readonly zh: string;
+  readonly en: string;
 }
+
+/** The "back" link's only script: leave this page for the one before it (the eService, as a rule). */
+const BACK_SCRIPT =
+  'document.getElementById("back").addEventListener("click",function(e){if(history.length>1){e.preventDefault();history.back();}});';
+const BACK_HASH = createHash('sha256').update(BACK_SCRIPT).digest('base64');
+
+export const ERROR_PAGE_CSP = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${BACK_HASH}'; form-action 'none'; frame-ancestors 'none'`;
+
+export interface ErrorView {
+  readonly title: Bilingual;
+  /** What happened and what to do, as a sentence for the citizen. */
+  readonly message: Bilingual;
+  /** A technical detail for support (a code, never personal data). */
+  readonly detail?: string;
+  /** Where "back" leads: the eService when it is known; otherwise the page before this one. */
+  readonly back?: { readonly href: string; readonly label: Bilingual };
+}
+
+/** An IdP error page: a sentence in both languages and a way back to the eService. */
+export function errorPage(v: ErrorView): string {
+  const back = v.back ?? {
+    href: '#',
+    label: { zh: '返回上一頁（服務網站）', en: 'Back to the previous page (the service)' },
+  };
+  const href = back.href;
+  return layout(
+    `${v.title.zh} ${v.title.en}`,
+    `<h1>${esc(v.title.zh)}<br><span class="muted">${esc(v.title.en)}</span></h1>
+<div class="card"><p>${esc(v.message.zh)}</p><p class="muted">${esc(v.message.en)}</p>
+${v.detail ? `<p class="muted">${esc(v.detail)}</p>` : ''}
+<p><a class="button" id="back" href="${escAttr(href)}">${esc(back.label.zh)} ${esc(back.label.en)}</a></p></div>
+${v.back ? '' : `<script>${BACK_SCRIPT}</script>`}`,
+  );
+}
+
+/** Sends an error page with its status, no caching and the page's CSP. */
+export function sendErrorPage(ctx: Context, status: number, v: ErrorView): void {
+  ctx.status = status;
+  ctx.set('Cache-Control', 'no-store');
+  ctx.set('Content-Security-Policy', ERROR_PAGE_CSP);
+  ctx.type = 'text/html; charset=utf-8';
+  ctx.body = errorPage(v);
+}
+
+/** The login this page belongs to is unknown or over: start again at the eService. */
+export const LOGIN_UNKNOWN: ErrorView = {
+  title: { zh: '登入已結束', en: 'This login is over' },
+  message: {
+    zh: '此登入已逾時、已完成，或是在另一個瀏覽器開始的。請回到服務網站重新登入。',
+    en: 'This login has expired, has already finished, or was started in another browser. Go back to the service and log in again.',
+  },
+};

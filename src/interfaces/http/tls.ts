@@ -46,14 +46,28 @@ export interface TlsMaterial {
 }
 
 /**
+ * Keep-alive sized for a person: an eID-Client pauses between two PAOS
+ * messages while the citizen reads the consent page and enters the PIN, and
+ * Node's default (5 s) would close that connection under it. The idle time
+ * is announced in `Keep-Alive: timeout=` (Node's client closes a second
+ * before the server would); the headers of a request must still arrive within
+ * `headersTimeout` once it starts.
+ */
+function keepIdle(server: Server, idleMs: number | undefined): Server {
+  if (idleMs !== undefined) server.keepAliveTimeout = idleMs;
+  return server;
+}
+
+/**
  * `ec`: an ECDSA key and certificate offered beside the RSA pair; OpenSSL picks the one matching
  * the negotiated suite (ECDHE-ECDSA first), so clients that can verify ECDSA get the cheap handshake.
  */
 export function createWebServer(
   tls: TlsMaterial & { readonly ec?: TlsMaterial },
   handler: RequestListener,
+  idleMs?: number,
 ): Server {
-  return createHttpsServer(
+  const server = createHttpsServer(
     {
       key: tls.ec ? [tls.key, tls.ec.key] : tls.key,
       cert: tls.ec ? [tls.cert, tls.ec.cert] : tls.cert,
@@ -64,11 +78,17 @@ export function createWebServer(
     },
     handler,
   );
+  return keepIdle(server, idleMs);
 }
 
 const pskIdentities = new WeakMap<object, string>();
 
-export function createPskServer(tls: TlsMaterial, psks: PskDirectory, handler: RequestListener): Server {
+export function createPskServer(
+  tls: TlsMaterial,
+  psks: PskDirectory,
+  handler: RequestListener,
+  idleMs?: number,
+): Server {
   const server = createHttpsServer(
     {
       key: tls.key,
@@ -88,7 +108,7 @@ export function createPskServer(tls: TlsMaterial, psks: PskDirectory, handler: R
   server.on('secureConnection', (socket: TLSSocket) => {
     if (socket.isSessionReused() || !pskIdentities.has(socket)) socket.destroy();
   });
-  return server;
+  return keepIdle(server, idleMs);
 }
 
 /** The PSK identity the client authenticated with on this connection, if any. */

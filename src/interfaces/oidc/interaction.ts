@@ -20,7 +20,7 @@ import type { EService, Registry } from '../../config/relying-parties.js';
 import { AuthRequestError, UnavailableError } from '../../workflows/session/errors.js';
 import type { Outcome } from '../../workflows/session/service.js';
 import type { BrowserLogins, LoginContinuation } from '../browser/login.js';
-import { errorPage } from '../browser/pages.js';
+import { LOGIN_UNKNOWN, sendErrorPage } from '../browser/pages.js';
 import type { Logger } from '../http/log.js';
 import { shortId } from '../http/log.js';
 import { ACR, AGE_CLAIM, AMR, claimOfField, claimsOf, PLACE_CLAIM } from './claims.js';
@@ -86,15 +86,7 @@ export function interactionHandler(d: InteractionDeps) {
   return async (ctx: Context): Promise<void> => {
     ctx.set('Cache-Control', 'no-store');
     const i = await d.provider.interactionDetails(ctx.req, ctx.res).catch(() => undefined);
-    if (!i || i.uid !== ctx.params.uid) {
-      ctx.status = 400;
-      ctx.type = 'text/html; charset=utf-8';
-      ctx.body = errorPage(
-        '登入逾時 / Login expired',
-        '此登入已逾時或不存在，請回到服務重新登入。 This login has expired or is unknown; start again at the service.',
-      );
-      return;
-    }
+    if (!i || i.uid !== ctx.params.uid) return sendErrorPage(ctx, 400, LOGIN_UNKNOWN);
     const es = await eServiceOf(d, i);
     if (!es)
       return finishWithError(d, ctx, {
@@ -221,15 +213,7 @@ async function resultOf(
 export function loginContinuation(d: InteractionDeps): LoginContinuation {
   return async (ctx, outcome, context) => {
     const i = context.uid ? await d.provider.Interaction.find(context.uid) : undefined;
-    if (!i) {
-      ctx.status = 400;
-      ctx.type = 'text/html; charset=utf-8';
-      ctx.body = errorPage(
-        '登入逾時 / Login expired',
-        '此登入已逾時，請回到服務重新登入。 This login has expired; start again at the service.',
-      );
-      return;
-    }
+    if (!i) return sendErrorPage(ctx, 400, LOGIN_UNKNOWN);
     const result = await resultOf(d, i, outcome);
     d.log.info(
       {

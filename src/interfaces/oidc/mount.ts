@@ -249,10 +249,14 @@ export async function mountOidc(s: MountContext, o: OidcMountOptions = {}): Prom
   // authorization request: no redirect to an unverified redirect_uri (RFC 6749 §4.1.2.1).
   s.refusalPages.set(ISSUER_PATH, (reason) => ({
     type: 'text/html; charset=utf-8',
-    body: errorPage(
-      '登入失敗 / Login failed',
-      `invalid_request: ${reason} (send long requests by PAR, RFC 9126: ${issuer}/request)`,
-    ),
+    body: errorPage({
+      title: { zh: '無法登入', en: 'Cannot log in' },
+      message: {
+        zh: '服務網站送來的登入請求過長，因此無法在此登入。請回到服務網站重新開始；若問題持續，請聯絡該服務。',
+        en: "The service's login request is too long, so you cannot log in here. Go back to the service and start again; if this keeps happening, contact the service.",
+      },
+      detail: `invalid_request: ${reason} (send long requests by PAR, RFC 9126: ${issuer}/request)`,
+    }),
   }));
   s.logins.register('oidc', loginContinuation(deps));
   s.onClose(async () => {

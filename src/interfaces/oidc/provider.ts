@@ -19,7 +19,7 @@ import Provider, {
 } from 'oidc-provider';
 import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
 import type { Registry } from '../../config/relying-parties.js';
-import { errorPage } from '../browser/pages.js';
+import { ERROR_PAGE_CSP, errorPage } from '../browser/pages.js';
 import { ACR, claimsConfiguration, SCOPES } from './claims.js';
 import {
   BINDING_PROPERTIES,
@@ -287,11 +287,17 @@ export function createProvider(o: ProviderOptions): Provider {
       err: unknown,
     ) {
       if (redirectUnavailable(ctx, err)) return;
+      // Only when oidc-provider cannot send the error back to the client (e.g. an unregistered redirect_uri).
       ctx.type = 'text/html; charset=utf-8';
-      ctx.body = errorPage(
-        '登入失敗 / Login failed',
-        `${out.error ?? 'error'}: ${out.error_description ?? ''}`,
-      );
+      ctx.set('Content-Security-Policy', ERROR_PAGE_CSP);
+      ctx.body = errorPage({
+        title: { zh: '無法登入', en: 'Cannot log in' },
+        message: {
+          zh: '服務網站送來的登入請求有誤，因此無法在此登入。請回到服務網站重新開始；若問題持續，請聯絡該服務。',
+          en: "The service's login request is not valid, so you cannot log in here. Go back to the service and start again; if this keeps happening, contact the service.",
+        },
+        detail: `${out.error ?? 'error'}: ${out.error_description ?? ''}`,
+      });
     },
   };
   const provider = new Provider(o.issuer, config);

@@ -13,6 +13,7 @@ import type { Context } from 'koa';
 import { documentValidityOf } from '../../workflows/outcomes/table.js';
 import type { Outcome } from '../../workflows/session/service.js';
 import type { AuthFailure, AuthResult, DocumentValidity } from '../../workflows/session/types.js';
+import { LOGIN_UNKNOWN, sendErrorPage } from '../browser/pages.js';
 import { attributeOfField, attributeOfFunction } from './attributes/catalogue.js';
 import { renderAttributeStatement } from './attributes/values.js';
 import { renderPostForm } from './bindings/post.js';
@@ -199,12 +200,7 @@ export function finishLogin(d: AnswerDeps) {
   ): Promise<void> => {
     const c = contextOf(record);
     const sp = c ? d.sps.get(c.sp) : undefined;
-    if (!c || !sp) {
-      ctx.status = 400;
-      ctx.type = 'text/plain; charset=utf-8';
-      ctx.body = 'This SAML login is unknown.\n';
-      return;
-    }
+    if (!c || !sp) return sendErrorPage(ctx, 400, LOGIN_UNKNOWN);
     const style = resultStyleOf(sp, c);
     if (!outcome) return deliverError(ctx, d, sp, c, 'session-expired');
     if (outcome.kind === 'failure') {

@@ -22,6 +22,7 @@ import type { CreatedSession, SessionService } from '../../workflows/session/ser
 import type { AuthRequest } from '../../workflows/session/types.js';
 import type { LoginContinuation } from '../browser/login.js';
 import { outcomeOnReturn } from '../browser/outcome.js';
+import { LOGIN_UNKNOWN, sendErrorPage } from '../browser/pages.js';
 
 export class EidClientLogins {
   constructor(
@@ -47,12 +48,8 @@ export class EidClientLogins {
     const ref = String(ctx.params.ref ?? '');
     const s = ref ? await this.sessions.getByReturnRef(ref) : undefined;
     // A browser login's reference belongs to /eid/return/ and its cookie check.
-    if (!s || s.browserBinding || s.request.frontEnd !== 'saml') {
-      ctx.status = 400;
-      ctx.type = 'text/plain; charset=utf-8';
-      ctx.body = 'This login is unknown or expired.\n';
-      return;
-    }
+    if (!s || s.browserBinding || s.request.frontEnd !== 'saml')
+      return sendErrorPage(ctx, 400, LOGIN_UNKNOWN);
     await cont(
       ctx,
       await outcomeOnReturn(this.sessions, s.id, ctx.query.ResultMinor),

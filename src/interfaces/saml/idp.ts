@@ -20,6 +20,7 @@ import { AuthRequestError, UnavailableError } from '../../workflows/session/erro
 import type { SessionService } from '../../workflows/session/service.js';
 import type { AuthRequest } from '../../workflows/session/types.js';
 import type { BrowserLogins } from '../browser/login.js';
+import { sendErrorPage } from '../browser/pages.js';
 import type { MountContext } from '../mount-context.js';
 import { SIG } from './algorithms.js';
 import { type AnswerDeps, deliverError, finishLogin } from './answer.js';
@@ -117,10 +118,14 @@ export function mountSamlIdp(s: SamlMountContext): SamlIdp {
   const refuse = (ctx: Context, e: SamlRejection) => {
     s.log.warn({ path: ctx.path, code: e.code, reason: e.message, ...e.context }, 'SAML request refused');
     s.metrics?.failure('saml', `refused:${e.code}`);
-    ctx.status = 400;
-    ctx.set('Cache-Control', 'no-store');
-    ctx.type = 'text/plain; charset=utf-8';
-    ctx.body = `Bad Request: the SAML request was refused (${e.code}).\n`;
+    sendErrorPage(ctx, 400, {
+      title: { zh: '無法登入', en: 'Cannot log in' },
+      message: {
+        zh: '服務網站送來的登入請求無法驗證，因此無法在此登入。請回到服務網站重新開始；若問題持續，請聯絡該服務。',
+        en: "The service's login request could not be verified, so you cannot log in here. Go back to the service and start again; if this keeps happening, contact the service.",
+      },
+      detail: `Bad Request: the SAML request was refused (${e.code}).`,
+    });
   };
   const baseContext = (r: ReceivedRequest): LoginContext => ({
     sp: r.sp.entityId,

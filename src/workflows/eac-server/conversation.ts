@@ -22,6 +22,7 @@ import { parseTransmitResponse } from '../../paos/messages/transmit.js';
 import { NS } from '../../paos/namespaces.js';
 import { type EcardResult, isOk, OK, RESULT_MAJOR } from '../../paos/result.js';
 import { XmlError } from '../../xml/errors.js';
+import { clientFailure } from '../session/client-outcome.js';
 import { UnavailableError } from '../session/errors.js';
 import type { SessionService } from '../session/service.js';
 import type { AuthFailure, AuthSession, SessionState } from '../session/types.js';
@@ -161,15 +162,9 @@ export class EacConversation {
   /** An error the eID-Client reports in its answer ends the conversation (TR-03112-7 §2.6). */
   private checkClientResult(r: EcardResult): void {
     if (isOk(r)) return;
-    const minor = r.minor ?? '';
-    // TR-03112-1 §4.1: sal#cancellationByUser; dp#timeout and ifdl/common#timeoutError (no PIN in time).
-    const code = /#cancellationByUser$/.test(minor)
-      ? 'cancelled'
-      : /#timeout(Error)?$/.test(minor)
-        ? 'timeout'
-        : 'client-error';
-    const reason = `the eID-Client reported ${minor || r.major}${r.message ? `: ${r.message.slice(0, 200)}` : ''}`;
-    throw new EacServerError({ code, reason, ...(minor ? { clientMinor: minor } : {}) });
+    const minor = r.minor || undefined;
+    const reason = `the eID-Client reported ${minor ?? r.major}${r.message ? `: ${r.message.slice(0, 200)}` : ''}`;
+    throw new EacServerError(clientFailure(minor, reason));
   }
 
   private async fail(session: AuthSession, e: unknown, ids: ReplyIds): Promise<string> {

@@ -147,6 +147,28 @@ export const OUTCOMES: { readonly [K in OutcomeKey]: OutcomeRow } = {
     message: 'the eID-Client reported an error',
     cases: 'C1_3_11, C1_3_12',
   },
+  // … told apart by its ResultMinor (workflows/session/client-outcome.ts), which SOAP passes on.
+  'wrong-pin': {
+    paos: 'client',
+    soap: 'client',
+    saml: { top: 'Responder', second: 'AuthnFailed', reason: 'wrongPin' },
+    oidc: 'access_denied',
+    message: 'the citizen did not enter the right PIN (or CAN)',
+  },
+  'pin-blocked': {
+    paos: 'client',
+    soap: 'client',
+    saml: { top: 'Responder', second: 'AuthnFailed', reason: 'pinBlocked' },
+    oidc: 'access_denied',
+    message: "the citizen's PIN is blocked",
+  },
+  'card-removed': {
+    paos: 'client',
+    soap: 'client',
+    saml: { top: 'Responder', second: 'AuthnFailed', reason: 'cardRemoved' },
+    oidc: 'access_denied',
+    message: 'no card, or the card was removed',
+  },
   timeout: {
     paos: 'client',
     soap: `${ECARD_MINOR}dp#timeout`,

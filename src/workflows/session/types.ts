@@ -74,7 +74,10 @@ export interface AuthResult {
  */
 export type FailureCode =
   | 'cancelled' // the citizen cancelled in the eID-Client
-  | 'client-error' // the eID-Client reported an error (wrong PIN, no card, card blocked …)
+  | 'client-error' // the eID-Client reported another error (network, card …)
+  | 'wrong-pin' // the eID-Client reported that the last PIN (or CAN) entered was wrong, or PIN1 is suspended
+  | 'pin-blocked' // the eID-Client reported PIN1 blocked or deactivated
+  | 'card-removed' // the eID-Client reported no card, or the card removed
   | 'timeout' // the eID-Client reported a timeout (dp#timeout, ifdl/common#timeoutError: no PIN in time)
   | 'document-not-authentic' // EF.CardSecurity/EF.ChipSecurity, EF.CardAccess, the CA key or a data group do not verify
   | 'document-signer-revoked' // the Document Signer certificate is revoked, or its CRL is not current

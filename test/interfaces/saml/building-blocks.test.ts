@@ -111,6 +111,11 @@ describe('status table', () => {
     expect(statusOf('missing-rights').codes.at(-1)).toBe(
       'urn:tw:neid:saml:status:restrictedIdentificationWithheld',
     );
+    // What the eID-Client reported: its own reason code under AuthnFailed.
+    expect(keyForFailure({ code: 'wrong-pin', reason: 'x' })).toBe('wrong-pin');
+    expect(statusOf('pin-blocked').codes.at(-1)).toBe(`${NEID_STATUS_PREFIX}pinBlocked`);
+    expect(statusOf('card-removed').codes.at(-1)).toBe(`${NEID_STATUS_PREFIX}cardRemoved`);
+    expect(keyForFailure({ code: 'client-error', reason: 'x' })).toBe('client-error');
     expect(keyForFailure(undefined)).toBe('session-expired');
     for (const row of Object.values(STATUS_TABLE)) expect(row.message).not.toMatch(/\d{6,}/);
   });

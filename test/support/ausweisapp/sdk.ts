@@ -103,6 +103,10 @@ export interface SimulatorAuthOptions<S extends { readonly tcTokenUrl: string }>
   readonly timeoutMs?: number;
   /** Attempts when the app reports "Card is already connected" (default 2). */
   readonly attempts?: number;
+  /** The citizen reads the access rights this long before accepting (ms). */
+  readonly consentDelayMs?: number;
+  /** The citizen cancels instead of accepting the access rights, or instead of entering the PIN. */
+  readonly cancelAt?: 'access-rights' | 'pin';
 }
 
 export interface SimulatorAuthOutcome<S> {
@@ -158,7 +162,7 @@ export async function authenticateWithSimulator<S extends { readonly tcTokenUrl:
 async function runOnce(
   sdk: SdkConnection,
   tcTokenUrl: string,
-  o: { readonly files: readonly SimulatorFile[]; readonly deselect?: readonly string[] },
+  o: Pick<SimulatorAuthOptions<{ tcTokenUrl: string }>, 'files' | 'deselect' | 'consentDelayMs' | 'cancelAt'>,
   timeout: number,
 ): Promise<{ auth: AuthMessage; accessRights?: SdkMessage }> {
   sdk.send({ cmd: 'RUN_AUTH', tcTokenURL: tcTokenUrl, developerMode: false });
@@ -172,6 +176,11 @@ async function runOnce(
       case 'ACCESS_RIGHTS': {
         accessRights = m;
         const chat = (m['chat'] ?? {}) as { optional?: string[] };
+        if (o.cancelAt === 'access-rights') {
+          sdk.send({ cmd: 'CANCEL' });
+          break;
+        }
+        if (o.consentDelayMs && !deselected) await new Promise((r) => setTimeout(r, o.consentDelayMs));
         if (o.deselect?.length && !deselected) {
           deselected = true;
           sdk.send({
@@ -190,6 +199,10 @@ async function runOnce(
         }
         break;
       case 'ENTER_PIN':
+        if (o.cancelAt === 'pin') {
+          sdk.send({ cmd: 'CANCEL' });
+          break;
+        }
         if (++pinAsked > 1) {
           sdk.send({ cmd: 'CANCEL' });
           throw new Error('AusweisApp2 asked for the PIN twice');
