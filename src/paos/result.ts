@@ -44,8 +44,6 @@ export const RESULT_MINOR = {
   unknownAPIFunction: `${MINOR}al/common#unknownAPIFunction`,
   unsupportedProtocol: `${MINOR}sal#protocolNotRecognized`,
   incorrectCard: `${MINOR}sal#incorrectCard`,
-  /** TR-03112-7 §3.6.4.2 (mEAC): the document is expired or revoked; AusweisApp shows "The ID card is invalid or disabled". */
-  documentValidityVerificationFailed: `${MINOR}sal/mEAC#DocumentValidityVerificationFailed`,
 } as const;
 
 export interface EcardResult {

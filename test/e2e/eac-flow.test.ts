@@ -145,20 +145,20 @@ describe('EAC online authentication end to end', () => {
     ).rejects.toMatchObject({ code: 'not-approved' });
   });
 
-  it('a wrong PIN ends as a client error, with the retry counter counting down', async () => {
+  it('a wrong PIN ends as wrong-pin, with the retry counter counting down', async () => {
     const { file } = writeTestCard(ts.pkiDir);
     const { outcome, result } = await authenticate(file, request(), { pin: '000000' });
     expect(outcome.ok).toBe(false);
     expect(outcome.redirectUrl).toMatch(/ResultMajor=error&ResultMinor=cancellationByUser/);
-    expect(expectFailure(result, 'client-error')?.reason).toMatch(/wrong PIN/);
+    expect(expectFailure(result, 'wrong-pin')?.reason).toMatch(/wrong PIN/);
     expect(JSON.parse(readFileSync(file, 'utf8')).retryCounters.pin).toBe(2);
   });
 
-  it('a blocked card ends as a client error', async () => {
+  it('a blocked PIN ends as pin-blocked', async () => {
     const { file, json } = writeTestCard(ts.pkiDir);
     writeFileSync(file, JSON.stringify({ ...json, retryCounters: { ...json.retryCounters, pin: 0 } }));
     const { result } = await authenticate(file, request());
-    expect(expectFailure(result, 'client-error')?.reason).toMatch(/blocked/);
+    expect(expectFailure(result, 'pin-blocked')?.reason).toMatch(/blocked/);
   });
 
   it('an expired card (renewal-due date passed) releases nothing', async () => {

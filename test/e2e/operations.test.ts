@@ -53,12 +53,12 @@ describe('metrics and logs of the running server (SAML, demo portal)', () => {
     const text = await scrape(demo.server.metricsUrl!);
     const es = { eservice: 'demo-portal', protocol: 'saml' };
     expect(sample(text, 'neid_logins_total', { ...es, outcome: 'ok' })).toBe(1);
-    expect(sample(text, 'neid_logins_total', { ...es, outcome: 'client-error' })).toBe(1);
+    expect(sample(text, 'neid_logins_total', { ...es, outcome: 'wrong-pin' })).toBe(1);
     expect(sample(text, 'neid_login_duration_seconds_count', { protocol: 'saml', outcome: 'ok' })).toBe(1);
     for (const step of ['start-paos', 'eac1', 'eac2', 'transmit'])
       expect(sample(text, 'neid_eac_step_duration_seconds_count', { step })).toBeGreaterThanOrEqual(1);
     expect(
-      sample(text, 'neid_failures_total', { protocol: 'saml', eservice: 'demo-portal', code: 'clientError' }),
+      sample(text, 'neid_failures_total', { protocol: 'saml', eservice: 'demo-portal', code: 'wrongPin' }),
     ).toBe(1);
     expect(labelSets(text, 'neid_failures_total').some((l) => l.protocol === 'paos')).toBe(true);
     // The login left at the activation page was never picked up by an eID-Client: it does not count

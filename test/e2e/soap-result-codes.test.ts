@@ -216,8 +216,8 @@ describe('SOAP eID-Interface: result codes (TR-03130-1 §3.4.1)', () => {
       fields: { renewalDueDate: '20200101', issueDate: '20100101' },
     });
     const { outcome, sessionId } = await loginWith(file, ops('REQUIRED', 'chineseName', 'renewalDueDate'));
-    // The eID-Client learns the login failed (TR-03124-1 serverError); the eService learns why.
-    expect(outcome.serverResult?.minor).toMatch(/sal\/mEAC#DocumentValidityVerificationFailed$/);
+    // The card exchange itself ends OK (TR-03130-4 C1_2_10); the eService learns the verdict.
+    expect(outcome.serverResult?.major).toMatch(/#ok$/);
     const r = await tb.client().getResult(sessionId, 1);
     expect(r.result).toMatchObject({
       major: RESULT_MAJOR.error,
