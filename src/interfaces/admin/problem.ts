@@ -37,6 +37,7 @@ const REGISTRY_STATUS: Record<RegistryErrorCode, [number, string]> = {
   'not-found': [404, 'Not found'],
   conflict: [409, 'Conflict'],
   invalid: [422, 'Invalid value'],
+  forbidden: [403, 'Forbidden'],
   'wrong-state': [409, 'Not allowed in this state'],
   stale: [412, 'Precondition failed'],
   'certificate-failed': [502, 'Terminal certificate failed'],

@@ -90,7 +90,7 @@ export async function changeEServiceStatus(
       );
       await q.query(
         `UPDATE neid.applications SET status = 'rejected', version = version + 1, updated_at = now()
-         WHERE eservice_id = $1 AND status IN ('draft', 'submitted', 'approved')`,
+         WHERE eservice_id = $1 AND status IN ('draft', 'submitted', 'reviewed', 'approved')`,
         [id],
       );
     }
