@@ -37,6 +37,7 @@ const COMMANDS: Record<string, Command> = {
   'audit export': lazy(async () => (await import('./commands/audit.js')).auditExport),
   'admin bootstrap': lazy(async () => (await import('./commands/admin.js')).adminBootstrap),
   'admin token': lazy(async () => (await import('./commands/admin.js')).adminToken),
+  'admin invite': lazy(async () => (await import('./commands/admin-invite.js')).adminInvite),
   'verify-public': lazy(async () => (await import('./commands/verify-public.js')).verifyPublic),
 };
 
@@ -60,6 +61,7 @@ const USAGE = `usage: neid <command> [options]
   audit export [--out FILE] [--after SEQ] [--config FILE]
   admin bootstrap [--name NAME] [--force] [--config FILE]
   admin token --credential FILE [--ca FILE | --insecure] [--config FILE]
+  admin invite --name NAME [--roles ROLE,…] [--eservice ID …] [--config FILE]
   verify-public BUNDLE|- --trust DIR|URL --anchor FILE|sha256:HEX [--challenge-key FILE] [--json]
   verify-public --new-challenge --challenge-key FILE | --serve --trust DIR|URL --anchor … [--port N]
 `;

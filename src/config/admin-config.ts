@@ -58,7 +58,9 @@ export function readAdminConfig(r: Reader, base: string, varDir: string): AdminC
   const hook = alerts.at('webhookUrl');
   return {
     console: r.at('console').bool(true),
-    eServiceId: r.at('eServiceId').matching(/^[a-z0-9][a-z0-9-]{1,62}$/, 'an eService id', 'neid-admin-console'),
+    eServiceId: r
+      .at('eServiceId')
+      .matching(/^[a-z0-9][a-z0-9-]{1,62}$/, 'an eService id', 'neid-admin-console'),
     sessionIdleMinutes: r.at('sessionIdleMinutes').int(15, 1, 240),
     sessionMaxHours: r.at('sessionMaxHours').int(8, 1, 24),
     freshAuthMinutes: r.at('freshAuthMinutes').int(5, 1, 60),
@@ -70,7 +72,10 @@ export function readAdminConfig(r: Reader, base: string, varDir: string): AdminC
     },
     alerts: {
       webhookUrl: hook.present ? hook.url(undefined, ['https:', 'http:']) : null,
-      webhookSecretFile: resolve(base, alerts.at('webhookSecretFile').string(resolve(varDir, 'alert-webhook.key'))),
+      webhookSecretFile: resolve(
+        base,
+        alerts.at('webhookSecretFile').string(resolve(varDir, 'alert-webhook.key')),
+      ),
       retries: alerts.at('retries').int(5, 0, 20),
       retryBaseMs: alerts.at('retryBaseMs').int(2000, 10, 600_000),
     },

@@ -6,8 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { ConfigError } from './errors.js';
 import { type AdminConfig, readAdminConfig } from './admin-config.js';
+import { ConfigError } from './errors.js';
 import { type RegistryConfig, readRegistryConfig } from './registry-config.js';
 import { Reader } from './validate.js';
 

@@ -32,6 +32,8 @@ export class RegistryError extends Error {
     message: string,
     /** JSON pointer of the offending input, e.g. "/requestedFields/2". */
     readonly field?: string,
+    /** Why, as a code the console translates (`not-an-ip`, `eligibility` …). */
+    readonly reason?: string,
   ) {
     super(message);
   }
@@ -39,4 +41,5 @@ export class RegistryError extends Error {
 
 export const forbidden = (message: string) => new RegistryError('forbidden', message);
 export const notFound = (what: string) => new RegistryError('not-found', `${what} does not exist`);
-export const invalid = (field: string, message: string) => new RegistryError('invalid', message, field);
+export const invalid = (field: string, message: string, reason?: string) =>
+  new RegistryError('invalid', message, field, reason);

@@ -83,8 +83,10 @@ export interface Principal {
 }
 
 /** The eService scope of an account with these roles: applicants only, every other role sees all. */
-export const scopeOf = (roles: readonly Role[], eServices: readonly string[]): readonly string[] | undefined =>
-  roles.length === 1 && roles[0] === 'applicant' ? eServices : undefined;
+export const scopeOf = (
+  roles: readonly Role[],
+  eServices: readonly string[],
+): readonly string[] | undefined => (roles.length === 1 && roles[0] === 'applicant' ? eServices : undefined);
 
 /** Refuses a principal held to its own eServices when `eServiceId` is not one of them. */
 export function assertScope(p: Principal, eServiceId: string): void {

@@ -8,14 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mountAdminApi } from '../../src/interfaces/admin/mount.js';
 import { pemFromDer } from '../../src/pki/x509/pem.js';
 import { issueClientCertificate } from '../../src/pki/x509/tls.js';
-import {
-  type AdminClient,
-  adminClient,
-  assertion,
-  decidersOf,
-  https,
-  tokenFor,
-} from '../support/admin.js';
+import { type AdminClient, adminClient, assertion, decidersOf, https, tokenFor } from '../support/admin.js';
 import { FORM } from '../support/registry.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -94,14 +87,29 @@ describe('admin API', () => {
     const sub = await admin.call('POST', `/applications/${id}/submit`, undefined, { 'if-match': '"v1"' });
     expect(sub.status, sub.text).toBe(200);
     const { reviewer, approver } = await decidersOf(ts.server);
-    const early = await approver.call('POST', `/applications/${id}/approve`, {}, { 'if-match': sub.headers.etag as string });
+    const early = await approver.call(
+      'POST',
+      `/applications/${id}/approve`,
+      {},
+      { 'if-match': sub.headers.etag as string },
+    );
     expect(early.status, 'an approval needs a review first').toBe(409);
     // Four eyes: who drafted it may not review it.
-    const own = await admin.call('POST', `/applications/${id}/review`, {}, { 'if-match': sub.headers.etag as string });
+    const own = await admin.call(
+      'POST',
+      `/applications/${id}/review`,
+      {},
+      { 'if-match': sub.headers.etag as string },
+    );
     expect(own.status).toBe(403);
-    const rev = await reviewer.call('POST', `/applications/${id}/review`, { note: '表8 complete' }, {
-      'if-match': sub.headers.etag as string,
-    });
+    const rev = await reviewer.call(
+      'POST',
+      `/applications/${id}/review`,
+      { note: '表8 complete' },
+      {
+        'if-match': sub.headers.etag as string,
+      },
+    );
     expect(rev.status, rev.text).toBe(200);
     expect(rev.json.history.map((h: { step: string }) => h.step)).toEqual(['create', 'submit', 'review']);
     const ok = await approver.call(

@@ -20,7 +20,13 @@ import { cliPrincipal } from '../../src/registry/roles.js';
 import { createApplication, submitApplication } from '../../src/registry/workflow/applications.js';
 import { importTerminalCertificate } from '../../src/registry/workflow/terminal-import.js';
 import { orderTerminal } from '../../src/registry/workflow/terminals.js';
-import { FORM, type RegistryFixture, registryFixture, reviewAndApprove, testPkiDir } from '../support/registry.js';
+import {
+  FORM,
+  type RegistryFixture,
+  registryFixture,
+  reviewAndApprove,
+  testPkiDir,
+} from '../support/registry.js';
 import { absent, have, requires } from '../support/requires.js';
 
 const actor = cliPrincipal();

@@ -98,7 +98,13 @@ export async function adminClient(
     return t.json.access_token as string;
   };
   let token = await bearer(account, credential, jwk);
-  const send = (tok: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  const send = (
+    tok: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) =>
     https(server, method, `${base}${path}`, {
       headers: {
         authorization: `Bearer ${tok}`,
@@ -131,7 +137,8 @@ export async function adminClient(
     },
     async call(method, path, body, headers) {
       const r = await send(token, method, path, body, headers);
-      if (r.status !== 401 || r.json?.type !== 'urn:tw:neid:admin:problem:reauthentication-required') return r;
+      if (r.status !== 401 || r.json?.type !== 'urn:tw:neid:admin:problem:reauthentication-required')
+        return r;
       token = await bearer(account, credential, jwk);
       return send(token, method, path, body, headers);
     },
@@ -162,9 +169,14 @@ export async function submitAndApprove(admin: AdminClient, id: string): Promise<
   const sub = await admin.call('POST', `/applications/${id}/submit`, undefined, { 'if-match': '"v1"' });
   if (sub.status !== 200) throw new Error(`submit: ${sub.status} ${sub.text}`);
   const { reviewer, approver } = await decidersOf(admin.server);
-  const rev = await reviewer.call('POST', `/applications/${id}/review`, { note: 'checked' }, {
-    'if-match': sub.headers.etag as string,
-  });
+  const rev = await reviewer.call(
+    'POST',
+    `/applications/${id}/review`,
+    { note: 'checked' },
+    {
+      'if-match': sub.headers.etag as string,
+    },
+  );
   if (rev.status !== 200) throw new Error(`review: ${rev.status} ${rev.text}`);
   return approver.call('POST', `/applications/${id}/approve`, {}, { 'if-match': rev.headers.etag as string });
 }

@@ -119,12 +119,18 @@ export class AdminAlerts {
       .catch(async (e: Error) => {
         if (this.closed) return;
         if (attempt > hook.retries) {
-          this.o.log.error({ alert: a.id, attempts: attempt, reason: e.message }, 'alert webhook failed; giving up');
+          this.o.log.error(
+            { alert: a.id, attempts: attempt, reason: e.message },
+            'alert webhook failed; giving up',
+          );
           await done('failed');
           return;
         }
         const wait = hook.retryBaseMs * 2 ** (attempt - 1);
-        this.o.log.warn({ alert: a.id, attempt, retryInMs: wait, reason: e.message }, 'alert webhook failed; retrying');
+        this.o.log.warn(
+          { alert: a.id, attempt, retryInMs: wait, reason: e.message },
+          'alert webhook failed; retrying',
+        );
         void done('pending');
         const t = setTimeout(() => {
           this.timers.delete(t);

@@ -70,7 +70,8 @@ export class AdminAuth {
       return refuse(reason);
     };
     const lockedAt = await this.alerts.locked(remote ? { address: remote } : {});
-    if (lockedAt) return refuse(`too many failed logins from this address: locked until ${lockedAt.toISOString()}`);
+    if (lockedAt)
+      return refuse(`too many failed logins from this address: locked until ${lockedAt.toISOString()}`);
     if (form.grant_type !== 'client_credentials')
       throw new Problem(
         400,
@@ -104,7 +105,8 @@ export class AdminAuth {
     const accountLock = await this.alerts.locked({ accountId: cred.accountId });
     if (accountLock)
       return refuse(`too many failed logins for this account: locked until ${accountLock.toISOString()}`);
-    if (!verifyJws(jws, cred.publicJwk)) return deny('the assertion signature does not verify', cred.accountId);
+    if (!verifyJws(jws, cred.publicJwk))
+      return deny('the assertion signature does not verify', cred.accountId);
     const now = Math.floor(Date.now() / 1000);
     if (c.iss !== cred.accountId || c.sub !== cred.accountId)
       return deny('iss and sub must be the account of the credential', cred.accountId);

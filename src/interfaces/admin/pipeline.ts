@@ -88,7 +88,12 @@ export class AdminApi {
   private async run(r: RouteDef, inv: Invocation): Promise<Reply> {
     const principal = inv.principal;
     if (!permits(principal.roles, r.permission))
-      throw new Problem(403, 'forbidden', 'Forbidden', `${r.operationId} needs the permission ${r.permission}`);
+      throw new Problem(
+        403,
+        'forbidden',
+        'Forbidden',
+        `${r.operationId} needs the permission ${r.permission}`,
+      );
     if (r.fresh && !this.isFresh(principal))
       throw new Problem(
         401,
@@ -110,7 +115,12 @@ export class AdminApi {
     };
     if (principal.eServices && !r.scoped) {
       if (!r.target)
-        throw new Problem(403, 'forbidden', 'Forbidden', `${r.operationId} is not open to accounts held to their own eServices`);
+        throw new Problem(
+          403,
+          'forbidden',
+          'Forbidden',
+          `${r.operationId} is not open to accounts held to their own eServices`,
+        );
       const id = await r.target(call);
       if (id !== undefined) assertScope(principal, id);
     }

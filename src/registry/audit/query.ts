@@ -52,7 +52,8 @@ function where(f: AuditFilter, params: unknown[]): string {
   };
   if (f.actor) add('actor = ?', f.actor);
   if (f.action) {
-    if (/[.*]$/.test(f.action)) add("action LIKE ? ESCAPE '\\'", `${f.action.replace(/\*$/, '').replace(/[\\%_]/g, '\\$&')}%`);
+    if (/[.*]$/.test(f.action))
+      add("action LIKE ? ESCAPE '\\'", `${f.action.replace(/\*$/, '').replace(/[\\%_]/g, '\\$&')}%`);
     else add('action = ?', f.action);
   }
   if (f.target) add('target = ?', f.target);
@@ -113,6 +114,11 @@ export async function dailyOutcomes(
     [since],
   );
   return rows
-    .map((r) => ({ eServiceId: r.target.replace(/^eservice:/, ''), day: r.day, outcome: r.outcome, count: Number(r.n) }))
+    .map((r) => ({
+      eServiceId: r.target.replace(/^eservice:/, ''),
+      day: r.day,
+      outcome: r.outcome,
+      count: Number(r.n),
+    }))
     .filter((r) => !within || within.includes(r.eServiceId));
 }

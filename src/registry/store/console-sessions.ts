@@ -84,9 +84,8 @@ export async function deleteSession(q: Queryable, idHash: Buffer): Promise<void>
 
 /** Ends every session of an account (disabled, locked, roles changed, invitation renewed). */
 export async function deleteSessionsOf(q: Queryable, accountId: string): Promise<number> {
-  return (
-    await q.query('DELETE FROM neid.admin_sessions WHERE account_id = $1 RETURNING 1', [accountId])
-  ).length;
+  return (await q.query('DELETE FROM neid.admin_sessions WHERE account_id = $1 RETURNING 1', [accountId]))
+    .length;
 }
 
 export interface LoginState {
@@ -103,7 +102,12 @@ export interface LoginState {
   readonly expiresAt: Date;
 }
 
-export async function insertLoginState(q: Queryable, idHash: Buffer, s: LoginState, now: Date): Promise<void> {
+export async function insertLoginState(
+  q: Queryable,
+  idHash: Buffer,
+  s: LoginState,
+  now: Date,
+): Promise<void> {
   await q.query('DELETE FROM neid.admin_login_states WHERE expires_at < $1', [now]);
   await q.query(
     `INSERT INTO neid.admin_login_states

@@ -38,13 +38,21 @@ export interface LiveCertificate {
 }
 
 /** The registry's own certificates in force: active terminal certificates, SOAP client certificates. */
-export async function registryCertificates(q: Queryable, within?: readonly string[]): Promise<LiveCertificate[]> {
+export async function registryCertificates(
+  q: Queryable,
+  within?: readonly string[],
+): Promise<LiveCertificate[]> {
   const terminals = await q.query<{ eservice_id: string; chr: string; expiration_date: string }>(
     `SELECT eservice_id, chr, expiration_date FROM neid.terminals
      WHERE status = 'active' AND expiration_date IS NOT NULL AND ${scopeSql('eservice_id', 1)}`,
     [scopeParam(within)],
   );
-  const soap = await q.query<{ eservice_id: string; usage: string; subject: string; not_after: Date | string }>(
+  const soap = await q.query<{
+    eservice_id: string;
+    usage: string;
+    subject: string;
+    not_after: Date | string;
+  }>(
     `SELECT eservice_id, usage, subject, not_after FROM neid.soap_certificates WHERE ${scopeSql('eservice_id', 1)}`,
     [scopeParam(within)],
   );

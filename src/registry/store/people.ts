@@ -102,3 +102,11 @@ export async function usePasskey(q: Queryable, id: string, data: WebAuthnData, a
     at,
   ]);
 }
+
+/** How many people accounts exist (the console's card login is set up once there is one). */
+export async function countPeople(q: Queryable): Promise<number> {
+  const [r] = await q.query<{ n: string | number }>(
+    "SELECT count(*) AS n FROM neid.admin_accounts WHERE kind = 'person'",
+  );
+  return Number(r!.n);
+}

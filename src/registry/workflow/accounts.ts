@@ -124,7 +124,10 @@ export async function changeAccount(
     if (set.roles || set.eServices)
       await checkRoles(q, set.roles ?? before.roles, set.eServices ?? before.eServices);
     if (set.status === 'active' && before.status === 'invited')
-      throw new RegistryError('wrong-state', `account ${id} becomes active when the person accepts the invitation`);
+      throw new RegistryError(
+        'wrong-state',
+        `account ${id} becomes active when the person accepts the invitation`,
+      );
     if (
       actor.accountId === id &&
       (set.status === 'disabled' || (set.roles && !set.roles.includes('security-officer')))
@@ -162,7 +165,11 @@ export async function addCredential(
 ) {
   return ctx.db.tx(async (q) => {
     if ((await getAccount(q, accountId)).kind === 'person')
-      throw new RegistryError('invalid', 'people log in with their card or a passkey, not with API keys', '/publicJwk');
+      throw new RegistryError(
+        'invalid',
+        'people log in with their card or a passkey, not with API keys',
+        '/publicJwk',
+      );
     const c = await insertCredential(q, { id: newId('key'), accountId, kind: 'private_key_jwt', publicJwk });
     await appendAudit(
       q,

@@ -9,7 +9,7 @@
  * certificate the test DV issues at once — or, in production, whose request
  * awaits the Ministry's DV (`neid terminal request/import`) like any other.
  */
-import { generateKeyPairSync, type JsonWebKey, type KeyObject, createPrivateKey } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { sealBytes, unsealBytes } from '../../crypto/aead.js';
 import { appendAudit } from '../audit/chain.js';
 import type { RegistryContext } from '../context.js';
@@ -33,7 +33,9 @@ const KEY_NAME = 'console-oidc-client';
 const aad = (name: string) => `neid-server-key:${name}`;
 
 /** The console client's signing key (EC P-256): made once, sealed in the registry for every instance. */
-export async function consoleClientKey(ctx: Pick<RegistryContext, 'db' | 'sealKey'>): Promise<ConsoleClientKey> {
+export async function consoleClientKey(
+  ctx: Pick<RegistryContext, 'db' | 'sealKey'>,
+): Promise<ConsoleClientKey> {
   const read = async (q: Queryable) => {
     const [r] = await q.query<{ sealed: Uint8Array; public_jwk: JsonWebKey & { kid: string } }>(
       'SELECT sealed, public_jwk FROM neid.server_keys WHERE name = $1',
@@ -53,13 +55,21 @@ export async function consoleClientKey(ctx: Pick<RegistryContext, 'db' | 'sealKe
   const have = await read(ctx.db);
   if (have) return have;
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const jwk = { ...publicKey.export({ format: 'jwk' }), kid: `console-${Date.now().toString(36)}`, use: 'sig', alg: 'ES256' };
+  const jwk = {
+    ...publicKey.export({ format: 'jwk' }),
+    kid: `console-${Date.now().toString(36)}`,
+    use: 'sig',
+    alg: 'ES256',
+  };
   // Instances starting together: the first insert wins, everyone reads the winner.
-  await ctx.db.query('INSERT INTO neid.server_keys (name, sealed, public_jwk) VALUES ($1, $2, $3::jsonb) ON CONFLICT DO NOTHING', [
-    KEY_NAME,
-    sealBytes(ctx.sealKey, aad(KEY_NAME), privateKey.export({ format: 'der', type: 'pkcs8' })),
-    JSON.stringify(jwk),
-  ]);
+  await ctx.db.query(
+    'INSERT INTO neid.server_keys (name, sealed, public_jwk) VALUES ($1, $2, $3::jsonb) ON CONFLICT DO NOTHING',
+    [
+      KEY_NAME,
+      sealBytes(ctx.sealKey, aad(KEY_NAME), privateKey.export({ format: 'der', type: 'pkcs8' })),
+      JSON.stringify(jwk),
+    ],
+  );
   return (await read(ctx.db))!;
 }
 
@@ -100,7 +110,12 @@ async function createConsoleEService(ctx: RegistryContext, id: string): Promise<
       createdBy: SYSTEM.id,
       history: [
         { step: 'create', by: SYSTEM.id, at },
-        { step: 'approve', by: SYSTEM.id, at, note: 'the server’s own card login: Restricted Identification only' },
+        {
+          step: 'approve',
+          by: SYSTEM.id,
+          at,
+          note: 'the server’s own card login: Restricted Identification only',
+        },
       ],
     });
     await q.query(`UPDATE neid.applications SET decision = $2::jsonb, decided_at = now() WHERE id = $1`, [
@@ -110,7 +125,13 @@ async function createConsoleEService(ctx: RegistryContext, id: string): Promise<
     await appendAudit(
       q,
       [
-        { actor: SYSTEM.id, action: 'eservice.create', target: `eservice:${es.id}`, outcome: 'ok', details: { after: es } },
+        {
+          actor: SYSTEM.id,
+          action: 'eservice.create',
+          target: `eservice:${es.id}`,
+          outcome: 'ok',
+          details: { after: es },
+        },
         {
           actor: SYSTEM.id,
           action: 'application.approve',
@@ -143,7 +164,13 @@ export async function ensureConsoleEService(
       await createConsoleEService(ctx, o.id);
     } catch (e) {
       // Another instance made it meanwhile (conflict), else a real failure.
-      if (!(await getEService(ctx.db, o.id).then(() => true, () => false))) throw e;
+      if (
+        !(await getEService(ctx.db, o.id).then(
+          () => true,
+          () => false,
+        ))
+      )
+        throw e;
     }
   }
   const key = await consoleClientKey(ctx);

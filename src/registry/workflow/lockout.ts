@@ -61,7 +61,12 @@ export async function recordLoginFailure(
     const account = f.accountId ? await getAccount(q, f.accountId).catch(() => undefined) : undefined;
     await insertFailure(
       q,
-      { at: now, ...(account ? { accountId: account.id } : {}), ...(f.address ? { address: f.address } : {}), reason: f.reason },
+      {
+        at: now,
+        ...(account ? { accountId: account.id } : {}),
+        ...(f.address ? { address: f.address } : {}),
+        reason: f.reason,
+      },
       new Date(now.getTime() - minutes(Math.max(policy.windowMinutes, policy.lockMinutes) * 2)),
     );
     const entries: Parameters<typeof appendAudit>[1][number][] = [
@@ -158,6 +163,10 @@ export async function unlock(
       await setAddressLock(q, m[2]!, null);
       await clearFailures(q, { address: m[2]! });
     }
-    await appendAudit(q, [{ actor: actor.id, action: 'admin.unlock', target: subject, outcome: 'ok' }], ctx.now());
+    await appendAudit(
+      q,
+      [{ actor: actor.id, action: 'admin.unlock', target: subject, outcome: 'ok' }],
+      ctx.now(),
+    );
   });
 }

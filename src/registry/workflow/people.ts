@@ -93,7 +93,12 @@ export async function invitePerson(
 }
 
 /** A new invitation for a person (lost card, new card): the old binding and every session end. */
-export async function reinvitePerson(ctx: Ctx, actor: Principal, id: string, hours: number): Promise<Invitation> {
+export async function reinvitePerson(
+  ctx: Ctx,
+  actor: Principal,
+  id: string,
+  hours: number,
+): Promise<Invitation> {
   const inv = newInvitation(ctx, hours);
   return ctx.db.tx(async (q) => {
     const before = await getAccount(q, id);
@@ -110,7 +115,11 @@ export async function reinvitePerson(ctx: Ctx, actor: Principal, id: string, hou
           action: 'account.reinvite',
           target: `account:${id}`,
           outcome: 'ok',
-          details: { wasBound: before.bound, sessionsEnded: sessions, invitationExpires: inv.expires.toISOString() },
+          details: {
+            wasBound: before.bound,
+            sessionsEnded: sessions,
+            invitationExpires: inv.expires.toISOString(),
+          },
         },
       ],
       ctx.now(),
@@ -120,7 +129,11 @@ export async function reinvitePerson(ctx: Ctx, actor: Principal, id: string, hou
 }
 
 /** The first card login through an invitation: binds the card's subject hash to the account. */
-export async function acceptInvitation(ctx: Ctx, accountId: string, subjectHash: Buffer): Promise<AccountRecord> {
+export async function acceptInvitation(
+  ctx: Ctx,
+  accountId: string,
+  subjectHash: Buffer,
+): Promise<AccountRecord> {
   return ctx.db.tx(async (q) => {
     const account = await bindSubject(q, accountId, subjectHash);
     await appendAudit(
@@ -174,7 +187,13 @@ export async function addPasskey(
   data: WebAuthnData,
 ) {
   return ctx.db.tx(async (q) => {
-    const c = await insertCredential(q, { id: newId('passkey'), accountId, kind: 'webauthn', webauthnId, webauthn: data });
+    const c = await insertCredential(q, {
+      id: newId('passkey'),
+      accountId,
+      kind: 'webauthn',
+      webauthnId,
+      webauthn: data,
+    });
     await appendAudit(
       q,
       [

@@ -90,7 +90,9 @@ function operation(r: RouteDef): Record<string, unknown> {
           ? 'No or invalid bearer token, or one older than admin.freshAuthMinutes (reauthentication-required)'
           : 'No or invalid bearer token',
       ),
-      '403': problem('The caller’s roles do not grant the permission, or the eService is not its own, or four eyes'),
+      '403': problem(
+        'The caller’s roles do not grant the permission, or the eService is not its own, or four eyes',
+      ),
       ...(r.method === 'get'
         ? {}
         : {

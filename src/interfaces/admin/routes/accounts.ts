@@ -14,6 +14,7 @@ import {
   createAccount,
   dropCredential,
 } from '../../../registry/workflow/accounts.js';
+import { ensureConsoleEService } from '../../../registry/workflow/console-eservice.js';
 import { type Invitation, invitePerson, reinvitePerson } from '../../../registry/workflow/people.js';
 import type { AdminDeps } from '../deps.js';
 import { checkPublicJwk } from '../jws.js';
@@ -30,15 +31,27 @@ interface AccountCreate {
 }
 
 export function accountRoutes(d: AdminDeps): RouteDef[] {
-  const invited = (i: Invitation) => ({
-    status: 201,
-    body: {
-      ...accountView(i.account, []),
-      // Shown once: the registry keeps only the token's hash.
-      invitation: { url: d.invitations.url(i.token), expiresAt: i.expires.toISOString() },
-    },
-    version: i.account.version,
-  });
+  const invited = async (i: Invitation) => {
+    // People log in through the console's own eService: it exists once someone is invited.
+    const terminal = d.console ? await ensureConsoleEService(d.ctx, d.console) : undefined;
+    return {
+      status: 201,
+      body: {
+        ...accountView(i.account, []),
+        // Shown once: the registry keeps only the token's hash.
+        invitation: { url: d.invitations.url(i.token), expiresAt: i.expires.toISOString() },
+        ...(d.console
+          ? {
+              console: {
+                eService: d.console.id,
+                terminal: terminal ? { chr: terminal.chr, status: terminal.status } : null,
+              },
+            }
+          : {}),
+      },
+      version: i.account.version,
+    };
+  };
   return [
     route({
       method: 'get',
@@ -95,7 +108,8 @@ export function accountRoutes(d: AdminDeps): RouteDef[] {
       method: 'patch',
       path: '/accounts/{id}',
       operationId: 'patchAccount',
-      summary: 'Change roles or an applicant’s eServices, or disable / enable an account (its console sessions end)',
+      summary:
+        'Change roles or an applicant’s eServices, or disable / enable an account (its console sessions end)',
       tag: TAG,
       permission: 'account:manage',
       body: 'AccountPatch',
@@ -116,7 +130,8 @@ export function accountRoutes(d: AdminDeps): RouteDef[] {
       permission: 'account:manage',
       fresh: true,
       responses: { '201': 'The invitation link (shown once)' },
-      handler: async (c) => invited(await reinvitePerson(d.ctx, c.principal, c.params.id!, d.invitations.hours)),
+      handler: async (c) =>
+        invited(await reinvitePerson(d.ctx, c.principal, c.params.id!, d.invitations.hours)),
     }),
     route<{ publicJwk: JsonWebKey }>({
       method: 'post',

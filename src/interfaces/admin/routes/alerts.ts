@@ -20,7 +20,9 @@ export function alertRoutes(d: AdminDeps): RouteDef[] {
       tag: TAG,
       permission: 'alert:manage',
       paged: true,
-      query: [{ name: 'open', schema: { enum: ['true', 'false'] }, description: 'only unacknowledged alerts' }],
+      query: [
+        { name: 'open', schema: { enum: ['true', 'false'] }, description: 'only unacknowledged alerts' },
+      ],
       handler: async (c) => {
         const before = c.page.after === undefined ? undefined : Number(c.page.after);
         if (before !== undefined && !Number.isSafeInteger(before))
@@ -43,13 +45,21 @@ export function alertRoutes(d: AdminDeps): RouteDef[] {
       permission: 'alert:manage',
       handler: async (c) => {
         const id = Number(c.params.id);
-        if (!Number.isSafeInteger(id) || !(await getAlert(d.ctx.db, id))) throw notFound(`alert ${c.params.id}`);
+        if (!Number.isSafeInteger(id) || !(await getAlert(d.ctx.db, id)))
+          throw notFound(`alert ${c.params.id}`);
         const a = await d.ctx.db.tx(async (q) => {
           const done = await acknowledgeAlert(q, id, c.principal.id, d.ctx.now());
           if (!done) throw new RegistryError('wrong-state', `alert ${id} is acknowledged already`);
           await appendAudit(
             q,
-            [{ actor: c.principal.id, action: 'admin.alert-acknowledge', target: `alert:${id}`, outcome: 'ok' }],
+            [
+              {
+                actor: c.principal.id,
+                action: 'admin.alert-acknowledge',
+                target: `alert:${id}`,
+                outcome: 'ok',
+              },
+            ],
             d.ctx.now(),
           );
           return done;

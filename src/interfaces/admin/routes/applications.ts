@@ -65,7 +65,12 @@ export function applicationRoutes(d: AdminDeps): RouteDef[] {
       // An applicant applies for its own eServices, or for a new one (which becomes its own).
       target: async (c: Call<never>) => {
         const id = (c.body as ApplicationInput).eServiceId;
-        return (await getEService(d.ctx.db, id).then(() => true, () => false)) ? id : undefined;
+        return (await getEService(d.ctx.db, id).then(
+          () => true,
+          () => false,
+        ))
+          ? id
+          : undefined;
       },
       handler: async (c) => {
         const a = await createApplication(d.ctx, c.principal, c.body);

@@ -16,9 +16,17 @@ const FILTERS = [
     schema: { type: 'string' },
     description: 'what: an action, or a prefix ending in "." or "*" (application.*)',
   },
-  { name: 'target', schema: { type: 'string' }, description: 'which record: eservice:<id>, application:<id> …' },
+  {
+    name: 'target',
+    schema: { type: 'string' },
+    description: 'which record: eservice:<id>, application:<id> …',
+  },
   { name: 'outcome', schema: { type: 'string' }, description: 'ok, denied, failed, or a protocol outcome' },
-  { name: 'from', schema: { type: 'string' }, description: 'from this day (YYYY-MM-DD, Taiwan time) or ISO time' },
+  {
+    name: 'from',
+    schema: { type: 'string' },
+    description: 'from this day (YYYY-MM-DD, Taiwan time) or ISO time',
+  },
   { name: 'to', schema: { type: 'string' }, description: 'up to this day (inclusive) or ISO time' },
 ] as const;
 
@@ -34,7 +42,11 @@ export function auditRoutes(d: AdminDeps): RouteDef[] {
       paged: true,
       query: [
         ...FILTERS,
-        { name: 'order', schema: { enum: ['chain', 'newest'] }, description: 'chain order (default) or newest first' },
+        {
+          name: 'order',
+          schema: { enum: ['chain', 'newest'] },
+          description: 'chain order (default) or newest first',
+        },
       ],
       handler: async (c) => {
         const cursor = c.page.after === undefined ? undefined : Number(c.page.after);

@@ -16,9 +16,9 @@ import {
 } from '../../../registry/workflow/frontends.js';
 import type { AdminDeps } from '../deps.js';
 import { type RouteDef, route } from '../route.js';
-import { pathEService } from './eservices.js';
 import { checkMetadata, fetchMetadata, refreshMetadata } from '../saml-metadata.js';
 import { samlView, soapView } from '../views.js';
+import { pathEService } from './eservices.js';
 
 const TAG = 'Front-end registrations';
 const ES = '/eservices/{id}';

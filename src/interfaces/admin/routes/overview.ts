@@ -9,7 +9,11 @@
 import { dailyOutcomes } from '../../../registry/audit/query.js';
 import { permits } from '../../../registry/roles.js';
 import { listAlerts } from '../../../registry/store/alerts.js';
-import { applicationsByStatus, eServicesByStatus, registryCertificates } from '../../../registry/store/overview.js';
+import {
+  applicationsByStatus,
+  eServicesByStatus,
+  registryCertificates,
+} from '../../../registry/store/overview.js';
 import type { AdminDeps } from '../deps.js';
 import { type RouteDef, route } from '../route.js';
 
@@ -49,7 +53,8 @@ export function overviewRoutes(d: AdminDeps): RouteDef[] {
             'security-officer': a.approved ?? 0,
           };
           const horizon = now.getTime() + EXPIRY_WINDOW_DAYS * DAY;
-          const mine = (name: string) => !within || within.some((id) => name === id || name.startsWith(`${id}/`));
+          const mine = (name: string) =>
+            !within || within.some((id) => name === id || name.startsWith(`${id}/`));
           const certs = [
             ...d.certificates
               .expiries()
@@ -81,9 +86,11 @@ export function overviewRoutes(d: AdminDeps): RouteDef[] {
                     ageHours: age(u.thisUpdate),
                   }
                 : null,
-              crls: d.certificates
-                .crls()
-                .map((x) => ({ issuer: x.issuer, thisUpdate: x.thisUpdate.toISOString(), ageHours: age(x.thisUpdate) })),
+              crls: d.certificates.crls().map((x) => ({
+                issuer: x.issuer,
+                thisUpdate: x.thisUpdate.toISOString(),
+                ageHours: age(x.thisUpdate),
+              })),
             };
           }
         }

@@ -9,8 +9,8 @@ import {
 import { orderTerminal } from '../../../registry/workflow/terminals.js';
 import type { AdminDeps } from '../deps.js';
 import { type Call, type RouteDef, route } from '../route.js';
-import { pathEService } from './eservices.js';
 import { terminalView } from '../views.js';
+import { pathEService } from './eservices.js';
 
 const TAG = 'Terminal certificates';
 
