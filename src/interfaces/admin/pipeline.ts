@@ -6,9 +6,10 @@
  *
  * 1. the route's permission for the caller's roles (roles.ts);
  * 2. a fresh authentication for approvals and key operations (`fresh`);
- * 3. If-Match, paging, the body against the OpenAPI schema;
- * 4. an applicant's own eServices (`target`, `scoped`);
- * 5. the handler, whose workflow adds the rules of its own (four eyes).
+ * 3. If-Match, paging;
+ * 4. an applicant's own eServices (`target`, `scoped`), whatever the body says;
+ * 5. the body against the OpenAPI schema;
+ * 6. the handler, whose workflow adds the rules of its own (four eyes).
  *
  * Every refusal with 403 is audited (`admin.denied`).
  */
@@ -104,15 +105,15 @@ export class AdminApi {
     const query = inv.query ?? {};
     const ifMatch = parseIfMatch(inv.ifMatch, r.ifMatch ?? false);
     const page = r.paged ? pageOfQuery(query) : { limit: 50 };
-    const body = r.body ? validateBody(r.body, inv.body) : undefined;
     const call: Call<never> = {
       principal,
       query,
       params: inv.params ?? {},
-      body: body as never,
+      body: inv.body as never,
       ...(ifMatch !== undefined ? { ifMatch } : {}),
       page,
     };
+    // Before the body is validated: a foreign eService is refused whatever the body says.
     if (principal.eServices && !r.scoped) {
       if (!r.target)
         throw new Problem(
@@ -124,6 +125,6 @@ export class AdminApi {
       const id = await r.target(call);
       if (id !== undefined) assertScope(principal, id);
     }
-    return r.handler(call);
+    return r.handler({ ...call, body: (r.body ? validateBody(r.body, inv.body) : undefined) as never });
   }
 }

@@ -159,7 +159,7 @@ export class ConsoleOidc {
   /** The callback: the code exchanged, the ID Token checked; the card's subject and when it was read. */
   async finish(
     callbackUrl: string,
-    s: { state: string; nonce: string; verifier: string; begun: Date },
+    s: { state: string; nonce: string; verifier: string; ttlMs: number },
   ): Promise<CardLogin> {
     const u = new URL(callbackUrl);
     const error = u.searchParams.get('error');
@@ -180,8 +180,8 @@ export class ConsoleOidc {
     if (!claims?.sub) throw new LoginFailed('invalid-response', 'the ID Token has no subject');
     if (claims.acr !== ACR) throw new LoginFailed('acr', `the login was not at ${ACR}`);
     const authTime = typeof claims.auth_time === 'number' ? new Date(claims.auth_time * 1000) : undefined;
-    // Clocks of one server: the card must have been read after this login began (a small skew allowed).
-    if (!authTime || authTime.getTime() < s.begun.getTime() - 5000)
+    // The provider's clock (this process): the card must have been read within this login's lifetime.
+    if (!authTime || authTime.getTime() < Date.now() - s.ttlMs - 5000)
       throw new LoginFailed('stale', 'the ID Token does not carry an authentication of this login');
     return { subject: claims.sub, authTime };
   }

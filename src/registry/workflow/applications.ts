@@ -101,6 +101,7 @@ export async function createApplication(
 ): Promise<ApplicationRecord> {
   const { fields, functions } = checkRequest(input.requestedFields, input.requestedFunctions, input.form);
   return ctx.db.tx(async (q) => {
+    let created = false;
     let es: EServiceRecord | undefined = await getEService(q, input.eServiceId, true).catch(
       (e: RegistryError) => {
         if (e.code === 'not-found') return undefined;
@@ -127,6 +128,7 @@ export async function createApplication(
         },
         'pending',
       );
+      created = true;
       // An applicant's new eService is its own from now on.
       if (actor.eServices && actor.accountId) await addOwnEService(q, actor.accountId, es.id);
       await appendAudit(
@@ -156,7 +158,7 @@ export async function createApplication(
         `eService ${es.id} exists: an amendment carries no profile (change it with PATCH)`,
       );
     }
-    assertScope(actor, es.id);
+    if (!created) assertScope(actor, es.id);
     if (es.activeApplication && (await getApplication(q, es.activeApplication)).form.system === SYSTEM_FORM)
       throw new RegistryError('wrong-state', `eService ${es.id} belongs to the server itself`, '/eServiceId');
     const app = await insertApplication(q, {

@@ -64,7 +64,8 @@ export function applicationRoutes(d: AdminDeps): RouteDef[] {
       responses: { '201': 'The application, as a draft' },
       // An applicant applies for its own eServices, or for a new one (which becomes its own).
       target: async (c: Call<never>) => {
-        const id = (c.body as ApplicationInput).eServiceId;
+        const id = (c.body as Partial<ApplicationInput> | undefined)?.eServiceId;
+        if (typeof id !== 'string') return undefined;
         return (await getEService(d.ctx.db, id).then(
           () => true,
           () => false,

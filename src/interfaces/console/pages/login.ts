@@ -169,16 +169,14 @@ export function loginRoutes(d: LoginDeps): void {
         'This sign-in expired or was not started in this browser; start again.',
       ]);
     let subject: string;
-    let authTime: Date;
     try {
       const got = await d.oidc.finish(`${kit.o.publicOrigin}${ctx.url}`, {
         state: s.state,
         nonce: s.nonce,
         verifier: s.verifier,
-        begun: new Date(s.expiresAt.getTime() - LOGIN_TTL_MS),
+        ttlMs: LOGIN_TTL_MS,
       });
       subject = got.subject;
-      authTime = got.authTime;
     } catch (e) {
       if (!(e instanceof LoginFailed)) throw e;
       await fail(ctx, e, { method: 'card', ...(s.accountId ? { accountId: s.accountId } : {}) });
@@ -213,7 +211,8 @@ export function loginRoutes(d: LoginDeps): void {
         return failedPage(ctx, ['此卡片未綁定管理者帳號。', 'This card is bound to no admin account.']);
       }
     }
-    return signedIn(ctx, account, 'card', authTime, s.purpose, s.returnTo);
+    // The session counts freshness on the registry's clock, from this moment the card login completed.
+    return signedIn(ctx, account, 'card', d.ctx.now(), s.purpose, s.returnTo);
   });
 
   const signedIn = async (
