@@ -99,7 +99,12 @@ const CALLS: Record<string, (i: Ids) => [string, string, unknown?, Record<string
   listApplications: () => ['GET', '/applications'],
   getApplication: (i) => ['GET', `/applications/${i.application}`],
   patchApplication: (i) => ['PATCH', `/applications/${i.application}`, {}, { 'if-match': '"v999"' }],
-  submitApplication: (i) => ['POST', `/applications/${i.application}/submit`, undefined, { 'if-match': '"v999"' }],
+  submitApplication: (i) => [
+    'POST',
+    `/applications/${i.application}/submit`,
+    undefined,
+    { 'if-match': '"v999"' },
+  ],
   reviewApplication: (i) => ['POST', `/applications/${i.application}/review`, {}, { 'if-match': '"v999"' }],
   requestChanges: (i) => ['POST', `/applications/${i.application}/request-changes`, {}, M],
   approveApplication: (i) => ['POST', `/applications/${i.application}/approve`, {}, { 'if-match': '"v999"' }],
@@ -151,16 +156,32 @@ beforeAll(async () => {
   const applicant = clients.get(A)!;
   const app = await applicant.call('POST', '/applications', {
     eServiceId: OWN,
-    eService: { id: OWN, displayName: { zh: '矩陣診所', en: 'Matrix clinic' }, purpose: { zh: '測試', en: 'test' } },
+    eService: {
+      id: OWN,
+      displayName: { zh: '矩陣診所', en: 'Matrix clinic' },
+      purpose: { zh: '測試', en: 'test' },
+    },
     form: FORM,
     requestedFields: ['chineseName'],
     requestedFunctions: [],
   });
   expect(app.status, app.text).toBe(201);
-  const sub = await applicant.call('POST', `/applications/${app.json.id}/submit`, undefined, { 'if-match': '"v1"' });
+  const sub = await applicant.call('POST', `/applications/${app.json.id}/submit`, undefined, {
+    'if-match': '"v1"',
+  });
   const { reviewer, approver } = await decidersOf(ts.server);
-  const rev = await reviewer.call('POST', `/applications/${app.json.id}/review`, {}, { 'if-match': sub.headers.etag as string });
-  const ok = await approver.call('POST', `/applications/${app.json.id}/approve`, {}, { 'if-match': rev.headers.etag as string });
+  const rev = await reviewer.call(
+    'POST',
+    `/applications/${app.json.id}/review`,
+    {},
+    { 'if-match': sub.headers.etag as string },
+  );
+  const ok = await approver.call(
+    'POST',
+    `/applications/${app.json.id}/approve`,
+    {},
+    { 'if-match': rev.headers.etag as string },
+  );
   expect(ok.status, ok.text).toBe(200);
   const draft = await applicant.call('POST', '/applications', {
     eServiceId: OWN,
@@ -225,7 +246,8 @@ describe('the role × operation matrix of the admin API', () => {
     await ts.server.registryRuntime.trail.flush();
     const audit = await clients.get(U)!.call('GET', '/audit?action=admin.denied&limit=200');
     const ops = new Set(audit.json.items.map((e: { details: { operation: string } }) => e.details.operation));
-    for (const [op, allowed] of Object.entries(MATRIX)) if (allowed.length < EVERYONE.length) expect(ops, op).toContain(op);
+    for (const [op, allowed] of Object.entries(MATRIX))
+      if (allowed.length < EVERYONE.length) expect(ops, op).toContain(op);
     expect(audit.json.items.every((e: { outcome: string }) => e.outcome === 'denied')).toBe(true);
   });
 });

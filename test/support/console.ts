@@ -30,8 +30,13 @@ export async function invite(
     ...(o.eServices ? { eServices: o.eServices } : {}),
     hours: 72,
   });
-  await ensureConsoleEService(ctx, { id: CONSOLE_ESERVICE, redirectUri: `${server.urls.web}/admin/callback` });
-  await expect.poll(() => server.registry.get(CONSOLE_ESERVICE)?.id, { timeout: 15_000 }).toBe(CONSOLE_ESERVICE);
+  await ensureConsoleEService(ctx, {
+    id: CONSOLE_ESERVICE,
+    redirectUri: `${server.urls.web}/admin/callback`,
+  });
+  await expect
+    .poll(() => server.registry.get(CONSOLE_ESERVICE)?.id, { timeout: 15_000 })
+    .toBe(CONSOLE_ESERVICE);
   return { url: `${server.urls.web}/admin/invitation/${inv.token}`, accountId: inv.account.id };
 }
 
@@ -47,6 +52,8 @@ export class ConsoleBrowser {
   readonly browser: Browser;
   /** The CSRF token of the last console page read. */
   csrf = '';
+  /** Every Set-Cookie header the console sent. */
+  readonly setCookies: string[] = [];
 
   constructor(readonly server: RunningServer) {
     this.browser = new Browser({ ca: webCertificates(server) });
@@ -56,7 +63,9 @@ export class ConsoleBrowser {
     return this.server.urls.web;
   }
 
-  private remember(body: string): void {
+  private remember(body: string, headers: Record<string, string | string[] | undefined> = {}): void {
+    const sc = headers['set-cookie'];
+    if (sc) this.setCookies.push(...(Array.isArray(sc) ? sc : [sc]));
     const m = /name="_csrf" value="([^"]+)"/.exec(body) ?? /name="csrf-token" content="([^"]+)"/.exec(body);
     if (m) this.csrf = m[1]!;
   }
@@ -64,7 +73,7 @@ export class ConsoleBrowser {
   async get(path: string): Promise<Page> {
     const r = await this.browser.fetch(path.startsWith('http') ? path : `${this.web}${path}`);
     const body = r.body.toString('utf8');
-    this.remember(body);
+    this.remember(body, r.headers);
     return {
       status: r.status,
       url: r.url,
@@ -82,18 +91,21 @@ export class ConsoleBrowser {
   ): Promise<Page> {
     const form = new URLSearchParams();
     if (o.csrf !== null) form.append('_csrf', o.csrf ?? this.csrf);
-    for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) form.append(k, x);
+    for (const [k, v] of Object.entries(fields))
+      for (const x of Array.isArray(v) ? v : [v]) form.append(k, x);
     const r = await this.browser.fetch(path.startsWith('http') ? path : `${this.web}${path}`, {
       method: 'POST',
       headers: {
-        'content-type': o.raw ? (o.headers?.['content-type'] ?? 'application/octet-stream') : 'application/x-www-form-urlencoded',
+        'content-type': o.raw
+          ? (o.headers?.['content-type'] ?? 'application/octet-stream')
+          : 'application/x-www-form-urlencoded',
         origin: o.origin ?? new URL(this.web).origin,
         ...(o.headers ?? {}),
       },
       body: o.raw ?? form.toString(),
     });
     const body = r.body.toString('utf8');
-    this.remember(body);
+    this.remember(body, r.headers);
     return {
       status: r.status,
       url: r.url,
@@ -114,9 +126,53 @@ export class ConsoleBrowser {
     if (!activation.body.includes('eID-Client?'))
       return { status: activation.status, url: activation.url, body: activation.body, headers: {} };
     const run = await runEid(this.browser, activation.body, card, `${this.web}/admin/callback`, choice);
-    if (!run.callback) return { status: run.final.status, url: run.final.url, body: run.final.body, headers: {} };
+    if (!run.callback)
+      return { status: run.final.status, url: run.final.url, body: run.final.body, headers: {} };
     const landed = await this.get(run.callback);
     const next = /http-equiv="refresh" content="0;url=([^"]+)"/.exec(landed.body)?.[1];
     return next ? this.get(next) : landed;
   }
+}
+
+/** The console's 表8 form fields for a new eService, from the workflow tests' FORM. */
+export function applicationFields(
+  id: string,
+  o: { fields?: string[]; eligibility?: string } = {},
+): Record<string, string | string[]> {
+  return {
+    eServiceId: id,
+    'eService.displayName.zh': '示範市立醫院',
+    'eService.displayName.en': 'Demo City Hospital',
+    'eService.purpose.zh': '病患身分核驗',
+    'eService.purpose.en': 'Patient identification',
+    'eService.url': 'https://city-hospital.example',
+    'form.competentAuthority.zh': '衛生福利部',
+    'form.competentAuthority.en': 'Ministry of Health and Welfare',
+    'form.agencyCode': 'A21000000I',
+    'form.agencyName.zh': '示範市立醫院',
+    'form.agencyName.en': 'Demo City Hospital',
+    'form.taxId': '12345675',
+    'form.industryCode': '8610',
+    'form.address': '臺北市中正區示範路1號',
+    'form.purpose': '病患身分核驗',
+    'form.plannedTestDate': '2031-01-15',
+    'form.hostAddresses': '203.0.113.10\n203.0.113.11',
+    'form.subnetMask': '255.255.255.0',
+    'form.eligibility': o.eligibility ?? 'critical-infrastructure',
+    'form.contact.name': '王小明',
+    'form.contact.phone': '02-1234-5678',
+    'form.contact.email': 'it@hospital.example',
+    requestedFields: o.fields ?? ['chineseName', 'dateOfBirth', 'photo'],
+  };
+}
+
+/** The text of an HTML page without tags (entities of the console's escaping decoded). */
+export function textOf(html: string): string {
+  return html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)))
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/\s+/g, ' ');
 }
