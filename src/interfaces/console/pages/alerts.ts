@@ -5,9 +5,16 @@
  * acknowledges it, and may lift the lock before it runs out (seed 004 第陸章
  * 伍.三.(六).4: the security staff decide what follows an alert).
  */
-import { button, fmtTime, form, html } from '../html.js';
+import { bi, button, fmtTime, form, html, type Text } from '../html.js';
 import type { ConsoleKit } from '../kit.js';
-import { badge, bodyOf, doneNotice, table } from './common.js';
+import { bodyOf, doneNotice, table } from './common.js';
+
+const DELIVERY: Readonly<Record<string, Text>> = {
+  none: ['未設定', 'no webhook'],
+  pending: ['傳送中', 'sending'],
+  delivered: ['已送達', 'Delivered'],
+  failed: ['送達失敗', 'Failed'],
+};
 
 interface AlertView {
   id: number;
@@ -27,7 +34,7 @@ export function alertPages(kit: ConsoleKit): void {
     const now = Date.now();
     const rows = list.map((a) => {
       const locked = a.details.lockedUntil && Date.parse(a.details.lockedUntil) > now;
-      return html`<tr data-alert="${a.id}"><td class="num">${a.id}</td><td>${fmtTime(a.at)}</td><td class="mono">${a.subject}</td><td class="num">${a.details.failures ?? ''}</td><td>${a.details.method ?? ''}<br><small>${a.details.lastReason ?? ''}</small></td><td>${fmtTime(a.details.lockedUntil)}</td><td>${badge(a.delivery)} ${a.attempts ? `×${a.attempts}` : ''}</td><td>${
+      return html`<tr data-alert="${a.id}"><td class="num">${a.id}</td><td>${fmtTime(a.at)}</td><td class="mono">${a.subject}</td><td class="num">${a.details.failures ?? ''}</td><td>${a.details.method ?? ''}<br><small>${a.details.lastReason ?? ''}</small></td><td>${fmtTime(a.details.lockedUntil)}</td><td><span class="badge ${a.delivery}">${bi(DELIVERY[a.delivery] ?? [a.delivery, a.delivery])}</span> ${a.attempts ? `×${a.attempts}` : ''}</td><td>${
         a.acknowledgedAt
           ? html`${a.acknowledgedBy} ${fmtTime(a.acknowledgedAt)}`
           : form(
