@@ -37,7 +37,7 @@ function supported() {
 }
 
 async function addPasskey(button) {
-  const name = document.getElementById('passkey-name');
+  const name = document.getElementById('f-passkey-name');
   try {
     const options = await postJson(button.dataset.options);
     const credential = await navigator.credentials.create({

@@ -78,8 +78,9 @@ export class ConsoleKit {
   sameOrigin(ctx: Context): boolean {
     const origin = ctx.get('origin');
     const site = ctx.get('sec-fetch-site');
-    if (origin && origin !== this.o.publicOrigin) return false;
-    return !site || site === 'same-origin';
+    // Browsers send Sec-Fetch-Site (no script can set it); Origin may be "null" (privacy settings).
+    if (site) return site === 'same-origin' && (!origin || origin === 'null' || origin === this.o.publicOrigin);
+    return !origin || origin === this.o.publicOrigin;
   }
 
   post(

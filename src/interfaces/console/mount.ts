@@ -79,6 +79,8 @@ export async function mountConsole(s: MountContext, admin: AdminApiMount): Promi
     if (!isConsolePath(ctx.path)) return next();
     await next();
     ctx.set('Content-Security-Policy', CONSOLE_CSP);
+    // Same-origin requests carry their origin (the CSRF check reads it); nothing leaks to other sites.
+    ctx.set('Referrer-Policy', 'same-origin');
     ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
     ctx.set('Cross-Origin-Resource-Policy', 'same-origin');
     if (!ctx.path.startsWith('/admin/static/')) ctx.set('Cache-Control', 'no-store');
