@@ -94,7 +94,7 @@ export function mountAdminApi(s: MountContext): AdminApiMount {
     trail: rt.trail,
     metadata: metadataPolicy(s.config.registry.saml),
     invitations: { hours: cfg.invitationHours, url: (token) => `${s.urls.web}/admin/invitation/${token}` },
-    console: { id: cfg.eServiceId, redirectUri: `${s.urls.web}/admin/callback` },
+    ...(cfg.console ? { console: { id: cfg.eServiceId, redirectUri: `${s.urls.web}/admin/callback` } } : {}),
     certificates: s.certificateExpiries,
     revocation: s.revocation,
   };

@@ -79,7 +79,8 @@ export class ConsoleKit {
     const origin = ctx.get('origin');
     const site = ctx.get('sec-fetch-site');
     // Browsers send Sec-Fetch-Site (no script can set it); Origin may be "null" (privacy settings).
-    if (site) return site === 'same-origin' && (!origin || origin === 'null' || origin === this.o.publicOrigin);
+    if (site)
+      return site === 'same-origin' && (!origin || origin === 'null' || origin === this.o.publicOrigin);
     return !origin || origin === this.o.publicOrigin;
   }
 
