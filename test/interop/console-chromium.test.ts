@@ -48,7 +48,11 @@ describe.runIf(available)('the admin console in Chromium', () => {
 
   /** A browser of its own (cookies) for one person. */
   const person = async (who: string) => {
-    const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'zh-TW', viewport: { width: 1200, height: 900 } });
+    const context = await browser.newContext({
+      ignoreHTTPSErrors: true,
+      locale: 'zh-TW',
+      viewport: { width: 1200, height: 900 },
+    });
     contexts.push(context);
     pages[who] = await context.newPage();
     cards[who] = writeTestCard(ts.pkiDir).file;
@@ -80,7 +84,11 @@ describe.runIf(available)('the admin console in Chromium', () => {
       extra: {
         web: { port: webPort, publicUrl: `https://localhost:${webPort}` },
         psk: { port: pskPort, publicUrl: `https://localhost:${pskPort}` },
-        demo: { enabled: true, card: join(mkdtempSync(join(tmpdir(), 'neid-console-')), 'demo.json'), clientPort },
+        demo: {
+          enabled: true,
+          card: join(mkdtempSync(join(tmpdir(), 'neid-console-')), 'demo.json'),
+          clientPort,
+        },
       },
     });
     web = ts.web;
@@ -156,7 +164,8 @@ describe.runIf(available)('the admin console in Chromium', () => {
       if ((await el.evaluate((e) => e.tagName)) === 'SELECT') await el.selectOption(String(v));
       else await el.fill(String(v));
     }
-    for (const f of fields.requestedFields as string[]) await page.check(`input[name=requestedFields][value=${f}]`);
+    for (const f of fields.requestedFields as string[])
+      await page.check(`input[name=requestedFields][value=${f}]`);
     await page.fill('[name="form.taxId"]', '1234');
     // Errors the browser's own checks let through (type=email accepts this; the server wants a domain).
     await page.fill('[name="form.contact.email"]', 'it@hospital');
@@ -211,7 +220,9 @@ describe.runIf(available)('the admin console in Chromium', () => {
     await a.click('#register-oidc');
     await a.waitForURL(/done=saved/);
     await shot(a, 'console-eservice');
-    await expect.poll(() => ts.server.registry.get('city-hospital')?.oidc?.client?.clientId).toBe('city-hospital');
+    await expect
+      .poll(() => ts.server.registry.get('city-hospital')?.oidc?.client?.clientId)
+      .toBe('city-hospital');
 
     const config = await oc.discovery(
       new URL(`${web}/oidc`),
@@ -232,7 +243,9 @@ describe.runIf(available)('the admin console in Chromium', () => {
       nonce,
     });
     const citizen = await person('citizen');
-    cards.citizen = writeTestCard(ts.pkiDir, { fields: { chineseName: '鄭公民', nationalIdNumber: 'A123456789' } }).file;
+    cards.citizen = writeTestCard(ts.pkiDir, {
+      fields: { chineseName: '鄭公民', nationalIdNumber: 'A123456789' },
+    }).file;
     copyFileSync(cards.citizen, demoCard);
     await citizen.goto(url.href);
     await citizen.locator('#start').click({ timeout: 60_000 });
@@ -246,13 +259,22 @@ describe.runIf(available)('the admin console in Chromium', () => {
     });
     const claims = tokens.claims()!;
     const cardClaims = new Set(FIELD_CLAIMS.map((c) => c.claim));
-    expect(Object.keys(claims).filter((k) => cardClaims.has(k)).sort()).toEqual(['birthdate', 'name', 'neid_photo']);
+    expect(
+      Object.keys(claims)
+        .filter((k) => cardClaims.has(k))
+        .sort(),
+    ).toEqual(['birthdate', 'name', 'neid_photo']);
     expect(claims.name).toBe('鄭公民');
 
     // The console counts the login; it never shows what the citizen's card said.
     await ts.server.registryRuntime.trail.flush();
     const o = pages.officer!;
-    for (const path of ['/admin/', '/admin/audit?action=eid.*', '/admin/audit', '/admin/eservices/city-hospital']) {
+    for (const path of [
+      '/admin/',
+      '/admin/audit?action=eid.*',
+      '/admin/audit',
+      '/admin/eservices/city-hospital',
+    ]) {
       await o.goto(`${web}${path}`);
       const html = await o.content();
       expect(html, path).not.toContain('鄭公民');
@@ -278,4 +300,3 @@ describe.runIf(available)('the admin console in Chromium', () => {
     expect(await page.locator('#me').innerText()).toMatch(/通行金鑰 passkey/);
   }, 120_000);
 });
-

@@ -64,17 +64,13 @@ export class ConsoleBrowser {
     return this.server.urls.web;
   }
 
-  private remember(body: string, headers: Record<string, string | string[] | undefined> = {}): void {
-    const sc = headers['set-cookie'];
+  /** A response as a Page; its cookies and the CSRF token of its forms are kept. */
+  private page(r: Awaited<ReturnType<Browser['fetch']>>): Page {
+    const body = r.body.toString('utf8');
+    const sc = r.headers['set-cookie'];
     if (sc) this.setCookies.push(...(Array.isArray(sc) ? sc : [sc]));
     const m = /name="_csrf" value="([^"]+)"/.exec(body) ?? /name="csrf-token" content="([^"]+)"/.exec(body);
     if (m) this.csrf = m[1]!;
-  }
-
-  async get(path: string): Promise<Page> {
-    const r = await this.browser.fetch(path.startsWith('http') ? path : `${this.web}${path}`);
-    const body = r.body.toString('utf8');
-    this.remember(body, r.headers);
     return {
       status: r.status,
       url: r.url,
@@ -82,6 +78,11 @@ export class ConsoleBrowser {
       headers: r.headers,
       ...(typeof r.headers.location === 'string' ? { location: r.headers.location } : {}),
     };
+  }
+
+  async get(path: string): Promise<Page> {
+    const r = await this.browser.fetch(path.startsWith('http') ? path : `${this.web}${path}`);
+    return this.page(r);
   }
 
   /** Posts a console form (urlencoded; repeated names as arrays), with the CSRF token unless given. */
@@ -105,15 +106,7 @@ export class ConsoleBrowser {
       },
       body: o.raw ?? form.toString(),
     });
-    const body = r.body.toString('utf8');
-    this.remember(body, r.headers);
-    return {
-      status: r.status,
-      url: r.url,
-      body,
-      headers: r.headers,
-      ...(typeof r.headers.location === 'string' ? { location: r.headers.location } : {}),
-    };
+    return this.page(r);
   }
 
   /**

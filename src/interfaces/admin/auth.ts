@@ -13,12 +13,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
 import type { AuditTrail } from '../../registry/audit/trail.js';
 import type { Database } from '../../registry/db/database.js';
-import { type Principal, scopeOf } from '../../registry/roles.js';
+import type { Principal } from '../../registry/roles.js';
 import {
   accountOfToken,
   getAccount,
   getCredential,
   insertToken,
+  principalOf,
   useAssertion,
 } from '../../registry/store/accounts.js';
 import type { AdminAlerts } from './alerts.js';
@@ -147,16 +148,7 @@ export class AdminAuth {
       this.record('denied', { reason: 'unknown, expired or revoked token', remote: ctx.ip });
       throw unauthorized('the bearer token is unknown, expired or revoked');
     }
-    const acc = found.account;
-    const scope = scopeOf(acc.roles, acc.eServices);
-    return {
-      id: `service:${acc.id}`,
-      kind: 'service',
-      roles: acc.roles,
-      accountId: acc.id,
-      ...(scope ? { eServices: scope } : {}),
-      // The token was issued for a client assertion signed then: that is the authentication's time.
-      authTime: new Date(found.expiresAt.getTime() - TOKEN_TTL_SECONDS * 1000),
-    };
+    // The token was issued for a client assertion signed then: that is the authentication's time.
+    return principalOf(found.account, new Date(found.expiresAt.getTime() - TOKEN_TTL_SECONDS * 1000));
   }
 }

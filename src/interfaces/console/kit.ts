@@ -114,6 +114,21 @@ export class ConsoleKit {
     });
   }
 
+  /**
+   * A step on a record's page (`<base>/:id/<path>`): `run` returns the notice code and the page
+   * comes back with it; a refusal is shown by `refuse` (a stale record: reload).
+   */
+  step(base: string, path: string, run: (v: PageViewer, id: string, f: Form) => Promise<string>): void {
+    this.post(`${base}/:id/${path}`, async (ctx, v, f) => {
+      const id = ctx.params.id!;
+      try {
+        this.done(ctx, `${base}/${id}`, await run(v, id, f));
+      } catch (e) {
+        await this.refuse(ctx, v, e, { back: `${base}/${id}` });
+      }
+    });
+  }
+
   /** Runs an admin operation as the viewer (throws the API's Problem). */
   call(v: PageViewer, operationId: string, i: CallInput = {}): Promise<Reply> {
     const version = i.version === undefined || i.version === '' ? undefined : String(i.version);

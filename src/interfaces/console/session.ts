@@ -12,8 +12,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'koa';
 import type { RegistryContext } from '../../registry/context.js';
-import { type Principal, scopeOf } from '../../registry/roles.js';
-import { type AccountRecord, getAccount } from '../../registry/store/accounts.js';
+import type { Principal } from '../../registry/roles.js';
+import { type AccountRecord, getAccount, principalOf } from '../../registry/store/accounts.js';
 import {
   type ConsoleSession,
   deleteSession,
@@ -44,18 +44,6 @@ export interface Viewer {
 }
 
 export type Ended = { readonly ended: 'idle' | 'expired' | 'account' };
-
-export function principalOf(account: AccountRecord, authTime: Date): Principal {
-  const scope = scopeOf(account.roles, account.eServices);
-  return {
-    id: `person:${account.id}`,
-    kind: 'person',
-    roles: account.roles,
-    accountId: account.id,
-    ...(scope ? { eServices: scope } : {}),
-    authTime,
-  };
-}
 
 export class ConsoleSessions {
   constructor(

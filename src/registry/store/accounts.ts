@@ -6,7 +6,7 @@
 import type { JsonWebKey } from 'node:crypto';
 import type { Queryable } from '../db/database.js';
 import { notFound } from '../errors.js';
-import type { Role } from '../roles.js';
+import { type Principal, type Role, scopeOf } from '../roles.js';
 import { date, opt, type Row } from './rows.js';
 
 export interface AccountRecord {
@@ -237,4 +237,17 @@ export async function accountOfToken(
     [hash],
   );
   return row ? { account: accountOf(row), expiresAt: date(row.token_expires)! } : undefined;
+}
+
+/** The principal of an account that proved its credential at `authTime` (a token, a card, a passkey). */
+export function principalOf(a: AccountRecord, authTime: Date): Principal {
+  const scope = scopeOf(a.roles, a.eServices);
+  return {
+    id: `${a.kind}:${a.id}`,
+    kind: a.kind,
+    roles: a.roles,
+    accountId: a.id,
+    ...(scope ? { eServices: scope } : {}),
+    authTime,
+  };
 }

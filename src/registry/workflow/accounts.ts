@@ -188,8 +188,9 @@ export async function addCredential(
   });
 }
 
+/** Revokes a credential: an API key, or a person's passkey. */
 export async function dropCredential(
-  ctx: RegistryContext,
+  ctx: Pick<RegistryContext, 'db' | 'now'>,
   actor: Principal,
   accountId: string,
   credentialId: string,
@@ -204,7 +205,7 @@ export async function dropCredential(
           action: 'credential.revoke',
           target: `account:${accountId}`,
           outcome: 'ok',
-          details: { credential: c.id },
+          details: { credential: c.id, kind: c.kind },
         },
       ],
       ctx.now(),

@@ -18,7 +18,6 @@ import {
   getAccount,
   insertAccount,
   insertCredential,
-  revokeCredential,
   type WebAuthnData,
 } from '../store/accounts.js';
 import { deleteSessionsOf } from '../store/console-sessions.js';
@@ -203,26 +202,6 @@ export async function addPasskey(
           target: `account:${accountId}`,
           outcome: 'ok',
           details: { credential: c.id, kind: 'webauthn', name: data.name },
-        },
-      ],
-      ctx.now(),
-    );
-    return c;
-  });
-}
-
-export async function removePasskey(ctx: Ctx, actor: Principal, accountId: string, id: string) {
-  return ctx.db.tx(async (q) => {
-    const c = await revokeCredential(q, accountId, id);
-    await appendAudit(
-      q,
-      [
-        {
-          actor: actor.id,
-          action: 'credential.revoke',
-          target: `account:${accountId}`,
-          outcome: 'ok',
-          details: { credential: c.id, kind: c.kind },
         },
       ],
       ctx.now(),

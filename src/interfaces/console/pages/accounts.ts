@@ -174,18 +174,7 @@ export function accountPages(kit: ConsoleKit): void {
       await kit.refuse(ctx, v, e, { back: BASE });
     }
   });
-  const step = (
-    path: string,
-    run: (v: PageViewer, id: string, f: import('../forms.js').Form) => Promise<string>,
-  ) =>
-    kit.post(`${BASE}/:id/${path}`, async (ctx, v, f) => {
-      const id = ctx.params.id!;
-      try {
-        kit.done(ctx, `${BASE}/${id}`, await run(v, id, f));
-      } catch (e) {
-        await kit.refuse(ctx, v, e, { back: `${BASE}/${id}` });
-      }
-    });
+  const step = (path: string, run: Parameters<ConsoleKit['step']>[2]) => kit.step(BASE, path, run);
   step('change', async (v, id, f) => {
     const eServices = f.lines('eServices');
     await kit.call(v, 'patchAccount', {

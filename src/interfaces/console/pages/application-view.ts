@@ -1,4 +1,5 @@
 /** One application as the console shows it: the 表8 form as filed, the rights asked for, its history. */
+import { SCHEMAS } from '../../admin/openapi/schemas.js';
 import { bi, fmtTime, type Html, html, type Text } from '../html.js';
 import { ELIGIBILITY_TEXT, fieldText, labelOf, REASON_TEXT } from '../i18n.js';
 import { badge } from './common.js';
@@ -28,20 +29,10 @@ interface ApplicationView {
   createdAt: string;
 }
 
-const ROWS: readonly string[] = [
-  'competentAuthority',
-  'agencyCode',
-  'agencyName',
-  'taxId',
-  'industryCode',
-  'address',
-  'purpose',
-  'plannedTestDate',
-  'hostAddresses',
-  'subnetMask',
-  'eligibility',
-  'contact',
-];
+/** The 表8 members in the schema's order (members added to the schema later show up too). */
+const ROWS: readonly string[] = Object.keys(
+  (SCHEMAS.ApplicationForm as { properties: Record<string, unknown> }).properties,
+);
 
 function value(key: string, v: unknown): Html {
   if (v === undefined || v === null || v === '') return html`—`;

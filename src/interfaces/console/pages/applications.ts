@@ -8,7 +8,6 @@
  */
 import type { Context } from 'koa';
 import { APPLICATION_STATUSES, REJECTION_REASONS } from '../../../registry/model.js';
-import type { Form } from '../forms.js';
 import { bi, button, fmtTime, form, type Html, html, notice, select, type Text, textarea } from '../html.js';
 import { REASON_TEXT, statusText } from '../i18n.js';
 import type { ConsoleKit } from '../kit.js';
@@ -181,15 +180,7 @@ ${filter}${table(
   });
 
   /** One step on the application page: its form posts here. */
-  const step = (path: string, run: (v: PageViewer, id: string, f: Form) => Promise<string>) =>
-    kit.post(`${BASE}/:id/${path}`, async (ctx, v, f) => {
-      const id = ctx.params.id!;
-      try {
-        kit.done(ctx, `${BASE}/${id}`, await run(v, id, f));
-      } catch (e) {
-        await kit.refuse(ctx, v, e, { back: `${BASE}/${id}` });
-      }
-    });
+  const step = (path: string, run: Parameters<ConsoleKit['step']>[2]) => kit.step(BASE, path, run);
   step('submit', async (v, id, f) => {
     await kit.call(v, 'submitApplication', { params: { id }, version: f.get('_version') });
     return 'submitted';

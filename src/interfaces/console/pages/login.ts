@@ -129,15 +129,20 @@ export function loginRoutes(d: LoginDeps): void {
     return startCard(ctx, 'login', undefined, next);
   });
 
-  r.get('/admin/invitation/:token', async (ctx) => {
-    const acc = /^[A-Za-z0-9_-]{43}$/.test(ctx.params.token!)
-      ? await accountByInvitation(d.ctx.db, sha256(ctx.params.token!), d.ctx.now())
+  /** The invited account of the link's token, or the page that says the link is no good. */
+  const invited = async (ctx: Context) => {
+    const token = ctx.params.token!;
+    const acc = /^[A-Za-z0-9_-]{43}$/.test(token)
+      ? await accountByInvitation(d.ctx.db, sha256(token), d.ctx.now())
       : undefined;
     if (!acc)
-      return failedPage(ctx, [
-        '此邀請連結無效或已過期。',
-        'This invitation link is not valid or has expired.',
-      ]);
+      failedPage(ctx, ['此邀請連結無效或已過期。', 'This invitation link is not valid or has expired.']);
+    return acc;
+  };
+
+  r.get('/admin/invitation/:token', async (ctx) => {
+    const acc = await invited(ctx);
+    if (!acc) return;
     kit.page(
       ctx,
       { title: ['接受邀請', 'Accept the invitation'] },
@@ -149,14 +154,8 @@ export function loginRoutes(d: LoginDeps): void {
   r.post('/admin/invitation/:token', async (ctx) => {
     if (!kit.sameOrigin(ctx))
       return kit.fail(ctx, undefined, 403, ['跨來源的請求被拒絕。', 'A cross-origin request was refused.']);
-    const acc = /^[A-Za-z0-9_-]{43}$/.test(ctx.params.token!)
-      ? await accountByInvitation(d.ctx.db, sha256(ctx.params.token!), d.ctx.now())
-      : undefined;
-    if (!acc)
-      return failedPage(ctx, [
-        '此邀請連結無效或已過期。',
-        'This invitation link is not valid or has expired.',
-      ]);
+    const acc = await invited(ctx);
+    if (!acc) return;
     return startCard(ctx, 'invitation', acc.id);
   });
 

@@ -5,7 +5,7 @@
  */
 import type { Context } from 'koa';
 import { passkeysOf } from '../../../registry/store/people.js';
-import { removePasskey } from '../../../registry/workflow/people.js';
+import { dropCredential } from '../../../registry/workflow/accounts.js';
 import { readJson } from '../forms.js';
 import { bi, button, fmtTime, form, html, input, notice } from '../html.js';
 import { ROLE_TEXT } from '../i18n.js';
@@ -84,7 +84,7 @@ ${
   kit.post('/admin/me/passkeys/:id/remove', async (ctx, v) => {
     const mine = (await passkeysOf(db(), v.account.id)).some((k) => k.id === ctx.params.id);
     if (!mine) return kit.fail(ctx, v, 404, ['找不到此通行金鑰。', 'No such passkey.']);
-    await removePasskey(passkeys.ctx, v.principal, v.account.id, ctx.params.id!);
+    await dropCredential(passkeys.ctx, v.principal, v.account.id, ctx.params.id!);
     kit.done(ctx, '/admin/me', 'removed');
   });
 }
