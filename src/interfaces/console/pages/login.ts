@@ -14,12 +14,12 @@ import { accountByInvitation, accountBySubject } from '../../../registry/store/p
 import { acceptInvitation, loginSucceeded } from '../../../registry/workflow/people.js';
 import type { AdminAlerts } from '../../admin/alerts.js';
 import { readForm, readJson } from '../forms.js';
-import { bi, button, fmtTime, html, notice, type Text } from '../html.js';
+import { bi, button, html, notice, type Text } from '../html.js';
 import type { ConsoleKit } from '../kit.js';
 import { type ConsoleOidc, LoginFailed } from '../oidc-client.js';
 import type { Passkeys } from '../passkeys.js';
 import { LOGIN_TTL_MS } from '../session.js';
-import { loginPage } from './login-views.js';
+import { ENDED, failedView, lockedView, loginPage, safeNext } from './login-views.js';
 
 export interface LoginDeps {
   readonly kit: ConsoleKit;
@@ -30,24 +30,6 @@ export interface LoginDeps {
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
-/** Only console paths are places to return to. */
-const safeNext = (n: unknown): string =>
-  typeof n === 'string' &&
-  /^\/admin(\/[A-Za-z0-9/_.~%-]*)?(\?[A-Za-z0-9=&_.~%-]*)?$/.test(n) &&
-  !n.startsWith('/admin/api')
-    ? n
-    : '/admin/';
-
-const ENDED: Record<string, Text> = {
-  idle: ['您已閒置過久，已自動登出。', 'You were signed out after a while without activity.'],
-  expired: ['登入期限已到，請重新登入。', 'Your session has ended; sign in again.'],
-  account: [
-    '您的帳號已變更、停用或鎖定，請重新登入。',
-    'Your account was changed, disabled or locked; sign in again.',
-  ],
-  out: ['您已登出。', 'You are signed out.'],
-};
-
 export function loginRoutes(d: LoginDeps): void {
   const { kit } = d;
   const r = kit.o.router;
@@ -63,23 +45,8 @@ export function loginRoutes(d: LoginDeps): void {
       reason: `${e.code}: ${e.message}`.slice(0, 300),
     });
   };
-  const lockedPage = (ctx: Context, until: Date) =>
-    kit.page(
-      ctx,
-      { title: ['登入已鎖定', 'Sign-in locked'] },
-      notice(
-        'error',
-        html`<p>${bi(['登入失敗次數過多，已暫時鎖定至', 'Too many failed sign-ins: locked until'])} ${fmtTime(until)}。</p><p>${bi(['請洽資訊安全官。', 'Contact your security officer.'])}</p>`,
-      ),
-      423,
-    );
-  const failedPage = (ctx: Context, text: Text, detail?: string) =>
-    kit.page(
-      ctx,
-      { title: ['登入失敗', 'Sign-in failed'] },
-      html`${notice('error', html`<p>${bi(text)}</p>${detail ? html`<p class="detail"><code>${detail}</code></p>` : ''}`)}<p><a class="button primary" href="/admin/login">${bi(['再試一次', 'Try again'])}</a></p>`,
-      401,
-    );
+  const lockedPage = (ctx: Context, until: Date) => lockedView(kit, ctx, until);
+  const failedPage = (ctx: Context, text: Text, detail?: string) => failedView(kit, ctx, text, detail);
 
   r.get('/admin/login', async (ctx) => {
     const q = ctx.query;
