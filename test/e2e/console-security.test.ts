@@ -20,6 +20,7 @@ import { mountFrontEnds } from '../../src/server/front-ends.js';
 import { assertion } from '../support/admin.js';
 import { writeTestCard } from '../support/card.js';
 import { ConsoleBrowser, invite, textOf } from '../support/console.js';
+import { freshSchema, openTestDatabase, POSTGRES_URL } from '../support/registry-db.js';
 import { LogCapture, startTestServer, type TestServer, webCertificates } from '../support/server.js';
 
 let ts: TestServer;
@@ -33,6 +34,8 @@ const minutes = (n: number) => {
 };
 let officer: ConsoleBrowser;
 let officerCard: string;
+// Sessions, logins under way, locks and alerts live in the registry: on PostgreSQL too when CI has one.
+const schema = freshSchema();
 
 beforeAll(async () => {
   // The receiver fails the first delivery, takes the second: the retry with backoff.
@@ -51,7 +54,9 @@ beforeAll(async () => {
     mount: mountFrontEnds,
     now: () => new Date(clock),
     logs,
+    ...(POSTGRES_URL ? { registry: 'config' as const } : {}),
     extra: {
+      ...(POSTGRES_URL ? { registry: { databaseUrl: POSTGRES_URL, schema } } : {}),
       admin: {
         alerts: {
           webhookUrl: `http://127.0.0.1:${(hook.address() as { port: number }).port}/neid-alerts`,
@@ -69,6 +74,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await ts?.close();
   hook?.close();
+  if (POSTGRES_URL) await (await openTestDatabase('postgres', { schema, migrate: false })).close();
 });
 
 /** A token request from a given local address (127.0.0.x), for the per-address and per-account locks. */
