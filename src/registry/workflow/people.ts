@@ -66,7 +66,7 @@ export async function invitePerson(
   return ctx.db.tx(async (q) => {
     await checkRoles(q, p.roles, p.eServices);
     const account = await insertAccount(q, {
-      id: newId('person'),
+      id: newId('per'),
       name: p.name,
       kind: 'person',
       roles: p.roles,
