@@ -114,6 +114,12 @@ const LABELS: Readonly<Record<string, Text>> = {
   '/usage': ['用途', 'Usage'],
   '/requestCounter': ['RequestCounter 規則', 'RequestCounter rule'],
   '/subject': ['鎖定對象', 'Locked subject'],
+  '/actor': ['操作者', 'Actor'],
+  '/action': ['動作', 'Action'],
+  '/target': ['對象', 'Target'],
+  '/outcome': ['結果', 'Outcome'],
+  '/from': ['起日', 'From'],
+  '/to': ['迄日', 'To'],
   '/': ['整份表單', 'The whole form'],
 };
 

@@ -149,8 +149,12 @@ export class ConsoleKit {
     text: Text,
     detail?: string,
     back?: string,
+    errors: readonly FieldError[] = [],
   ): void {
-    const body = html`${notice('error', html`<p>${bi(text)}</p>${detail ? html`<p class="detail"><code>${detail}</code></p>` : ''}`)}
+    const fields = errors.length
+      ? html`<ul>${errors.map((e) => html`<li>${bi(e.label)}：${bi(e.message)}</li>`)}</ul>`
+      : '';
+    const body = html`${notice('error', html`<p>${bi(text)}</p>${fields}${detail ? html`<p class="detail"><code>${detail}</code></p>` : ''}`)}
 ${back ? html`<p><a class="button primary" id="reload" href="${back}">${bi(['重新載入', 'Reload'])}</a></p>` : html`<p><a href="/admin/">${bi(['回到儀表板', 'Back to the dashboard'])}</a></p>`}`;
     this.page(
       ctx,
@@ -184,7 +188,7 @@ ${back ? html`<p><a class="button primary" id="reload" href="${back}">${bi(['重
       return;
     }
     const stale = p.kind === 'stale' || p.status === 412;
-    this.fail(ctx, v, p.status, refusalText(p.status, p.kind), p.message, stale ? o.back : undefined);
+    this.fail(ctx, v, p.status, refusalText(p.status, p.kind), p.message, stale ? o.back : undefined, errors);
   }
 
   /** 303 to `path` with a notice code the page shows. */
