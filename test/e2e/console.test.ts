@@ -189,6 +189,9 @@ describe('the admin console over HTTP', () => {
       'application.approve',
     ])
       expect(text).toContain(action);
+    const badDay = await officer.get('/admin/audit?from=2031-13-45');
+    expect(badDay.status).toBe(422);
+    expect(textOf(badDay.body)).toContain('起日 From');
     const denied = await officer.get('/admin/audit?action=admin.denied');
     expect(textOf(denied.body)).toMatch(/reviewApplication|approveApplication/);
     const exported = await officer.browser.fetch(`${ts.web}/admin/audit/export?action=application.approve`);
