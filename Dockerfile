@@ -29,6 +29,8 @@ COPY --from=build /src/bin ./bin
 COPY package.json ./
 # The WSDL and XSDs the SOAP listener serves (dist/interfaces/soap/wsdl.ts reads ../../../schemas/).
 COPY schemas ./schemas
+# The web console's stylesheet and script (dist/interfaces/console/mount.js reads ../../../assets/console/).
+COPY assets ./assets
 RUN mkdir -p /srv/neid/config /srv/neid/var && chown node:node /srv/neid/var
 USER node
 # web, TLS-PSK, SOAP, OIDC mutual TLS; 9464: /metrics, /health, /ready (plain HTTP, keep it internal).

@@ -32,6 +32,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['interfaces'],
   ['interfaces/eid', 'interfaces/soap', 'interfaces/saml', 'interfaces/oidc', 'interfaces/trust'],
   ['interfaces/admin'],
+  ['interfaces/console'],
   ['client', 'cli'],
   ['demo'],
   ['server'],

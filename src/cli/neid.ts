@@ -111,6 +111,11 @@ export const COMMANDS: Record<string, CommandSpec> = {
     summary: 'exchange an admin credential for a bearer token of the admin API',
     run: lazy(async () => (await import('./commands/admin.js')).adminToken),
   },
+  'admin invite': {
+    usage: '--name NAME [--roles ROLE,…] [--eservice ID …] [--config FILE]',
+    summary: 'invite a person to the web console: a one-time link, accepted by signing in with their card',
+    run: lazy(async () => (await import('./commands/admin-invite.js')).adminInvite),
+  },
   'verify-public': {
     usage: `BUNDLE|- --trust DIR|URL --anchor FILE|sha256:HEX [--challenge-key FILE] [--json]
 --new-challenge --challenge-key FILE

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { type AdminConfig, readAdminConfig } from './admin-config.js';
 import { ConfigError } from './errors.js';
 import { type RegistryConfig, readRegistryConfig } from './registry-config.js';
 import { Reader } from './validate.js';
@@ -66,6 +67,8 @@ export interface ServerConfig {
   readonly relyingParties: string;
   /** The registry database and its workflows (src/config/registry-config.ts). */
   readonly registry: RegistryConfig;
+  /** The web console and admin authentication (src/config/admin-config.ts). */
+  readonly admin: AdminConfig;
   readonly sessions: {
     readonly ttlSeconds: number;
     /** How long a login waits for an eID-Client to pick it up; until then it does not count against maxOpenSessions. */
@@ -139,6 +142,7 @@ export function parseServerConfig(
     'keys',
     'relyingParties',
     'registry',
+    'admin',
     'sessions',
     'demo',
     'trust',
@@ -207,6 +211,7 @@ export function parseServerConfig(
       root.at('relyingParties').string(resolve(process.cwd(), 'config/relying-parties.yaml')),
     ),
     registry: readRegistryConfig(root.at('registry'), base, varDir, env),
+    admin: readAdminConfig(root.at('admin'), base, varDir),
     sessions: {
       ttlSeconds: sessions.at('ttlSeconds').int(600, 30, 86_400),
       unclaimedTtlSeconds: sessions.at('unclaimedTtlSeconds').int(180, 5, 86_400),

@@ -38,6 +38,11 @@ export interface MountContext {
   readonly metrics: Metrics;
   /** Adds certificates whose expiry the metrics watch (e.g. the registered SPs' certificates). */
   certificates(c: readonly CertificateExpiry[]): void;
+  /** What the metrics watch: certificate expiries and CSCA CRL ages (the admin console's dashboard). */
+  readonly certificateExpiries: {
+    expiries(): readonly CertificateExpiry[];
+    crls(): readonly { readonly issuer: string; readonly thisUpdate: Date }[];
+  };
   /**
    * The page a front-end shows, under its path prefix, for a request the HTTP parser refused before
    * routing (an over-long URL: 431). Others get a plain page; every such refusal is logged.

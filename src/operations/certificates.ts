@@ -10,6 +10,7 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CvCertificate } from '../pki/cvc/certificate.js';
+import { validUntil } from '../pki/cvc/dates.js';
 import { PKI_FILES, soapClientFiles } from '../pki/layout.js';
 import { parseCertificate } from '../pki/x509/certificate-parser.js';
 import { parseCrl } from '../pki/x509/crl.js';
@@ -17,10 +18,7 @@ import type { PkiMaterial } from '../provisioning/store.js';
 import type { CertificateExpiry } from './metrics.js';
 
 /** A CV certificate is valid through its expiration date (TR-03110-3 §2.5): until the end of that day, UTC. */
-export function cvExpiry(c: CvCertificate): Date {
-  const d = c.expirationDate;
-  return new Date(Date.UTC(Number(d.slice(0, 4)), Number(d.slice(4, 6)) - 1, Number(d.slice(6, 8)) + 1));
-}
+export const cvExpiry = (c: CvCertificate): Date => validUntil(c.expirationDate);
 
 /** notAfter of the first certificate of a PEM or DER file; undefined when the file is absent or unreadable. */
 export function x509Expiry(file: string): Date | undefined {

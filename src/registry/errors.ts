@@ -11,6 +11,11 @@ export type RegistryErrorCode =
   | 'conflict'
   /** A value is not acceptable; `field` names it. */
   | 'invalid'
+  /**
+   * The caller may not take this step on this record, whatever its permissions: an applicant
+   * outside its own eServices, the four-eyes rule (an approver who drafted or reviewed it).
+   */
+  | 'forbidden'
   /** The record is not in a state that allows this step (submit a rejected application …). */
   | 'wrong-state'
   /** The caller's copy is outdated (ETag / If-Match, or a concurrent change). */
@@ -27,10 +32,14 @@ export class RegistryError extends Error {
     message: string,
     /** JSON pointer of the offending input, e.g. "/requestedFields/2". */
     readonly field?: string,
+    /** Why, as a code the console translates (`not-an-ip`, `eligibility` …). */
+    readonly reason?: string,
   ) {
     super(message);
   }
 }
 
+export const forbidden = (message: string) => new RegistryError('forbidden', message);
 export const notFound = (what: string) => new RegistryError('not-found', `${what} does not exist`);
-export const invalid = (field: string, message: string) => new RegistryError('invalid', message, field);
+export const invalid = (field: string, message: string, reason?: string) =>
+  new RegistryError('invalid', message, field, reason);

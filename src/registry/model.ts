@@ -6,8 +6,12 @@
  * certificate. The application is the form of seed 004 表8 with the
  * Ministry's decision; its life:
  *
- *   draft → submitted → approved → active → suspended ⇄ active → revoked
- *                    ↘ rejected (reason)        ↘ superseded (by an active amendment)
+ *   draft → submitted → reviewed → approved → active → suspended ⇄ active → revoked
+ *     ↖ changes requested ↙  ↘ rejected (reason) ↙     ↘ superseded (by an active amendment)
+ *
+ * A reviewer checks a submitted application (or sends it back as a draft with
+ * the changes to make); an approver decides on reviewed ones — never on one they
+ * drafted, submitted or reviewed themselves (four eyes, docs/admin.md §4).
  *
  * `approved` → `active` happens when the terminal certificate for exactly the
  * approved fields is in force: at once with the embedded test DV, after
@@ -47,6 +51,7 @@ export interface EServiceRecord {
 export const APPLICATION_STATUSES = [
   'draft',
   'submitted',
+  'reviewed',
   'approved',
   'rejected',
   'active',
@@ -105,6 +110,18 @@ export interface ApplicationDecision {
   readonly at: string;
 }
 
+/** One step in an application's life, and who took it (the four-eyes rule reads these). */
+export interface ApplicationStep {
+  readonly step: 'create' | 'update' | 'submit' | 'review' | 'request-changes' | 'approve' | 'reject';
+  readonly by: string;
+  readonly at: string;
+  /** The reviewer's findings, the changes asked for, the decision's text. */
+  readonly note?: string;
+}
+
+/** Statuses of an application still in progress (one per eService at a time). */
+export const OPEN_STATUSES: readonly ApplicationStatus[] = ['draft', 'submitted', 'reviewed', 'approved'];
+
 export interface ApplicationRecord {
   readonly id: string;
   readonly eServiceId: string;
@@ -114,6 +131,7 @@ export interface ApplicationRecord {
   readonly requestedFields: readonly FieldId[];
   readonly requestedFunctions: readonly FunctionId[];
   readonly decision?: ApplicationDecision;
+  readonly history: readonly ApplicationStep[];
   readonly version: number;
   readonly createdBy: string;
   readonly createdAt: Date;

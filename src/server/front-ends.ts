@@ -1,11 +1,12 @@
 /**
  * The front-end interfaces mounted on the running server. Each interface
- * registers its routes and listeners here (the admin API, SOAP eID-Interface,
+ * registers its routes and listeners here (the admin API and web console, SOAP eID-Interface,
  * SAML IdP, OpenID Provider, the Open API trust material, the demo).
  */
 import { mountDemo } from '../demo/index.js';
 import { checkPublishedKeys } from '../demo/published-keys.js';
 import { mountAdminApi } from '../interfaces/admin/mount.js';
+import { mountConsole } from '../interfaces/console/mount.js';
 import type { MountContext } from '../interfaces/mount-context.js';
 import { mountOidc } from '../interfaces/oidc/mount.js';
 import { mountSamlIdp } from '../interfaces/saml/idp.js';
@@ -13,7 +14,8 @@ import { mountSoap } from '../interfaces/soap/mount.js';
 import { mountTrust } from '../interfaces/trust/mount.js';
 
 export async function mountFrontEnds(s: MountContext): Promise<void> {
-  mountAdminApi(s);
+  const admin = mountAdminApi(s);
+  await mountConsole(s, admin);
   mountTrust(s);
   await mountOidc(s);
   const idp = mountSamlIdp(s);

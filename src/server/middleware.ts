@@ -7,7 +7,7 @@ export async function securityHeaders(ctx: Koa.Context, next: Koa.Next): Promise
   await next();
   ctx.set('Strict-Transport-Security', 'max-age=31536000');
   ctx.set('X-Content-Type-Options', 'nosniff');
-  ctx.set('Referrer-Policy', 'no-referrer');
+  if (!ctx.response.get('Referrer-Policy')) ctx.set('Referrer-Policy', 'no-referrer');
   if (!ctx.response.get('X-Frame-Options')) ctx.set('X-Frame-Options', 'DENY');
 }
 

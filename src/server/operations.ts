@@ -109,7 +109,11 @@ export interface ObservedParts {
 }
 
 /** The metrics and what their gauges read; `certificates` may grow as front-ends mount. */
-export function createMetrics(p: ObservedParts): { metrics: Metrics; certificates: CertificateExpiry[] } {
+export function createMetrics(p: ObservedParts): {
+  metrics: Metrics;
+  certificates: CertificateExpiry[];
+  crls: readonly { issuer: string; thisUpdate: Date }[];
+} {
   const certificates = pkiCertificates(
     p.pki,
     p.registry.eServices.map((e) => e.id),
@@ -131,7 +135,7 @@ export function createMetrics(p: ObservedParts): { metrics: Metrics; certificate
     crls: () => crls,
     dependencies: () => p.health.up(),
   });
-  return { metrics, certificates };
+  return { metrics, certificates, crls };
 }
 
 /**

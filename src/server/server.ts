@@ -134,7 +134,7 @@ async function listenAll(
     },
   });
   const observed = { registry, pki, revocation, sessions, health, registryStatus: () => registry.status() };
-  const { metrics, certificates } = createMetrics(observed);
+  const { metrics, certificates, crls } = createMetrics(observed);
   await registerChecks(observed, certificates);
   health.start();
   const conversation = new EacConversation(
@@ -212,6 +212,7 @@ async function listenAll(
     revocation,
     metrics,
     certificates: (c) => certificates.push(...c),
+    certificateExpiries: { expiries: () => certificates, crls: () => crls },
     refusalPages: new Map(),
     registryRuntime: reg,
     audit: reg.trail,

@@ -80,6 +80,23 @@ describe.each(DATABASE_KINDS)('neid registry, terminal, audit and admin commands
     expect(again.stderr).toMatch(/has admin accounts already/);
   });
 
+  it('admin invite prints a one-time invitation link and sets up the console’s card sign-in', async () => {
+    const r = await neid('admin', 'invite', '--name', '林資安', '--roles', 'security-officer');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^https:\/\/127\.0\.0\.1:8443\/admin\/invitation\/[A-Za-z0-9_-]{43}$/);
+    expect(r.stderr).toMatch(/per-[0-9a-f]{12} \(林資安; roles: security-officer\) invited until/);
+    const es = await withDb((db) =>
+      db.query<{ status: string; approved_fields: unknown[] }>(
+        "SELECT status, approved_fields FROM neid.eservices WHERE id = 'neid-admin-console'",
+      ),
+    );
+    expect(es).toEqual([{ status: 'active', approved_fields: [] }]);
+    const bad = await neid('admin', 'invite', '--name', 'x', '--roles', 'auditor,reviewer');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/\/roles.*auditor role cannot be combined/);
+    expect((await neid('admin', 'invite', '--name', 'x', '--roles', 'boss')).code).toBe(2);
+  });
+
   it('exports the registry in the YAML format, files beside it', async () => {
     const out = join(dir, 'export');
     const r = await neid('registry', 'export', '--out', out);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mountAdminApi } from '../../src/interfaces/admin/mount.js';
 import { pemFromDer } from '../../src/pki/x509/pem.js';
 import { issueClientCertificate } from '../../src/pki/x509/tls.js';
-import { type AdminClient, adminClient, assertion, https, tokenFor } from '../support/admin.js';
+import { type AdminClient, adminClient, assertion, decidersOf, https, tokenFor } from '../support/admin.js';
 import { FORM } from '../support/registry.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -75,7 +75,7 @@ describe('admin API', () => {
     expect(extra.json.pointer).toBe('/bogus');
   });
 
-  it('runs an application through draft → submitted → approved → active with ETag / If-Match', async () => {
+  it('runs an application through draft → submitted → reviewed → approved → active with ETag / If-Match', async () => {
     const created = await admin.call('POST', '/applications', NEW);
     expect(created.status, created.text).toBe(201);
     expect(created.headers.etag).toBe('"v1"');
@@ -86,11 +86,37 @@ describe('admin API', () => {
     expect(stale.status).toBe(412);
     const sub = await admin.call('POST', `/applications/${id}/submit`, undefined, { 'if-match': '"v1"' });
     expect(sub.status, sub.text).toBe(200);
-    const ok = await admin.call(
+    const { reviewer, approver } = await decidersOf(ts.server);
+    const early = await approver.call(
       'POST',
       `/applications/${id}/approve`,
       {},
       { 'if-match': sub.headers.etag as string },
+    );
+    expect(early.status, 'an approval needs a review first').toBe(409);
+    // Four eyes: who drafted it may not review it.
+    const own = await admin.call(
+      'POST',
+      `/applications/${id}/review`,
+      {},
+      { 'if-match': sub.headers.etag as string },
+    );
+    expect(own.status).toBe(403);
+    const rev = await reviewer.call(
+      'POST',
+      `/applications/${id}/review`,
+      { note: '表8 complete' },
+      {
+        'if-match': sub.headers.etag as string,
+      },
+    );
+    expect(rev.status, rev.text).toBe(200);
+    expect(rev.json.history.map((h: { step: string }) => h.step)).toEqual(['create', 'submit', 'review']);
+    const ok = await approver.call(
+      'POST',
+      `/applications/${id}/approve`,
+      {},
+      { 'if-match': rev.headers.etag as string },
     );
     expect(ok.status, ok.text).toBe(200);
     expect(ok.json).toMatchObject({
@@ -103,7 +129,7 @@ describe('admin API', () => {
     await expect
       .poll(() => ts.server.registry.get('tax-office')?.approvedFields)
       .toEqual(['chineseName', 'nationalIdNumber']);
-    const again = await admin.call(
+    const again = await approver.call(
       'POST',
       `/applications/${id}/approve`,
       {},

@@ -17,14 +17,16 @@ import { CvRequest } from '../../src/pki/cvc/request.js';
 import { PKI_FILES } from '../../src/pki/layout.js';
 import { chatFor, grantsOf } from '../../src/profile/authorization.js';
 import { cliPrincipal } from '../../src/registry/roles.js';
-import {
-  approveApplication,
-  createApplication,
-  submitApplication,
-} from '../../src/registry/workflow/applications.js';
+import { createApplication, submitApplication } from '../../src/registry/workflow/applications.js';
 import { importTerminalCertificate } from '../../src/registry/workflow/terminal-import.js';
 import { orderTerminal } from '../../src/registry/workflow/terminals.js';
-import { FORM, type RegistryFixture, registryFixture, testPkiDir } from '../support/registry.js';
+import {
+  FORM,
+  type RegistryFixture,
+  registryFixture,
+  reviewAndApprove,
+  testPkiDir,
+} from '../support/registry.js';
 import { absent, have, requires } from '../support/requires.js';
 
 const actor = cliPrincipal();
@@ -40,7 +42,7 @@ async function approved(f: RegistryFixture, id: string) {
     requestedFunctions: ['ageVerification'],
   });
   await submitApplication(f.ctx, actor, app.id);
-  return approveApplication(f.ctx, actor, app.id);
+  return reviewAndApprove(f.ctx, app.id);
 }
 
 describe.runIf(

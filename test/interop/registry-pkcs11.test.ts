@@ -16,13 +16,9 @@ import type { RegistryContext } from '../../src/registry/context.js';
 import { cliPrincipal } from '../../src/registry/roles.js';
 import { terminalsOf } from '../../src/registry/store/terminals.js';
 import { terminalSigningKey } from '../../src/registry/terminal-keys.js';
-import {
-  approveApplication,
-  createApplication,
-  submitApplication,
-} from '../../src/registry/workflow/applications.js';
+import { createApplication, submitApplication } from '../../src/registry/workflow/applications.js';
 import { recoverRegistry } from '../../src/registry/workflow/recovery.js';
-import { FORM, type RegistryFixture, registryFixture } from '../support/registry.js';
+import { FORM, type RegistryFixture, registryFixture, reviewAndApprove } from '../support/registry.js';
 import { absent, have, requires } from '../support/requires.js';
 import { pkcs11jsInstalled, SOFTHSM_MODULE, softhsmTokens } from '../support/softhsm.js';
 
@@ -71,7 +67,7 @@ describe.runIf(
 
   it('approval generates the key in the token; the database holds only its label', async () => {
     const app = await apply('hsm-clinic');
-    const { terminal } = await approveApplication(ctx, actor, app.id);
+    const { terminal } = await reviewAndApprove(ctx, app.id);
     expect(terminal).toMatchObject({ status: 'active', keyStore: 'pkcs11' });
     expect(terminal.keyLabel).toBe(`neid-terminal-hsm-clinic-${terminal.chr}`);
     expect(terminal.privateKey).toBeUndefined();
@@ -85,7 +81,7 @@ describe.runIf(
   it('a failed certificate step destroys the token key; recovery destroys one left by a crash', async () => {
     const app = await apply('hsm-museum');
     const broken = { ...ctx, pki: { ...ctx.pki, dvKey: generateKeyPairSync('ed25519').privateKey } };
-    await expect(approveApplication(broken, actor, app.id)).rejects.toMatchObject({
+    await expect(reviewAndApprove(broken, app.id)).rejects.toMatchObject({
       code: 'certificate-failed',
     });
     expect(await terminalsOf(ctx.db, 'hsm-museum')).toEqual([]);

@@ -20,21 +20,19 @@ import type { ApplicationForm } from '../../src/registry/model.js';
 import { cliPrincipal } from '../../src/registry/roles.js';
 import { loadSnapshot } from '../../src/registry/snapshot.js';
 import { terminalsOf } from '../../src/registry/store/terminals.js';
-import {
-  approveApplication,
-  createApplication,
-  rejectApplication,
-  submitApplication,
-} from '../../src/registry/workflow/applications.js';
+import { createApplication, submitApplication } from '../../src/registry/workflow/applications.js';
+import { approveApplication, rejectApplication } from '../../src/registry/workflow/decisions.js';
 import { changeEServiceStatus } from '../../src/registry/workflow/eservices.js';
 import { importTerminalCertificate, renewDueTerminals } from '../../src/registry/workflow/terminal-import.js';
 import { importRegistry } from '../../src/registry/yaml-import.js';
 import {
+  APPROVER,
   DEMO_REGISTRY,
   FORM,
   inspectSaml,
   type RegistryFixture,
   registryFixture,
+  reviewAndApprove,
   testPkiDir,
 } from '../support/registry.js';
 import { DATABASE_KINDS } from '../support/registry-db.js';
@@ -96,7 +94,7 @@ describe.each(DATABASE_KINDS)('the Secure API workflow on %s', (kind) => {
     expect(app).toMatchObject({ status: 'draft', kind: 'initial', version: 1 });
     const sub = await submitApplication(f.ctx, actor, app.id, 1);
     expect(sub.status).toBe('submitted');
-    const { application, terminal } = await approveApplication(f.ctx, actor, app.id, sub.version);
+    const { application, terminal } = await reviewAndApprove(f.ctx, app.id, sub.version);
     expect(application.status).toBe('active');
     expect(terminal).toMatchObject({ status: 'active', chr: 'TWHOSPITAL00001', purpose: 'initial' });
     const cert = CvCertificate.decode(terminal.certificate!);
@@ -136,19 +134,19 @@ describe.each(DATABASE_KINDS)('the Secure API workflow on %s', (kind) => {
       requestedFunctions: [],
     });
     await submitApplication(f.ctx, actor, app.id);
-    await expect(rejectApplication(f.ctx, actor, app.id, undefined, 'other')).rejects.toMatchObject({
+    await expect(rejectApplication(f.ctx, APPROVER, app.id, undefined, 'other')).rejects.toMatchObject({
       field: '/text',
     });
     const r = await rejectApplication(
       f.ctx,
-      actor,
+      APPROVER,
       app.id,
       undefined,
       'does-not-fit-business',
       '業務無需出生日期',
     );
     expect(r.decision).toMatchObject({ outcome: 'rejected', reason: 'does-not-fit-business' });
-    await expect(approveApplication(f.ctx, actor, app.id)).rejects.toMatchObject({ code: 'wrong-state' });
+    await expect(approveApplication(f.ctx, APPROVER, app.id)).rejects.toMatchObject({ code: 'wrong-state' });
     expect((await loadSnapshot(f.ctx)).eServices.some((e) => e.id === 'lottery')).toBe(false);
   });
 
@@ -165,7 +163,7 @@ describe.each(DATABASE_KINDS)('the Secure API workflow on %s', (kind) => {
       'chineseName',
       'photo',
     ]);
-    const { terminal } = await approveApplication(f.ctx, actor, app.id);
+    const { terminal } = await reviewAndApprove(f.ctx, app.id);
     expect(terminal.chr).toBe('TWHOSPITAL00002');
     const req = CvRequest.decode(terminal.request!);
     expect(req.outer?.car).toBe('TWHOSPITAL00001');
@@ -232,7 +230,7 @@ describe.each(DATABASE_KINDS)("production: the request waits for the Ministry's 
       requestedFunctions: [],
     });
     await submitApplication(f.ctx, actor, app.id);
-    const { application, terminal } = await approveApplication(f.ctx, actor, app.id);
+    const { application, terminal } = await reviewAndApprove(f.ctx, app.id);
     expect(application.status).toBe('approved');
     expect(terminal.status).toBe('requested');
     const req = CvRequest.decode(terminal.request!);
@@ -288,7 +286,7 @@ describe.each(DATABASE_KINDS)('no half state (%s)', (kind) => {
     // The DV key is of the wrong kind: issuing fails after the terminal key and request were made.
     const { generateKeyPairSync } = await import('node:crypto');
     const broken = { ...f.ctx, pki: { ...f.ctx.pki, dvKey: generateKeyPairSync('ed25519').privateKey } };
-    const err = await approveApplication(broken, actor, app.id).catch((e) => e);
+    const err = await reviewAndApprove(broken, app.id).catch((e) => e);
     expect(err).toMatchObject({
       code: 'certificate-failed',
       message: expect.stringContaining('is approved'),

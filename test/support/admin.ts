@@ -47,9 +47,11 @@ export function https(
 }
 
 export interface AdminClient {
+  readonly server: RunningServer;
   readonly base: string;
   readonly token: string;
   readonly account: string;
+  /** A call with the account's bearer token (a new token when a fresh authentication is asked for). */
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Answer>;
 }
 
@@ -96,17 +98,22 @@ export async function adminClient(
     return t.json.access_token as string;
   };
   let token = await bearer(account, credential, jwk);
-  const call =
-    (tok: string) =>
-    (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-      https(server, method, `${base}${path}`, {
-        headers: {
-          authorization: `Bearer ${tok}`,
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...headers,
-        },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
+  const send = (
+    tok: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) =>
+    https(server, method, `${base}${path}`, {
+      headers: {
+        authorization: `Bearer ${tok}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+  const call = (tok: string) => send.bind(undefined, tok);
   if (o.roles) {
     // A second account with only these roles, made by the first one through the API.
     const admin = call(token);
@@ -121,14 +128,57 @@ export async function adminClient(
     jwk = pair.privateKey.export({ format: 'jwk' }) as Record<string, unknown>;
     token = await bearer(account, credential, jwk);
   }
-  return { base, token, account, call: call(token) };
+  const client: AdminClient = {
+    server,
+    base,
+    account,
+    get token() {
+      return token;
+    },
+    async call(method, path, body, headers) {
+      const r = await send(token, method, path, body, headers);
+      if (r.status !== 401 || r.json?.type !== 'urn:tw:neid:admin:problem:reauthentication-required')
+        return r;
+      token = await bearer(account, credential, jwk);
+      return send(token, method, path, body, headers);
+    },
+  };
+  return client;
 }
 
-/** Submits and approves application `id` (at version 1) through the API; the answer of the approval. */
+const deciders = new WeakMap<RunningServer, Promise<{ reviewer: AdminClient; approver: AdminClient }>>();
+
+/** A reviewer and an approver of the server (service accounts), for the four-eyes steps. */
+export function decidersOf(server: RunningServer): Promise<{ reviewer: AdminClient; approver: AdminClient }> {
+  let d = deciders.get(server);
+  if (!d) {
+    d = (async () => ({
+      reviewer: await adminClient(server, { roles: ['reviewer'] }),
+      approver: await adminClient(server, { roles: ['approver'] }),
+    }))();
+    deciders.set(server, d);
+  }
+  return d;
+}
+
+/**
+ * Submits application `id` (at version 1) as `admin`, then a reviewer reviews it and an approver
+ * approves it (four eyes) through the API; the answer of the approval.
+ */
 export async function submitAndApprove(admin: AdminClient, id: string): Promise<Answer> {
   const sub = await admin.call('POST', `/applications/${id}/submit`, undefined, { 'if-match': '"v1"' });
   if (sub.status !== 200) throw new Error(`submit: ${sub.status} ${sub.text}`);
-  return admin.call('POST', `/applications/${id}/approve`, {}, { 'if-match': sub.headers.etag as string });
+  const { reviewer, approver } = await decidersOf(admin.server);
+  const rev = await reviewer.call(
+    'POST',
+    `/applications/${id}/review`,
+    { note: 'checked' },
+    {
+      'if-match': sub.headers.etag as string,
+    },
+  );
+  if (rev.status !== 200) throw new Error(`review: ${rev.status} ${rev.text}`);
+  return approver.call('POST', `/applications/${id}/approve`, {}, { 'if-match': rev.headers.etag as string });
 }
 
 /** A new eService applying for `fields`, submitted and approved through the API. */

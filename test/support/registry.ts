@@ -9,6 +9,8 @@ import { fileKeySource } from '../../src/provisioning/keys/source.js';
 import { createTestPki } from '../../src/provisioning/test-pki/create.js';
 import { loadRegistryPki, type RegistryContext } from '../../src/registry/context.js';
 import type { ApplicationForm } from '../../src/registry/model.js';
+import type { Principal } from '../../src/registry/roles.js';
+import { approveApplication, reviewApplication } from '../../src/registry/workflow/decisions.js';
 import type { SamlMetadataInspector } from '../../src/registry/yaml-import.js';
 import { ROOT } from './cli.js';
 import { type DatabaseKind, openTestDatabase, type TestDatabase } from './registry-db.js';
@@ -83,3 +85,13 @@ export const FORM: ApplicationForm = {
   eligibility: 'critical-infrastructure',
   contact: { name: '王小明', phone: '02-1234-5678', email: 'it@hospital.example' },
 };
+
+/** The Ministry's two people of the four-eyes rule, in workflow tests. */
+export const REVIEWER: Principal = { id: 'cli:reviewer', kind: 'cli', roles: ['reviewer'] };
+export const APPROVER: Principal = { id: 'cli:approver', kind: 'cli', roles: ['approver'] };
+
+/** Reviews (as REVIEWER) and approves (as APPROVER) a submitted application. */
+export async function reviewAndApprove(ctx: RegistryContext, id: string, expected?: number) {
+  const r = await reviewApplication(ctx, REVIEWER, id, expected, 'checked');
+  return approveApplication(ctx, APPROVER, id, r.version);
+}

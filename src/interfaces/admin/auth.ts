@@ -4,8 +4,10 @@
  * (RFC 7523 §2.2, private_key_jwt: a JWT it signed, with iss = sub = its
  * account, aud = the token endpoint, exp at most 5 minutes ahead, a one-time
  * jti) for a short-lived bearer token at POST /admin/api/v1/token, and sends
- * that token with every call. Every success and failure is audited. The
- * result is a Principal with roles, which every route checks.
+ * that token with every call. Every success and failure is audited; failures
+ * count towards the lock after too many failed logins (alerts.ts), and a
+ * locked account or address gets no token. The result is a Principal with
+ * roles, which every route checks.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
@@ -17,8 +19,10 @@ import {
   getAccount,
   getCredential,
   insertToken,
+  principalOf,
   useAssertion,
 } from '../../registry/store/accounts.js';
+import type { AdminAlerts } from './alerts.js';
 import { parseJws, verifyJws } from './jws.js';
 import { Problem } from './problem.js';
 
@@ -39,6 +43,7 @@ export class AdminAuth {
     private readonly trail: AuditTrail,
     /** The token endpoint URL: the assertion's audience. */
     readonly tokenUrl: string,
+    private readonly alerts: AdminAlerts,
   ) {}
 
   private record(outcome: 'ok' | 'denied', details: Record<string, unknown>): void {
@@ -52,10 +57,22 @@ export class AdminAuth {
 
   /** POST /token: grant_type=client_credentials with a client assertion → bearer token. */
   async token(form: Record<string, unknown>, remote: string | undefined): Promise<Record<string, unknown>> {
-    const deny = (reason: string, account?: string): never => {
-      this.record('denied', { reason, ...(account ? { account } : {}), ...(remote ? { remote } : {}) });
+    const refuse = (reason: string): never => {
       throw new Problem(401, 'invalid-client', 'Client authentication failed', reason);
     };
+    const deny = async (reason: string, account?: string): Promise<never> => {
+      await this.alerts.failure({
+        ...(account ? { accountId: account } : {}),
+        ...(remote ? { address: remote } : {}),
+        method: 'client-assertion',
+        action: 'admin.auth',
+        reason,
+      });
+      return refuse(reason);
+    };
+    const lockedAt = await this.alerts.locked(remote ? { address: remote } : {});
+    if (lockedAt)
+      return refuse(`too many failed logins from this address: locked until ${lockedAt.toISOString()}`);
     if (form.grant_type !== 'client_credentials')
       throw new Problem(
         400,
@@ -82,24 +99,28 @@ export class AdminAuth {
       return deny(`client_assertion is not a JWT: ${(e as Error).message}`);
     }
     const c = jws.claims;
-    const account = typeof c.iss === 'string' ? c.iss.slice(0, 100) : undefined;
     const kid = typeof jws.header.kid === 'string' ? jws.header.kid : '';
     const cred = kid && /^[A-Za-z0-9_-]{1,100}$/.test(kid) ? await getCredential(this.db, kid) : undefined;
-    if (!cred || cred.revokedAt) return deny('unknown or revoked credential (kid)', account);
-    if (!verifyJws(jws, cred.publicJwk)) return deny('the assertion signature does not verify', account);
+    if (!cred?.publicJwk || cred.kind !== 'private_key_jwt' || cred.revokedAt)
+      return deny('unknown or revoked credential (kid)');
+    const accountLock = await this.alerts.locked({ accountId: cred.accountId });
+    if (accountLock)
+      return refuse(`too many failed logins for this account: locked until ${accountLock.toISOString()}`);
+    if (!verifyJws(jws, cred.publicJwk))
+      return deny('the assertion signature does not verify', cred.accountId);
     const now = Math.floor(Date.now() / 1000);
     if (c.iss !== cred.accountId || c.sub !== cred.accountId)
-      return deny('iss and sub must be the account of the credential', account);
+      return deny('iss and sub must be the account of the credential', cred.accountId);
     const aud = Array.isArray(c.aud) ? c.aud : [c.aud];
-    if (!aud.includes(this.tokenUrl)) return deny(`aud must be ${this.tokenUrl}`, account);
+    if (!aud.includes(this.tokenUrl)) return deny(`aud must be ${this.tokenUrl}`, cred.accountId);
     if (typeof c.exp !== 'number' || c.exp <= now - 5 || c.exp > now + MAX_ASSERTION_LIFETIME)
-      return deny(`exp must lie within the next ${MAX_ASSERTION_LIFETIME} s`, account);
+      return deny(`exp must lie within the next ${MAX_ASSERTION_LIFETIME} s`, cred.accountId);
     if (typeof c.jti !== 'string' || c.jti.length < 8 || c.jti.length > 200)
-      return deny('jti is missing', account);
+      return deny('jti is missing', cred.accountId);
     if (!(await useAssertion(this.db, sha256(`${cred.id}\0${c.jti}`), new Date((c.exp + 5) * 1000))))
-      return deny('the assertion was used before (jti)', account);
+      return deny('the assertion was used before (jti)', cred.accountId);
     const acc = await getAccount(this.db, cred.accountId);
-    if (acc.status !== 'active') return deny('the account is disabled', account);
+    if (acc.status !== 'active') return deny('the account is disabled', cred.accountId);
     const token = randomBytes(32).toString('base64url');
     await insertToken(this.db, {
       hash: sha256(token),
@@ -122,11 +143,12 @@ export class AdminAuth {
       });
       throw unauthorized('send Authorization: Bearer <token> (POST /admin/api/v1/token)');
     }
-    const acc = await accountOfToken(this.db, sha256(m[1]!));
-    if (!acc) {
+    const found = await accountOfToken(this.db, sha256(m[1]!));
+    if (!found) {
       this.record('denied', { reason: 'unknown, expired or revoked token', remote: ctx.ip });
       throw unauthorized('the bearer token is unknown, expired or revoked');
     }
-    return { id: `service:${acc.id}`, kind: 'service', roles: acc.roles };
+    // The token was issued for a client assertion signed then: that is the authentication's time.
+    return principalOf(found.account, new Date(found.expiresAt.getTime() - TOKEN_TTL_SECONDS * 1000));
   }
 }

@@ -1,27 +1,33 @@
 /**
  * The admin REST API under /admin/api/v1 on the web listener
- * (docs/admin.md): the routes of routes/*.ts behind one pipeline —
- * bearer authentication, the route's permission, If-Match, paging, a bounded
- * JSON body validated against the OpenAPI schema — and RFC 9457 problems for
- * every refusal. Also schedules the periodic SAML metadata refresh.
+ * (docs/admin.md): the routes of routes/*.ts behind one pipeline
+ * (pipeline.ts) — bearer authentication here, then the route's permission, a
+ * fresh authentication where needed, If-Match, paging, a bounded JSON body
+ * validated against the OpenAPI schema, an applicant's own eServices — and
+ * RFC 9457 problems for every refusal. The web console calls the same
+ * pipeline. Also schedules the periodic SAML metadata refresh.
  */
 import type { Context } from 'koa';
-import { permits } from '../../registry/roles.js';
+import { secretKeyFile } from '../../provisioning/secret-key-file.js';
 import { getEService } from '../../registry/store/eservices.js';
 import { BodyTooLargeError, readBody } from '../http/body.js';
 import type { MountContext } from '../mount-context.js';
+import { AdminAlerts } from './alerts.js';
 import { AdminAuth } from './auth.js';
 import type { AdminDeps } from './deps.js';
 import { openApiDocument } from './openapi/document.js';
+import { AdminApi } from './pipeline.js';
 import { Problem, sendProblem, toProblem } from './problem.js';
-import { afterOf, etag, parseIfMatch, type RouteDef } from './route.js';
+import { etag, type RouteDef } from './route.js';
 import { accountRoutes } from './routes/accounts.js';
+import { alertRoutes } from './routes/alerts.js';
 import { applicationRoutes } from './routes/applications.js';
+import { auditRoutes } from './routes/audit.js';
 import { eServiceRoutes } from './routes/eservices.js';
 import { frontEndRoutes } from './routes/frontends.js';
+import { overviewRoutes } from './routes/overview.js';
 import { terminalRoutes } from './routes/terminals.js';
 import { metadataPolicy, refreshMetadata } from './saml-metadata.js';
-import { validateBody } from './validate.js';
 
 export const ADMIN_BASE = '/admin/api/v1';
 const DEFAULT_MAX_BODY = 256 * 1024;
@@ -54,32 +60,60 @@ async function jsonBody(ctx: Context, max: number): Promise<unknown> {
   }
 }
 
-function pageOfQuery(ctx: Context): { limit: number; after?: string } {
-  const l = ctx.query.limit;
-  const limit = l === undefined ? 50 : Number(l);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 200)
-    throw new Problem(400, 'invalid-query', 'Invalid query', 'limit must be an integer in 1..200', '/limit');
-  const after = afterOf(typeof ctx.query.cursor === 'string' ? ctx.query.cursor : undefined);
-  return { limit, ...(after !== undefined ? { after } : {}) };
+export interface AdminApiMount {
+  readonly routes: readonly RouteDef[];
+  /** The pipeline the web console calls too. */
+  readonly api: AdminApi;
+  readonly alerts: AdminAlerts;
 }
 
-export function mountAdminApi(s: MountContext): { readonly routes: readonly RouteDef[] } {
+export function mountAdminApi(s: MountContext): AdminApiMount {
   const rt = s.registryRuntime;
+  const cfg = s.config.admin;
+  const log = s.log.child({ frontEnd: 'admin' });
+  const alerts = new AdminAlerts({
+    ctx: rt.ctx,
+    log,
+    lockout: cfg.lockout,
+    ...(cfg.alerts.webhookUrl
+      ? {
+          webhook: {
+            url: cfg.alerts.webhookUrl,
+            secret: secretKeyFile(cfg.alerts.webhookSecretFile),
+            retries: cfg.alerts.retries,
+            retryBaseMs: cfg.alerts.retryBaseMs,
+          },
+        }
+      : {}),
+    server: s.urls.web,
+  });
+  s.onClose(async () => alerts.close());
   const deps: AdminDeps = {
     ctx: rt.ctx,
     live: rt.live,
     trail: rt.trail,
     metadata: metadataPolicy(s.config.registry.saml),
+    invitations: { hours: cfg.invitationHours, url: (token) => `${s.urls.web}/admin/invitation/${token}` },
+    ...(cfg.console ? { console: { id: cfg.eServiceId, redirectUri: `${s.urls.web}/admin/callback` } } : {}),
+    certificates: s.certificateExpiries,
+    revocation: s.revocation,
   };
-  const log = s.log.child({ frontEnd: 'admin' });
-  const auth = new AdminAuth(rt.ctx.db, rt.trail, `${s.urls.web}${ADMIN_BASE}/token`);
+  const auth = new AdminAuth(rt.ctx.db, rt.trail, `${s.urls.web}${ADMIN_BASE}/token`, alerts);
   const routes = [
+    ...overviewRoutes(deps),
     ...eServiceRoutes(deps),
     ...applicationRoutes(deps),
     ...terminalRoutes(deps),
     ...frontEndRoutes(deps),
     ...accountRoutes(deps),
+    ...alertRoutes(deps),
+    ...auditRoutes(deps),
   ];
+  const api = new AdminApi(routes, {
+    trail: rt.trail,
+    freshMs: cfg.freshAuthMinutes * 60_000,
+    now: rt.ctx.now,
+  });
   const doc = openApiDocument(routes, s.urls.web);
   const fail = (ctx: Context, e: unknown) => {
     const p = toProblem(e);
@@ -116,32 +150,18 @@ export function mountAdminApi(s: MountContext): { readonly routes: readonly Rout
     s.webRouter[r.method](path, async (ctx) => {
       try {
         const principal = await auth.principal(ctx);
-        if (!permits(principal.roles, r.permission)) {
-          rt.trail.enqueue({
-            actor: principal.id,
-            action: 'admin.denied',
-            outcome: 'denied',
-            details: { operation: r.operationId, permission: r.permission },
-          });
-          throw new Problem(
-            403,
-            'forbidden',
-            'Forbidden',
-            `${r.operationId} needs the permission ${r.permission}`,
-          );
-        }
-        const ifMatch = parseIfMatch(ctx.get('if-match') || undefined, r.ifMatch ?? false);
-        const page = r.paged ? pageOfQuery(ctx) : { limit: 50 };
-        const body = r.body
-          ? validateBody(r.body, await jsonBody(ctx, r.maxBody ?? DEFAULT_MAX_BODY))
-          : undefined;
-        const reply = await r.handler({
-          ctx,
+        const query: Record<string, string> = {};
+        for (const [k, v] of Object.entries(ctx.query)) if (typeof v === 'string') query[k] = v;
+        const ifMatch = ctx.get('if-match');
+        const reply = await api.invoke(r, {
           principal,
           params: ctx.params as Record<string, string>,
-          body: body as never,
-          ...(ifMatch !== undefined ? { ifMatch } : {}),
-          page,
+          query,
+          ...(ifMatch ? { ifMatch } : {}),
+          // The body is read only for a caller whose roles allow the operation (else 403 before it).
+          ...(r.body && api.allows(principal, r.operationId)
+            ? { body: await jsonBody(ctx, r.maxBody ?? DEFAULT_MAX_BODY) }
+            : {}),
         });
         ctx.set('Cache-Control', 'no-store');
         for (const [k, v] of Object.entries(reply.headers ?? {})) ctx.set(k, v);
@@ -174,5 +194,5 @@ export function mountAdminApi(s: MountContext): { readonly routes: readonly Rout
       ),
   });
   log.info({ base: `${s.urls.web}${ADMIN_BASE}`, operations: routes.length }, 'admin API mounted');
-  return { routes };
+  return { routes, api, alerts };
 }

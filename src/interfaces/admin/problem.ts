@@ -15,6 +15,8 @@ export const PROBLEM_BASE = 'urn:tw:neid:admin:problem:';
 export interface FieldError {
   readonly pointer: string;
   readonly detail: string;
+  /** What is wrong, as a code (the JSON Schema keyword, or the registry's reason): the console translates it. */
+  readonly keyword?: string;
 }
 
 export class Problem extends Error {
@@ -37,6 +39,7 @@ const REGISTRY_STATUS: Record<RegistryErrorCode, [number, string]> = {
   'not-found': [404, 'Not found'],
   conflict: [409, 'Conflict'],
   invalid: [422, 'Invalid value'],
+  forbidden: [403, 'Forbidden'],
   'wrong-state': [409, 'Not allowed in this state'],
   stale: [412, 'Precondition failed'],
   'certificate-failed': [502, 'Terminal certificate failed'],
@@ -48,7 +51,15 @@ export function toProblem(e: unknown): Problem {
   if (e instanceof Problem) return e;
   if (e instanceof RegistryError) {
     const [status, title] = REGISTRY_STATUS[e.code];
-    return new Problem(status, e.code, title, e.message, e.field);
+    const keyword = e.reason ?? (e.code === 'conflict' ? 'conflict' : undefined);
+    return new Problem(
+      status,
+      e.code,
+      title,
+      e.message,
+      e.field,
+      e.field ? [{ pointer: e.field, detail: e.message, ...(keyword ? { keyword } : {}) }] : undefined,
+    );
   }
   if (e instanceof RegistryUnavailableError)
     return new Problem(

@@ -1,17 +1,18 @@
 /**
  * One admin API operation, described once: the router is built from these
  * and so is the OpenAPI document (openapi/document.ts), so the two cannot
- * drift. A handler receives the authenticated principal, the validated body
- * and the If-Match version; it returns data, never touches HTTP errors
- * (those are thrown as registry errors or Problems and mapped in one place).
+ * drift; the web console calls the same operations (pipeline.ts). A handler
+ * receives the authenticated principal, the validated body and the If-Match
+ * version; it returns data, never touches HTTP errors (those are thrown as
+ * registry errors or Problems and mapped in one place).
  */
-import type { Context } from 'koa';
 import type { Permission, Principal } from '../../registry/roles.js';
 import { Problem } from './problem.js';
 
 export interface Call<B = unknown> {
-  readonly ctx: Context;
   readonly principal: Principal;
+  /** The query parameters (filters of list operations). */
+  readonly query: Readonly<Record<string, string | undefined>>;
   readonly params: Readonly<Record<string, string>>;
   readonly body: B;
   /** The version of If-Match (`"v3"` → 3); undefined when the route takes none or `*` was sent. */
@@ -44,6 +45,15 @@ export interface RouteDef {
   readonly ifMatch?: boolean;
   /** The route lists: `limit` and `cursor` query parameters, `{ items, next }` answer. */
   readonly paged?: boolean;
+  /** Approvals and key operations: the caller's card, passkey or client assertion is at most freshAuthMinutes old. */
+  readonly fresh?: boolean;
+  /**
+   * The eService the call acts on, for callers held to their own eServices (applicants); undefined
+   * when the call creates one. A route with neither `target` nor `scoped` refuses such callers.
+   */
+  readonly target?: (c: Call<never>) => Promise<string | undefined>;
+  /** A list whose handler itself keeps to the caller's eServices (`principal.eServices`). */
+  readonly scoped?: boolean;
   readonly query?: readonly {
     readonly name: string;
     readonly schema: Record<string, unknown>;

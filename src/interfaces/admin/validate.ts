@@ -39,17 +39,26 @@ function validator(name: string): ValidateFunction {
 }
 
 function fieldError(e: ErrorObject): FieldError {
-  const p = e.params as { missingProperty?: string; additionalProperty?: string };
+  const p = e.params as { missingProperty?: string; additionalProperty?: string; format?: string };
   if (e.keyword === 'required')
-    return { pointer: `${e.instancePath}/${p.missingProperty}`, detail: 'is required' };
+    return { pointer: `${e.instancePath}/${p.missingProperty}`, detail: 'is required', keyword: 'required' };
   if (e.keyword === 'additionalProperties')
-    return { pointer: `${e.instancePath}/${p.additionalProperty}`, detail: 'is not a member of this object' };
+    return {
+      pointer: `${e.instancePath}/${p.additionalProperty}`,
+      detail: 'is not a member of this object',
+      keyword: 'additionalProperties',
+    };
   if (e.keyword === 'enum')
     return {
       pointer: e.instancePath || '/',
       detail: `must be one of ${((e.params as { allowedValues?: unknown[] }).allowedValues ?? []).join(', ')}`,
+      keyword: 'enum',
     };
-  return { pointer: e.instancePath || '/', detail: e.message ?? 'is invalid' };
+  return {
+    pointer: e.instancePath || '/',
+    detail: e.message ?? 'is invalid',
+    keyword: e.keyword === 'format' ? `format:${p.format}` : e.keyword,
+  };
 }
 
 /** Returns `body` typed when it satisfies schema `name`; else a 422 Problem naming the fields. */

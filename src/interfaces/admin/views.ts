@@ -4,6 +4,7 @@ import { grantsOf } from '../../profile/authorization.js';
 import type { AuditRow } from '../../registry/audit/chain.js';
 import type { ApplicationRecord, EServiceRecord, TerminalRecord } from '../../registry/model.js';
 import type { AccountRecord, CredentialRecord } from '../../registry/store/accounts.js';
+import type { AlertRecord } from '../../registry/store/alerts.js';
 import type { SamlRegistration, SoapRegistration } from '../../registry/store/frontends.js';
 import { terminalChat, terminalChatHex } from '../../registry/workflow/terminal-import.js';
 
@@ -38,6 +39,7 @@ export const applicationView = (a: ApplicationRecord) => ({
   requestedFields: a.requestedFields,
   requestedFunctions: a.requestedFunctions,
   decision: a.decision ?? null,
+  history: a.history,
   version: a.version,
   createdBy: a.createdBy,
   createdAt: iso(a.createdAt),
@@ -98,6 +100,12 @@ export const accountView = (a: AccountRecord, credentials?: readonly CredentialR
   kind: a.kind,
   roles: a.roles,
   status: a.status,
+  eServices: a.eServices,
+  /** A person's card is bound (the subject itself is never shown). */
+  cardBound: a.bound,
+  invitationExpires: iso(a.invitationExpires),
+  lockedUntil: iso(a.lockedUntil),
+  lastLogin: iso(a.lastLogin),
   version: a.version,
   createdAt: iso(a.createdAt),
   ...(credentials
@@ -105,12 +113,26 @@ export const accountView = (a: AccountRecord, credentials?: readonly CredentialR
         credentials: credentials.map((c) => ({
           id: c.id,
           kind: c.kind,
-          kty: c.publicJwk.kty,
+          ...(c.publicJwk ? { kty: c.publicJwk.kty } : {}),
+          ...(c.webauthn ? { name: c.webauthn.name } : {}),
           createdAt: iso(c.createdAt),
+          lastUsedAt: iso(c.lastUsedAt),
           revokedAt: iso(c.revokedAt),
         })),
       }
     : {}),
+});
+
+export const alertView = (a: AlertRecord) => ({
+  id: a.id,
+  at: a.at.toISOString(),
+  kind: a.kind,
+  subject: a.subject,
+  details: a.details,
+  delivery: a.delivery,
+  attempts: a.attempts,
+  acknowledgedBy: a.acknowledgedBy ?? null,
+  acknowledgedAt: iso(a.acknowledgedAt),
 });
 
 export const auditView = (r: AuditRow) => ({

@@ -155,7 +155,9 @@ export function planRequest(
     // sub, acr, amr, auth_time and unknown claims are no card request (OIDC Core §5.5: unknown claims are ignored).
   }
   for (const f of required) optional.delete(f);
-  if (required.size === 0 && optional.size === 0 && !age && !place) {
+  // An eService approved for no field at all (the admin console) logs in with the card's pseudonym only.
+  const pseudonymOnly = es.approvedFields.length === 0 && es.approvedFunctions.length === 0;
+  if (required.size === 0 && optional.size === 0 && !age && !place && !pseudonymOnly) {
     throw new OidcRequestError(
       'invalid_scope',
       'the request asks for no card field: request a scope or claim beyond openid',

@@ -33,3 +33,14 @@ export function addDays(yyyymmdd: string, days: number): string {
   d.setUTCDate(d.getUTCDate() + days);
   return dateString(d);
 }
+
+/** A CV certificate is valid through its expiration date (TR-03110-3 §2.5): until the end of that day, UTC. */
+export function validUntil(yyyymmdd: string): Date {
+  return new Date(
+    Date.UTC(
+      Number(yyyymmdd.slice(0, 4)),
+      Number(yyyymmdd.slice(4, 6)) - 1,
+      Number(yyyymmdd.slice(6, 8)) + 1,
+    ),
+  );
+}

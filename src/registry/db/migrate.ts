@@ -7,6 +7,7 @@
  */
 import type { Database } from './database.js';
 import { MIGRATION_0001 } from './migrations/0001-registry.js';
+import { MIGRATION_0002 } from './migrations/0002-admin-console.js';
 
 export interface Migration {
   readonly version: number;
@@ -14,7 +15,7 @@ export interface Migration {
   readonly statements: readonly string[];
 }
 
-export const MIGRATIONS: readonly Migration[] = [MIGRATION_0001];
+export const MIGRATIONS: readonly Migration[] = [MIGRATION_0001, MIGRATION_0002];
 
 export const CURRENT_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 

@@ -1,57 +1,120 @@
-/** Repository of admin accounts, their credentials, access tokens and used assertions. */
+/**
+ * Repository of admin accounts — service accounts (private_key_jwt) and people
+ * (New eID card, passkeys) — their API credentials, access tokens and used
+ * assertions.
+ */
 import type { JsonWebKey } from 'node:crypto';
 import type { Queryable } from '../db/database.js';
 import { notFound } from '../errors.js';
-import type { Role } from '../roles.js';
+import { type Principal, type Role, scopeOf } from '../roles.js';
 import { date, opt, type Row } from './rows.js';
 
 export interface AccountRecord {
   readonly id: string;
   readonly name: string;
-  readonly kind: 'service';
+  readonly kind: 'service' | 'person';
   readonly roles: readonly Role[];
-  readonly status: 'active' | 'disabled';
+  /** A person is `invited` until the first card login binds the card to the account. */
+  readonly status: 'invited' | 'active' | 'disabled';
+  /** An applicant's own eServices. */
+  readonly eServices: readonly string[];
+  /** A person whose card is bound (the SHA-256 of the pairwise subject is stored, never shown). */
+  readonly bound: boolean;
+  readonly invitationExpires?: Date;
+  /** Locked after too many failed logins, until then. */
+  readonly lockedUntil?: Date;
+  readonly lastLogin?: Date;
   readonly version: number;
   readonly createdAt: Date;
+}
+
+/** A WebAuthn credential (passkey) of a person, as @simplewebauthn/server stores it. */
+export interface WebAuthnData {
+  /** COSE public key, base64url. */
+  readonly publicKey: string;
+  readonly counter: number;
+  readonly transports?: readonly string[];
+  /** The name the person gave it. */
+  readonly name: string;
 }
 
 export interface CredentialRecord {
   readonly id: string;
   readonly accountId: string;
-  readonly kind: 'private_key_jwt';
-  readonly publicJwk: JsonWebKey;
+  readonly kind: 'private_key_jwt' | 'webauthn';
+  /** private_key_jwt: the public key. */
+  readonly publicJwk?: JsonWebKey;
+  /** webauthn: the credential id (base64url) and its data. */
+  readonly webauthnId?: string;
+  readonly webauthn?: WebAuthnData;
   readonly createdAt: Date;
+  readonly lastUsedAt?: Date;
   readonly revokedAt?: Date;
 }
 
-const accountOf = (r: Row): AccountRecord => ({
+export const accountOf = (r: Row): AccountRecord => ({
   id: r.id as string,
   name: r.name as string,
-  kind: 'service',
+  kind: r.kind as AccountRecord['kind'],
   roles: r.roles as Role[],
   status: r.status as AccountRecord['status'],
+  eServices: (r.eservices as string[] | null) ?? [],
+  bound: r.subject_hash != null,
+  ...opt('invitationExpires', date(r.invitation_expires)),
+  ...opt('lockedUntil', date(r.locked_until)),
+  ...opt('lastLogin', date(r.last_login)),
   version: r.version as number,
   createdAt: date(r.created_at)!,
 });
 
-const credentialOf = (r: Row): CredentialRecord => ({
+export const credentialOf = (r: Row): CredentialRecord => ({
   id: r.id as string,
   accountId: r.account_id as string,
-  kind: 'private_key_jwt',
-  publicJwk: r.public_jwk as JsonWebKey,
+  kind: r.kind as CredentialRecord['kind'],
+  ...opt('publicJwk', r.public_jwk as JsonWebKey | null),
+  ...opt('webauthnId', r.webauthn_id as string | null),
+  ...opt('webauthn', r.webauthn as WebAuthnData | null),
   createdAt: date(r.created_at)!,
+  ...opt('lastUsedAt', date(r.last_used_at)),
   ...opt('revokedAt', date(r.revoked_at)),
 });
 
-export async function insertAccount(
-  q: Queryable,
-  a: Omit<AccountRecord, 'version' | 'createdAt'>,
-): Promise<AccountRecord> {
+export interface NewAccount {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: AccountRecord['kind'];
+  readonly roles: readonly Role[];
+  readonly status: AccountRecord['status'];
+  readonly eServices?: readonly string[];
+  /** A person's invitation: the SHA-256 of its one-time token, and when it expires. */
+  readonly invitation?: { readonly hash: Buffer; readonly expires: Date };
+}
+
+export async function insertAccount(q: Queryable, a: NewAccount): Promise<AccountRecord> {
   const [row] = await q.query<Row>(
-    `INSERT INTO neid.admin_accounts (id, name, kind, roles, status) VALUES ($1, $2, $3, $4::jsonb, $5) RETURNING *`,
-    [a.id, a.name, a.kind, JSON.stringify(a.roles), a.status],
+    `INSERT INTO neid.admin_accounts (id, name, kind, roles, status, eservices, invitation_hash, invitation_expires)
+     VALUES ($1, $2, $3, $4::jsonb, $5, $6::jsonb, $7, $8) RETURNING *`,
+    [
+      a.id,
+      a.name,
+      a.kind,
+      JSON.stringify(a.roles),
+      a.status,
+      JSON.stringify(a.eServices ?? []),
+      a.invitation?.hash ?? null,
+      a.invitation?.expires ?? null,
+    ],
   );
   return accountOf(row!);
+}
+
+/** Adds an eService to an applicant's own (it applied for it). */
+export async function addOwnEService(q: Queryable, accountId: string, eServiceId: string): Promise<void> {
+  await q.query(
+    `UPDATE neid.admin_accounts SET eservices = eservices || $2::jsonb, version = version + 1
+     WHERE id = $1 AND NOT eservices ? $3`,
+    [accountId, JSON.stringify([eServiceId]), eServiceId],
+  );
 }
 
 export async function getAccount(q: Queryable, id: string): Promise<AccountRecord> {
@@ -73,15 +136,22 @@ export async function countActiveAccounts(q: Queryable): Promise<number> {
   return Number(r!.n);
 }
 
-export async function setAccount(
-  q: Queryable,
-  id: string,
-  set: { roles?: readonly Role[]; status?: AccountRecord['status'] },
-): Promise<AccountRecord> {
+export interface AccountChange {
+  readonly roles?: readonly Role[];
+  readonly status?: AccountRecord['status'];
+  readonly eServices?: readonly string[];
+}
+
+export async function setAccount(q: Queryable, id: string, set: AccountChange): Promise<AccountRecord> {
   const [row] = await q.query<Row>(
     `UPDATE neid.admin_accounts SET roles = COALESCE($2::jsonb, roles), status = COALESCE($3, status),
-       version = version + 1 WHERE id = $1 RETURNING *`,
-    [id, set.roles ? JSON.stringify(set.roles) : null, set.status ?? null],
+       eservices = COALESCE($4::jsonb, eservices), version = version + 1 WHERE id = $1 RETURNING *`,
+    [
+      id,
+      set.roles ? JSON.stringify(set.roles) : null,
+      set.status ?? null,
+      set.eServices ? JSON.stringify(set.eServices) : null,
+    ],
   );
   if (!row) throw notFound(`account ${id}`);
   return accountOf(row);
@@ -89,11 +159,19 @@ export async function setAccount(
 
 export async function insertCredential(
   q: Queryable,
-  c: Omit<CredentialRecord, 'createdAt' | 'revokedAt'>,
+  c: Omit<CredentialRecord, 'createdAt' | 'revokedAt' | 'lastUsedAt'>,
 ): Promise<CredentialRecord> {
   const [row] = await q.query<Row>(
-    `INSERT INTO neid.admin_credentials (id, account_id, kind, public_jwk) VALUES ($1, $2, $3, $4::jsonb) RETURNING *`,
-    [c.id, c.accountId, c.kind, JSON.stringify(c.publicJwk)],
+    `INSERT INTO neid.admin_credentials (id, account_id, kind, public_jwk, webauthn_id, webauthn)
+     VALUES ($1, $2, $3, $4::jsonb, $5, $6::jsonb) RETURNING *`,
+    [
+      c.id,
+      c.accountId,
+      c.kind,
+      c.publicJwk ? JSON.stringify(c.publicJwk) : null,
+      c.webauthnId ?? null,
+      c.webauthn ? JSON.stringify(c.webauthn) : null,
+    ],
   );
   return credentialOf(row!);
 }
@@ -146,14 +224,30 @@ export async function insertToken(
   );
 }
 
-/** The active account behind an unexpired access token whose credential is not revoked. */
-export async function accountOfToken(q: Queryable, hash: Buffer): Promise<AccountRecord | undefined> {
+/** The active account behind an unexpired access token whose credential is not revoked, and its expiry. */
+export async function accountOfToken(
+  q: Queryable,
+  hash: Buffer,
+): Promise<{ account: AccountRecord; expiresAt: Date } | undefined> {
   const [row] = await q.query<Row>(
-    `SELECT a.* FROM neid.admin_tokens t
+    `SELECT a.*, t.expires_at AS token_expires FROM neid.admin_tokens t
        JOIN neid.admin_accounts a ON a.id = t.account_id
        JOIN neid.admin_credentials c ON c.id = t.credential_id
      WHERE t.token_hash = $1 AND t.expires_at > now() AND a.status = 'active' AND c.revoked_at IS NULL`,
     [hash],
   );
-  return row ? accountOf(row) : undefined;
+  return row ? { account: accountOf(row), expiresAt: date(row.token_expires)! } : undefined;
+}
+
+/** The principal of an account that proved its credential at `authTime` (a token, a card, a passkey). */
+export function principalOf(a: AccountRecord, authTime: Date): Principal {
+  const scope = scopeOf(a.roles, a.eServices);
+  return {
+    id: `${a.kind}:${a.id}`,
+    kind: a.kind,
+    roles: a.roles,
+    accountId: a.id,
+    ...(scope ? { eServices: scope } : {}),
+    authTime,
+  };
 }

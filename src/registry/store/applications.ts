@@ -4,7 +4,14 @@ import type { FunctionId } from '../../profile/authorization.js';
 import type { FieldId } from '../../profile/fields.js';
 import type { Queryable } from '../db/database.js';
 import { notFound, RegistryError } from '../errors.js';
-import type { ApplicationDecision, ApplicationForm, ApplicationRecord, ApplicationStatus } from '../model.js';
+import {
+  type ApplicationDecision,
+  type ApplicationForm,
+  type ApplicationRecord,
+  type ApplicationStatus,
+  type ApplicationStep,
+  OPEN_STATUSES,
+} from '../model.js';
 import { Assignments, date, opt, type Row, updateVersioned } from './rows.js';
 
 export function applicationOf(r: Row): ApplicationRecord {
@@ -17,6 +24,7 @@ export function applicationOf(r: Row): ApplicationRecord {
     requestedFields: r.requested_fields as FieldId[],
     requestedFunctions: r.requested_functions as FunctionId[],
     ...opt('decision', r.decision as ApplicationDecision | null),
+    history: (r.history as ApplicationStep[] | null) ?? [],
     version: r.version as number,
     createdBy: r.created_by as string,
     createdAt: date(r.created_at)!,
@@ -35,11 +43,14 @@ export interface NewApplication {
   readonly requestedFunctions: readonly FunctionId[];
   readonly createdBy: string;
   readonly status?: ApplicationStatus;
+  readonly history?: readonly ApplicationStep[];
 }
+
+const OPEN_SQL = OPEN_STATUSES.map((s) => `'${s}'`).join(', ');
 
 export async function insertApplication(q: Queryable, a: NewApplication): Promise<ApplicationRecord> {
   const open = await q.query<Row>(
-    `SELECT id, status FROM neid.applications WHERE eservice_id = $1 AND status IN ('draft', 'submitted', 'approved')`,
+    `SELECT id, status FROM neid.applications WHERE eservice_id = $1 AND status IN (${OPEN_SQL})`,
     [a.eServiceId],
   );
   if (open.length)
@@ -49,8 +60,9 @@ export async function insertApplication(q: Queryable, a: NewApplication): Promis
       '/eServiceId',
     );
   const [row] = await q.query<Row>(
-    `INSERT INTO neid.applications (id, eservice_id, kind, status, form, requested_fields, requested_functions, created_by)
-     VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8) RETURNING *`,
+    `INSERT INTO neid.applications
+       (id, eservice_id, kind, status, form, requested_fields, requested_functions, created_by, history)
+     VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8, $9::jsonb) RETURNING *`,
     [
       randomUUID(),
       a.eServiceId,
@@ -60,6 +72,7 @@ export async function insertApplication(q: Queryable, a: NewApplication): Promis
       JSON.stringify(a.requestedFields),
       JSON.stringify(a.requestedFunctions),
       a.createdBy,
+      JSON.stringify(a.history ?? []),
     ],
   );
   return applicationOf(row!);
@@ -77,13 +90,27 @@ export async function getApplication(q: Queryable, id: string, lock = false): Pr
 
 export async function listApplications(
   q: Queryable,
-  f: { after?: string; limit: number; status?: ApplicationStatus; eServiceId?: string },
+  f: {
+    after?: string;
+    limit: number;
+    status?: ApplicationStatus;
+    eServiceId?: string;
+    /** Only these eServices (an applicant's own). */
+    within?: readonly string[];
+  },
 ): Promise<ApplicationRecord[]> {
   const rows = await q.query<Row>(
     `SELECT * FROM neid.applications
      WHERE id > $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR eservice_id = $3)
+       AND ($5::jsonb IS NULL OR $5::jsonb ? eservice_id)
      ORDER BY id LIMIT $4`,
-    [f.after ?? '', f.status ?? null, f.eServiceId ?? null, f.limit],
+    [
+      f.after ?? '',
+      f.status ?? null,
+      f.eServiceId ?? null,
+      f.limit,
+      f.within ? JSON.stringify(f.within) : null,
+    ],
   );
   return rows.map(applicationOf);
 }
@@ -94,6 +121,8 @@ export interface ApplicationChange {
   readonly requestedFields?: readonly FieldId[];
   readonly requestedFunctions?: readonly FunctionId[];
   readonly decision?: ApplicationDecision;
+  /** Appended to the history. */
+  readonly step?: ApplicationStep;
   readonly stamp?: 'submitted_at' | 'decided_at' | 'activated_at';
 }
 
@@ -110,6 +139,7 @@ export async function updateApplication(
   if (c.requestedFields) a.json('requested_fields', c.requestedFields);
   if (c.requestedFunctions) a.json('requested_functions', c.requestedFunctions);
   if (c.decision) a.json('decision', c.decision);
+  if (c.step) a.set('history', JSON.stringify([c.step]), '::jsonb', 'history || ');
   if (c.stamp) a.cols.push(`${c.stamp} = now()`);
   const row = await updateVersioned(q, 'applications', a, expected);
   if (!row) {

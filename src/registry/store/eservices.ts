@@ -90,11 +90,18 @@ export async function getEService(q: Queryable, id: string, lock = false): Promi
 
 export async function listEServices(
   q: Queryable,
-  page: { after?: string; limit: number; status?: EServiceStatus },
+  page: {
+    after?: string;
+    limit: number;
+    status?: EServiceStatus;
+    /** Only these (an applicant's own). */
+    within?: readonly string[];
+  },
 ): Promise<EServiceRecord[]> {
   const rows = await q.query<Row>(
-    `SELECT * FROM neid.eservices WHERE id > $1 AND ($2::text IS NULL OR status = $2) ORDER BY id LIMIT $3`,
-    [page.after ?? '', page.status ?? null, page.limit],
+    `SELECT * FROM neid.eservices WHERE id > $1 AND ($2::text IS NULL OR status = $2)
+       AND ($4::jsonb IS NULL OR $4::jsonb ? id) ORDER BY id LIMIT $3`,
+    [page.after ?? '', page.status ?? null, page.limit, page.within ? JSON.stringify(page.within) : null],
   );
   return rows.map(eServiceOf);
 }

@@ -20,9 +20,9 @@ export class Assignments {
     this.params = [id];
   }
   /** Sets `col` to `v` (a `cast` such as `::jsonb` is appended to the placeholder). */
-  set(col: string, v: unknown, cast = ''): void {
+  set(col: string, v: unknown, cast = '', prefix = ''): void {
     this.params.push(v);
-    this.cols.push(`${col} = $${this.params.length}${cast}`);
+    this.cols.push(`${col} = ${prefix}$${this.params.length}${cast}`);
   }
   json(col: string, v: unknown): void {
     this.set(col, JSON.stringify(v), '::jsonb');

@@ -2,7 +2,8 @@
  * Admin API service accounts and their credentials (public keys for
  * private_key_jwt). `bootstrap` makes the first account of an installation,
  * with every role, and returns its private key exactly once: the registry
- * keeps only the public key.
+ * keeps only the public key. Every other account keeps the role exclusions of
+ * roles.ts; people are invited (workflow/people.ts).
  */
 import { generateKeyPairSync, type JsonWebKey, randomBytes } from 'node:crypto';
 import { appendAudit } from '../audit/chain.js';
@@ -19,6 +20,8 @@ import {
   revokeCredential,
   setAccount,
 } from '../store/accounts.js';
+import { deleteSessionsOf } from '../store/console-sessions.js';
+import { checkRoles } from './people.js';
 
 const newId = (prefix: string) => `${prefix}-${randomBytes(6).toString('hex')}`;
 
@@ -78,14 +81,17 @@ export async function createAccount(
   actor: Principal,
   name: string,
   roles: readonly Role[],
+  eServices: readonly string[] = [],
 ) {
   return ctx.db.tx(async (q) => {
+    await checkRoles(q, roles, eServices);
     const account = await insertAccount(q, {
       id: newId('svc'),
       name,
       kind: 'service',
       roles,
       status: 'active',
+      eServices,
     });
     await appendAudit(
       q,
@@ -109,14 +115,21 @@ export async function changeAccount(
   actor: Principal,
   id: string,
   expected: number | undefined,
-  set: { roles?: readonly Role[]; status?: AccountRecord['status'] },
+  set: { roles?: readonly Role[]; status?: 'active' | 'disabled'; eServices?: readonly string[] },
 ) {
   return ctx.db.tx(async (q) => {
     const before = await getAccount(q, id);
     if (expected !== undefined && before.version !== expected)
       throw new RegistryError('stale', `account ${id} is at version ${before.version}, not ${expected}`);
+    if (set.roles || set.eServices)
+      await checkRoles(q, set.roles ?? before.roles, set.eServices ?? before.eServices);
+    if (set.status === 'active' && before.status === 'invited')
+      throw new RegistryError(
+        'wrong-state',
+        `account ${id} becomes active when the person accepts the invitation`,
+      );
     if (
-      actor.id === `service:${id}` &&
+      actor.accountId === id &&
       (set.status === 'disabled' || (set.roles && !set.roles.includes('security-officer')))
     )
       throw new RegistryError(
@@ -125,6 +138,8 @@ export async function changeAccount(
         '/status',
       );
     const after = await setAccount(q, id, set);
+    // New roles or a disabled account take effect at once: its console sessions end.
+    const sessions = set.status === 'disabled' || set.roles ? await deleteSessionsOf(q, id) : 0;
     await appendAudit(
       q,
       [
@@ -133,7 +148,7 @@ export async function changeAccount(
           action: 'account.update',
           target: `account:${id}`,
           outcome: 'ok',
-          details: { before, after },
+          details: { before, after, ...(sessions ? { sessionsEnded: sessions } : {}) },
         },
       ],
       ctx.now(),
@@ -149,7 +164,12 @@ export async function addCredential(
   publicJwk: JsonWebKey,
 ) {
   return ctx.db.tx(async (q) => {
-    await getAccount(q, accountId);
+    if ((await getAccount(q, accountId)).kind === 'person')
+      throw new RegistryError(
+        'invalid',
+        'people log in with their card or a passkey, not with API keys',
+        '/publicJwk',
+      );
     const c = await insertCredential(q, { id: newId('key'), accountId, kind: 'private_key_jwt', publicJwk });
     await appendAudit(
       q,
@@ -168,8 +188,9 @@ export async function addCredential(
   });
 }
 
+/** Revokes a credential: an API key, or a person's passkey. */
 export async function dropCredential(
-  ctx: RegistryContext,
+  ctx: Pick<RegistryContext, 'db' | 'now'>,
   actor: Principal,
   accountId: string,
   credentialId: string,
@@ -184,7 +205,7 @@ export async function dropCredential(
           action: 'credential.revoke',
           target: `account:${accountId}`,
           outcome: 'ok',
-          details: { credential: c.id },
+          details: { credential: c.id, kind: c.kind },
         },
       ],
       ctx.now(),

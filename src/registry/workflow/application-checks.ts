@@ -23,29 +23,36 @@ export function checkRequest(
 } {
   fields.forEach((f, i) => {
     if (!isFieldId(f))
-      throw invalid(`/requestedFields/${i}`, `unknown field "${f}" (known: ${FIELD_IDS.join(', ')})`);
+      throw invalid(`/requestedFields/${i}`, `unknown field "${f}" (known: ${FIELD_IDS.join(', ')})`, 'enum');
   });
   functions.forEach((f, i) => {
     if (!isFunctionId(f))
       throw invalid(
         `/requestedFunctions/${i}`,
         `unknown function "${f}" (known: ${FUNCTION_IDS.join(', ')})`,
+        'enum',
       );
   });
-  if (new Set(fields).size !== fields.length) throw invalid('/requestedFields', 'a field is listed twice');
+  if (new Set(fields).size !== fields.length)
+    throw invalid('/requestedFields', 'a field is listed twice', 'uniqueItems');
   if (fields.length === 0 && functions.length === 0)
-    throw invalid('/requestedFields', 'an application requests at least one field or function');
+    throw invalid(
+      '/requestedFields',
+      'an application requests at least one field or function',
+      'nothing-requested',
+    );
   const encrypted = fields.filter((f) => ENCRYPTED_FIELDS.includes(f as FieldId));
   if (encrypted.length && !form.eligibility) {
     throw invalid(
       '/form/eligibility',
       `encrypted-area fields (${encrypted.join(', ')}) need the eligibility: critical-infrastructure or designated-industry`,
+      'eligibility',
     );
   }
   form.hostAddresses.forEach((a, i) => {
-    if (!isIP(a)) throw invalid(`/form/hostAddresses/${i}`, `"${a}" is not an IP address`);
+    if (!isIP(a)) throw invalid(`/form/hostAddresses/${i}`, `"${a}" is not an IP address`, 'not-an-ip');
   });
   if (form.subnetMask !== undefined && !isIP(form.subnetMask) && !/^\/?\d{1,3}$/.test(form.subnetMask))
-    throw invalid('/form/subnetMask', `"${form.subnetMask}" is not a subnet mask`);
+    throw invalid('/form/subnetMask', `"${form.subnetMask}" is not a subnet mask`, 'not-a-mask');
   return { fields: fields as FieldId[], functions: functions as FunctionId[] };
 }

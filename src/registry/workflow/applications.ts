@@ -11,21 +11,19 @@
 import { appendAudit } from '../audit/chain.js';
 import type { RegistryContext } from '../context.js';
 import { invalid, RegistryError } from '../errors.js';
-import {
-  type ApplicationForm,
-  type ApplicationRecord,
-  type ApplicationStatus,
-  type EServiceRecord,
-  type LocalizedText,
-  REJECTION_REASONS,
-  type RejectionReason,
-  type TerminalRecord,
+import type {
+  ApplicationForm,
+  ApplicationRecord,
+  ApplicationStatus,
+  ApplicationStep,
+  EServiceRecord,
+  LocalizedText,
 } from '../model.js';
-import type { Principal } from '../roles.js';
+import { assertScope, type Principal } from '../roles.js';
+import { addOwnEService } from '../store/accounts.js';
 import { getApplication, insertApplication, updateApplication } from '../store/applications.js';
 import { defaultMnemonic, getEService, insertEService } from '../store/eservices.js';
 import { checkRequest } from './application-checks.js';
-import { orderTerminal } from './terminals.js';
 
 export interface EServiceProfile {
   readonly id: string;
@@ -46,7 +44,18 @@ export interface ApplicationInput {
   readonly requestedFunctions: readonly string[];
 }
 
-const audit = (
+/** A step of `actor` for the history, with an optional note. */
+export const stepOf = (
+  ctx: RegistryContext,
+  actor: Principal,
+  step: ApplicationStep['step'],
+  note?: string,
+): ApplicationStep => ({ step, by: actor.id, at: ctx.now().toISOString(), ...(note ? { note } : {}) });
+
+/** Applications for the server's own eServices (the web console's card login) are the server's. */
+export const SYSTEM_FORM = 'admin-console';
+
+export const audit = (
   ctx: RegistryContext,
   q: Parameters<typeof appendAudit>[0],
   actor: Principal,
@@ -82,6 +91,7 @@ const view = (a: Partial<ApplicationRecord>) => ({
   requestedFields: a.requestedFields,
   requestedFunctions: a.requestedFunctions,
   decision: a.decision,
+  history: a.history,
 });
 
 export async function createApplication(
@@ -91,6 +101,7 @@ export async function createApplication(
 ): Promise<ApplicationRecord> {
   const { fields, functions } = checkRequest(input.requestedFields, input.requestedFunctions, input.form);
   return ctx.db.tx(async (q) => {
+    let created = false;
     let es: EServiceRecord | undefined = await getEService(q, input.eServiceId, true).catch(
       (e: RegistryError) => {
         if (e.code === 'not-found') return undefined;
@@ -117,6 +128,9 @@ export async function createApplication(
         },
         'pending',
       );
+      created = true;
+      // An applicant's new eService is its own from now on.
+      if (actor.eServices && actor.accountId) await addOwnEService(q, actor.accountId, es.id);
       await appendAudit(
         q,
         [
@@ -131,17 +145,22 @@ export async function createApplication(
         ctx.now(),
       );
     } else if (es.status === 'revoked') {
+      assertScope(actor, es.id);
       throw new RegistryError(
         'wrong-state',
         `eService ${es.id} is revoked; register it under a new id`,
         '/eServiceId',
       );
     } else if (input.eService) {
+      assertScope(actor, es.id);
       throw invalid(
         '/eService',
         `eService ${es.id} exists: an amendment carries no profile (change it with PATCH)`,
       );
     }
+    if (!created) assertScope(actor, es.id);
+    if (es.activeApplication && (await getApplication(q, es.activeApplication)).form.system === SYSTEM_FORM)
+      throw new RegistryError('wrong-state', `eService ${es.id} belongs to the server itself`, '/eServiceId');
     const app = await insertApplication(q, {
       eServiceId: es.id,
       kind: es.activeApplication ? 'amendment' : 'initial',
@@ -149,14 +168,18 @@ export async function createApplication(
       requestedFields: fields,
       requestedFunctions: functions,
       createdBy: actor.id,
+      history: [stepOf(ctx, actor, 'create')],
     });
     await audit(ctx, q, actor, 'application.create', app, null);
     return app;
   });
 }
 
-/** Steps a locked application from one of `from` to a new state (If-Match: `expected`). */
-async function step(
+/**
+ * Steps a locked application from one of `from` to a new state (If-Match: `expected`), after
+ * `guard` (the four-eyes rule) has seen it.
+ */
+export async function step(
   ctx: RegistryContext,
   actor: Principal,
   id: string,
@@ -164,11 +187,14 @@ async function step(
   from: readonly ApplicationStatus[],
   action: string,
   change: (a: ApplicationRecord) => Parameters<typeof updateApplication>[2],
+  guard: (a: ApplicationRecord) => void = () => {},
 ): Promise<ApplicationRecord> {
   return ctx.db.tx(async (q) => {
     const before = await getApplication(q, id, true);
+    assertScope(actor, before.eServiceId);
     if (expected !== undefined && before.version !== expected)
       throw new RegistryError('stale', `application ${id} is at version ${before.version}, not ${expected}`);
+    guard(before);
     if (!from.includes(before.status))
       throw new RegistryError(
         'wrong-state',
@@ -198,90 +224,18 @@ export function updateDraft(
       patch.requestedFunctions ?? a.requestedFunctions,
       form,
     );
-    return { form, requestedFields: fields, requestedFunctions: functions };
+    return {
+      form,
+      requestedFields: fields,
+      requestedFunctions: functions,
+      step: stepOf(ctx, actor, 'update'),
+    };
   });
 }
 
 export function submitApplication(ctx: RegistryContext, actor: Principal, id: string, expected?: number) {
   return step(ctx, actor, id, expected, ['draft'], 'submit', (a) => {
     checkRequest(a.requestedFields, a.requestedFunctions, a.form);
-    return { status: 'submitted', stamp: 'submitted_at' };
+    return { status: 'submitted', stamp: 'submitted_at', step: stepOf(ctx, actor, 'submit') };
   });
-}
-
-export async function rejectApplication(
-  ctx: RegistryContext,
-  actor: Principal,
-  id: string,
-  expected: number | undefined,
-  reason: RejectionReason,
-  text?: string,
-) {
-  if (!REJECTION_REASONS.includes(reason))
-    throw invalid('/reason', `must be one of ${REJECTION_REASONS.join(', ')}`);
-  if (reason === 'other' && !text?.trim()) throw invalid('/text', 'the reason "other" needs a text');
-  return step(ctx, actor, id, expected, ['submitted'], 'reject', () => ({
-    status: 'rejected',
-    stamp: 'decided_at',
-    decision: {
-      outcome: 'rejected',
-      reason,
-      ...(text ? { text } : {}),
-      by: actor.id,
-      at: ctx.now().toISOString(),
-    },
-  }));
-}
-
-export interface Approval {
-  readonly application: ApplicationRecord;
-  readonly terminal: TerminalRecord;
-}
-
-/**
- * Approves a submitted application and orders its terminal certificate. When that step fails the
- * application stays `approved` (retry with `issueForApplication`) and the error says so.
- */
-export async function approveApplication(
-  ctx: RegistryContext,
-  actor: Principal,
-  id: string,
-  expected?: number,
-  text?: string,
-): Promise<Approval> {
-  await step(ctx, actor, id, expected, ['submitted'], 'approve', () => ({
-    status: 'approved',
-    stamp: 'decided_at',
-    decision: { outcome: 'approved', ...(text ? { text } : {}), by: actor.id, at: ctx.now().toISOString() },
-  }));
-  return issueForApplication(ctx, actor, id);
-}
-
-/** Orders the terminal certificate of an approved application (again, after a failure). */
-export async function issueForApplication(
-  ctx: RegistryContext,
-  actor: Principal,
-  id: string,
-): Promise<Approval> {
-  const app = await getApplication(ctx.db, id);
-  if (app.status !== 'approved')
-    throw new RegistryError(
-      'wrong-state',
-      `application ${id} is ${app.status}; a certificate is ordered for approved ones`,
-    );
-  try {
-    const terminal = await orderTerminal(ctx, actor, {
-      eServiceId: app.eServiceId,
-      purpose: app.kind,
-      application: app,
-    });
-    return { application: await getApplication(ctx.db, id), terminal };
-  } catch (e) {
-    const err = e as RegistryError;
-    if (err.code === 'conflict') throw err;
-    throw new RegistryError(
-      'certificate-failed',
-      `application ${id} is approved, but its terminal certificate failed: ${err.message}; retry when the cause is fixed`,
-    );
-  }
 }

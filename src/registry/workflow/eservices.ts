@@ -11,7 +11,7 @@ import { markChanged, type RegistryContext } from '../context.js';
 import { RegistryError } from '../errors.js';
 import type { EServiceRecord, EServiceStatus } from '../model.js';
 import type { Principal } from '../roles.js';
-import { updateApplication } from '../store/applications.js';
+import { getApplication, updateApplication } from '../store/applications.js';
 import { type EServicePatch, getEService, updateEService } from '../store/eservices.js';
 import { parseCertificatePem } from '../store/frontends.js';
 import { terminalsOf } from '../store/terminals.js';
@@ -72,6 +72,12 @@ export async function changeEServiceStatus(
   const t = TRANSITIONS[action];
   const out = await ctx.db.tx(async (q) => {
     const before = await getEService(q, id, true);
+    // The console's own eService carries every admin's card sign-in: it is the server's, not an admin's.
+    if (before.activeApplication && (await getApplication(q, before.activeApplication)).form.system)
+      throw new RegistryError(
+        'wrong-state',
+        `eService ${id} is the server's own (the console's card sign-in)`,
+      );
     if (!t.from.includes(before.status))
       throw new RegistryError(
         'wrong-state',
@@ -90,7 +96,7 @@ export async function changeEServiceStatus(
       );
       await q.query(
         `UPDATE neid.applications SET status = 'rejected', version = version + 1, updated_at = now()
-         WHERE eservice_id = $1 AND status IN ('draft', 'submitted', 'approved')`,
+         WHERE eservice_id = $1 AND status IN ('draft', 'submitted', 'reviewed', 'approved')`,
         [id],
       );
     }

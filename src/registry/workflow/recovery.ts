@@ -9,7 +9,7 @@ import type { Principal } from '../roles.js';
 import { listApplications } from '../store/applications.js';
 import { deleteTerminal, terminalsByStatus } from '../store/terminals.js';
 import { discardTerminalKey } from '../terminal-keys.js';
-import { issueForApplication } from './applications.js';
+import { issueForApplication } from './decisions.js';
 
 export interface Recovered {
   readonly discardedKeys: readonly string[];

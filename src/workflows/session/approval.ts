@@ -10,7 +10,9 @@ import type { AuthRequest } from './types.js';
 /** The approval check (seed 004 壹.二; TR-03130-1 useID#missingTerminalRights). */
 export function checkRequest(req: AuthRequest, es: EService): void {
   const requested = [...req.required, ...req.optional];
-  if (requested.length === 0 && !req.ageVerification && !req.placeVerification) {
+  // An eService approved for no field at all (the admin console) asks for the card's pseudonym only.
+  const pseudonymOnly = es.approvedFields.length === 0 && es.approvedFunctions.length === 0;
+  if (requested.length === 0 && !req.ageVerification && !req.placeVerification && !pseudonymOnly) {
     throw new AuthRequestError('invalid-request', 'the request asks for nothing');
   }
   if (new Set(requested).size !== requested.length)

@@ -58,6 +58,7 @@ function operation(r: RouteDef): Record<string, unknown> {
     summary: r.summary,
     tags: [r.tag],
     'x-permission': r.permission,
+    ...(r.fresh ? { 'x-fresh-authentication': true } : {}),
     security: [{ bearer: [] }],
     parameters: [
       ...params,
@@ -84,8 +85,14 @@ function operation(r: RouteDef): Record<string, unknown> {
       : {}),
     responses: {
       ...Object.fromEntries(ok),
-      '401': problem('No or invalid bearer token'),
-      '403': problem('The caller’s roles do not grant the permission'),
+      '401': problem(
+        r.fresh
+          ? 'No or invalid bearer token, or one older than admin.freshAuthMinutes (reauthentication-required)'
+          : 'No or invalid bearer token',
+      ),
+      '403': problem(
+        'The caller’s roles do not grant the permission, or the eService is not its own, or four eyes',
+      ),
       ...(r.method === 'get'
         ? {}
         : {

@@ -146,6 +146,9 @@ export const SCHEMAS: Record<string, Schema> = {
     requestedFunctions: Functions,
   }),
   Approval: obj({ text: str(2000) }),
+  Review: obj({ note: str(2000, { description: 'the findings' }) }),
+  ChangeRequest: obj({ note: str(2000, { description: 'what the applicant must change' }) }, ['note']),
+  LockRelease: obj({ subject: str(210, { pattern: '^(account|address):.+$' }) }, ['subject']),
   Rejection: obj({ reason: { enum: [...REJECTION_REASONS] }, text: str(2000) }, ['reason']),
   StatusChange: obj({ reason: str(2000) }),
   EServicePatch: obj({
@@ -175,12 +178,18 @@ export const SCHEMAS: Record<string, Schema> = {
     ['usage', 'certificate'],
   ),
   AccountCreate: obj(
-    { name: str(100), roles: list({ enum: [...ROLES] }, ROLES.length, { minItems: 1, uniqueItems: true }) },
+    {
+      name: str(100),
+      roles: list({ enum: [...ROLES] }, ROLES.length, { minItems: 1, uniqueItems: true }),
+      kind: { enum: ['service', 'person'], description: 'person: an invitation to log in with their card' },
+      eServices: list(EServiceId, 100, { uniqueItems: true, description: 'an applicant’s own eServices' }),
+    },
     ['name', 'roles'],
   ),
   AccountPatch: obj({
     roles: list({ enum: [...ROLES] }, ROLES.length, { minItems: 1, uniqueItems: true }),
     status: { enum: ['active', 'disabled'] },
+    eServices: list(EServiceId, 100, { uniqueItems: true }),
   }),
   CredentialCreate: obj({ publicJwk: Jwk }, ['publicJwk']),
   CertificateImport: obj(

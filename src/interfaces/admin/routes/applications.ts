@@ -1,17 +1,25 @@
-/** Secure API applications (表8): create, read, edit a draft, submit, approve, reject, retry the certificate. */
+/**
+ * Secure API applications (表8): create, read, edit a draft, submit (the applicant); review or ask
+ * for changes (the reviewer); approve or reject (the approver, four eyes); retry the certificate.
+ */
 import type { ApplicationStatus, RejectionReason } from '../../../registry/model.js';
 import { getApplication, listApplications } from '../../../registry/store/applications.js';
+import { getEService } from '../../../registry/store/eservices.js';
 import {
   type ApplicationInput,
-  approveApplication,
   createApplication,
-  issueForApplication,
-  rejectApplication,
   submitApplication,
   updateDraft,
 } from '../../../registry/workflow/applications.js';
+import {
+  approveApplication,
+  issueForApplication,
+  rejectApplication,
+  requestChanges,
+  reviewApplication,
+} from '../../../registry/workflow/decisions.js';
 import type { AdminDeps } from '../deps.js';
-import { pageOf, type RouteDef, route } from '../route.js';
+import { type Call, pageOf, type RouteDef, route } from '../route.js';
 import { applicationView, terminalView } from '../views.js';
 
 const ID = '/applications/{id}';
@@ -22,6 +30,28 @@ export function applicationRoutes(d: AdminDeps): RouteDef[] {
     body: { ...applicationView(r.application), terminal: terminalView(r.terminal) },
     version: r.application.version,
   });
+  /** The eService of the application in the path (an applicant's own only). */
+  const ofApplication = async (c: Call<never>) => (await getApplication(d.ctx.db, c.params.id!)).eServiceId;
+  const reviewStep = (
+    action: 'review' | 'request-changes',
+    summary: string,
+    body: string,
+    run: typeof requestChanges,
+  ) =>
+    route<{ note?: string }>({
+      method: 'post',
+      path: `${ID}/${action}`,
+      operationId: action === 'review' ? 'reviewApplication' : 'requestChanges',
+      summary,
+      tag: TAG,
+      permission: 'application:review',
+      body,
+      ifMatch: true,
+      handler: async (c) => {
+        const a = await run(d.ctx, c.principal, c.params.id!, c.ifMatch, c.body.note ?? '');
+        return { body: applicationView(a), version: a.version };
+      },
+    });
   return [
     route<ApplicationInput>({
       method: 'post',
@@ -32,6 +62,17 @@ export function applicationRoutes(d: AdminDeps): RouteDef[] {
       permission: 'application:write',
       body: 'ApplicationCreate',
       responses: { '201': 'The application, as a draft' },
+      // An applicant applies for its own eServices, or for a new one (which becomes its own).
+      target: async (c: Call<never>) => {
+        const id = (c.body as Partial<ApplicationInput> | undefined)?.eServiceId;
+        if (typeof id !== 'string') return undefined;
+        return (await getEService(d.ctx.db, id).then(
+          () => true,
+          () => false,
+        ))
+          ? id
+          : undefined;
+      },
       handler: async (c) => {
         const a = await createApplication(d.ctx, c.principal, c.body);
         return {
@@ -50,6 +91,7 @@ export function applicationRoutes(d: AdminDeps): RouteDef[] {
       tag: TAG,
       permission: 'eservice:read',
       paged: true,
+      scoped: true,
       query: [
         {
           name: 'status',
@@ -59,12 +101,13 @@ export function applicationRoutes(d: AdminDeps): RouteDef[] {
         { name: 'eServiceId', schema: { type: 'string' }, description: 'only this eService' },
       ],
       handler: async (c) => {
-        const q = c.ctx.query;
+        const q = c.query;
         const rows = await listApplications(d.ctx.db, {
           ...(c.page.after ? { after: c.page.after } : {}),
           limit: c.page.limit + 1,
           ...(typeof q.status === 'string' && q.status ? { status: q.status as ApplicationStatus } : {}),
           ...(typeof q.eServiceId === 'string' && q.eServiceId ? { eServiceId: q.eServiceId } : {}),
+          ...(c.principal.eServices ? { within: c.principal.eServices } : {}),
         });
         const p = pageOf(rows, c.page.limit, (a) => a.id);
         return { body: { items: p.items.map(applicationView), next: p.next } };
@@ -77,6 +120,7 @@ export function applicationRoutes(d: AdminDeps): RouteDef[] {
       summary: 'Read an application',
       tag: TAG,
       permission: 'eservice:read',
+      target: ofApplication,
       handler: async (c) => {
         const a = await getApplication(d.ctx.db, c.params.id!);
         return { body: applicationView(a), version: a.version };
@@ -91,6 +135,7 @@ export function applicationRoutes(d: AdminDeps): RouteDef[] {
       permission: 'application:write',
       body: 'ApplicationPatch',
       ifMatch: true,
+      target: ofApplication,
       handler: async (c) => {
         const a = await updateDraft(d.ctx, c.principal, c.params.id!, c.ifMatch, c.body);
         return { body: applicationView(a), version: a.version };
@@ -100,25 +145,39 @@ export function applicationRoutes(d: AdminDeps): RouteDef[] {
       method: 'post',
       path: `${ID}/submit`,
       operationId: 'submitApplication',
-      summary: 'Submit a draft for the Ministry’s decision',
+      summary: 'Submit a draft for the Ministry’s review and decision',
       tag: TAG,
       permission: 'application:write',
       ifMatch: true,
+      target: ofApplication,
       handler: async (c) => {
         const a = await submitApplication(d.ctx, c.principal, c.params.id!, c.ifMatch);
         return { body: applicationView(a), version: a.version };
       },
     }),
+    reviewStep(
+      'review',
+      'Record the review of a submitted application (findings in `note`): it is ready for an approver',
+      'Review',
+      reviewApplication,
+    ),
+    reviewStep(
+      'request-changes',
+      'Send a submitted or reviewed application back to the applicant as a draft, saying what to change',
+      'ChangeRequest',
+      requestChanges,
+    ),
     route<{ text?: string }>({
       method: 'post',
       path: `${ID}/approve`,
       operationId: 'approveApplication',
       summary:
-        'Approve: a terminal key and certificate request are made; the test DV issues at once (active), else the request awaits the DV (approved)',
+        'Approve a reviewed application (not one you drafted or reviewed): a terminal key and certificate request are made; the test DV issues at once (active), else the request awaits the DV (approved)',
       tag: TAG,
       permission: 'application:decide',
       body: 'Approval',
       ifMatch: true,
+      fresh: true,
       handler: async (c) =>
         withTerminal(await approveApplication(d.ctx, c.principal, c.params.id!, c.ifMatch, c.body.text)),
     }),
@@ -132,6 +191,7 @@ export function applicationRoutes(d: AdminDeps): RouteDef[] {
       permission: 'application:decide',
       body: 'Rejection',
       ifMatch: true,
+      fresh: true,
       handler: async (c) => {
         const a = await rejectApplication(
           d.ctx,
@@ -150,7 +210,8 @@ export function applicationRoutes(d: AdminDeps): RouteDef[] {
       operationId: 'retryTerminal',
       summary: 'Order the terminal certificate of an approved application again (after a failure)',
       tag: TAG,
-      permission: 'application:decide',
+      permission: 'terminal:manage',
+      fresh: true,
       handler: async (c) => withTerminal(await issueForApplication(d.ctx, c.principal, c.params.id!)),
     }),
   ];

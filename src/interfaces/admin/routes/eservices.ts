@@ -3,10 +3,13 @@ import type { EServiceStatus } from '../../../registry/model.js';
 import { type EServicePatch, getEService, listEServices } from '../../../registry/store/eservices.js';
 import { changeEServiceStatus, patchEService } from '../../../registry/workflow/eservices.js';
 import type { AdminDeps } from '../deps.js';
-import { pageOf, type RouteDef, route } from '../route.js';
+import { type Call, pageOf, type RouteDef, route } from '../route.js';
 import { eServiceView } from '../views.js';
 
 const ID = '/eservices/{id}';
+
+/** The eService in the path (for an applicant: its own only). */
+export const pathEService = async (c: Call<never>) => c.params.id!;
 
 export function eServiceRoutes(d: AdminDeps): RouteDef[] {
   const view = (e: Parameters<typeof eServiceView>[0]) => eServiceView(e, !!d.live.get(e.id));
@@ -20,6 +23,8 @@ export function eServiceRoutes(d: AdminDeps): RouteDef[] {
       permission: 'eservice:suspend',
       body: 'StatusChange',
       ifMatch: true,
+      // Revocation destroys the terminal keys: a key operation.
+      ...(action === 'revoke' ? { fresh: true } : {}),
       handler: async (c) => {
         const e = await changeEServiceStatus(
           d.ctx,
@@ -41,6 +46,7 @@ export function eServiceRoutes(d: AdminDeps): RouteDef[] {
       tag: 'eServices',
       permission: 'eservice:read',
       paged: true,
+      scoped: true,
       query: [
         {
           name: 'status',
@@ -49,11 +55,12 @@ export function eServiceRoutes(d: AdminDeps): RouteDef[] {
         },
       ],
       handler: async (c) => {
-        const s = c.ctx.query.status;
+        const s = c.query.status;
         const rows = await listEServices(d.ctx.db, {
           ...(c.page.after ? { after: c.page.after } : {}),
           limit: c.page.limit + 1,
           ...(typeof s === 'string' && s ? { status: s as EServiceStatus } : {}),
+          ...(c.principal.eServices ? { within: c.principal.eServices } : {}),
         });
         const p = pageOf(rows, c.page.limit, (e) => e.id);
         return { body: { items: p.items.map(view), next: p.next } };
@@ -66,6 +73,7 @@ export function eServiceRoutes(d: AdminDeps): RouteDef[] {
       summary: 'Read an eService',
       tag: 'eServices',
       permission: 'eservice:read',
+      target: pathEService,
       handler: async (c) => {
         const e = await getEService(d.ctx.db, c.params.id!);
         return { body: view(e), version: e.version };

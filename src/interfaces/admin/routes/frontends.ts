@@ -18,6 +18,7 @@ import type { AdminDeps } from '../deps.js';
 import { type RouteDef, route } from '../route.js';
 import { checkMetadata, fetchMetadata, refreshMetadata } from '../saml-metadata.js';
 import { samlView, soapView } from '../views.js';
+import { pathEService } from './eservices.js';
 
 const TAG = 'Front-end registrations';
 const ES = '/eservices/{id}';
@@ -89,6 +90,7 @@ export function frontEndRoutes(d: AdminDeps): RouteDef[] {
     route({
       method: 'delete',
       path: `${ES}/${kind}`,
+      target: pathEService,
       operationId: `delete${kind.toUpperCase()}`,
       summary: `Remove the ${kind.toUpperCase()} registration`,
       tag: TAG,
@@ -107,6 +109,7 @@ export function frontEndRoutes(d: AdminDeps): RouteDef[] {
     route({
       method: 'get',
       path: `${ES}/saml`,
+      target: pathEService,
       operationId: 'getSAML',
       summary: 'The SAML SP registration',
       tag: TAG,
@@ -119,6 +122,7 @@ export function frontEndRoutes(d: AdminDeps): RouteDef[] {
     route<SamlBody>({
       method: 'put',
       path: `${ES}/saml`,
+      target: pathEService,
       operationId: 'putSAML',
       summary:
         'Register SP metadata, uploaded (metadataXml) or from a URL (fetched now and refreshed periodically)',
@@ -176,6 +180,7 @@ export function frontEndRoutes(d: AdminDeps): RouteDef[] {
     route({
       method: 'get',
       path: `${ES}/oidc`,
+      target: pathEService,
       operationId: 'getOIDC',
       summary: 'The OIDC client registration',
       tag: TAG,
@@ -188,6 +193,7 @@ export function frontEndRoutes(d: AdminDeps): RouteDef[] {
     route<OidcBody>({
       method: 'put',
       path: `${ES}/oidc`,
+      target: pathEService,
       operationId: 'putOIDC',
       summary: 'Register the OIDC client (and/or dynamic registration with an initial access token hash)',
       tag: TAG,
@@ -203,6 +209,7 @@ export function frontEndRoutes(d: AdminDeps): RouteDef[] {
     route({
       method: 'get',
       path: `${ES}/soap`,
+      target: pathEService,
       operationId: 'getSOAP',
       summary: 'SOAP settings and certificates, with their validity now',
       tag: TAG,
@@ -215,6 +222,7 @@ export function frontEndRoutes(d: AdminDeps): RouteDef[] {
     route<{ requestCounter: 'strict' | 'increasing' }>({
       method: 'put',
       path: `${ES}/soap`,
+      target: pathEService,
       operationId: 'putSOAP',
       summary: 'SOAP settings (getResult RequestCounter rule)',
       tag: TAG,
@@ -228,6 +236,7 @@ export function frontEndRoutes(d: AdminDeps): RouteDef[] {
     route<{ usage: 'tls-client' | 'signing'; certificate: string }>({
       method: 'post',
       path: `${ES}/soap/certificates`,
+      target: pathEService,
       operationId: 'addSOAPCertificate',
       summary: 'Add a TLS client or WS-Security signing certificate (several at once for a rollover)',
       tag: TAG,
@@ -242,6 +251,7 @@ export function frontEndRoutes(d: AdminDeps): RouteDef[] {
     route({
       method: 'delete',
       path: `${ES}/soap/certificates/{usage}/{fingerprint}`,
+      target: pathEService,
       operationId: 'removeSOAPCertificate',
       summary: 'Remove a certificate (by usage and SHA-256 fingerprint)',
       tag: TAG,

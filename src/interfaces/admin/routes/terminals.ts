@@ -8,12 +8,14 @@ import {
 } from '../../../registry/workflow/terminal-import.js';
 import { orderTerminal } from '../../../registry/workflow/terminals.js';
 import type { AdminDeps } from '../deps.js';
-import { type RouteDef, route } from '../route.js';
+import { type Call, type RouteDef, route } from '../route.js';
 import { terminalView } from '../views.js';
+import { pathEService } from './eservices.js';
 
 const TAG = 'Terminal certificates';
 
 export function terminalRoutes(d: AdminDeps): RouteDef[] {
+  const ofTerminal = async (c: Call<never>) => (await getTerminal(d.ctx.db, c.params.chr!)).eServiceId;
   return [
     route({
       method: 'get',
@@ -22,6 +24,7 @@ export function terminalRoutes(d: AdminDeps): RouteDef[] {
       summary: 'The terminal certificates and requests of an eService, oldest first',
       tag: TAG,
       permission: 'eservice:read',
+      target: pathEService,
       handler: async (c) => {
         await getEService(d.ctx.db, c.params.id!);
         return { body: { items: (await terminalsOf(d.ctx.db, c.params.id!)).map(terminalView) } };
@@ -34,6 +37,7 @@ export function terminalRoutes(d: AdminDeps): RouteDef[] {
       summary: 'Order a renewal now (new key; request signed by the current key too)',
       tag: TAG,
       permission: 'terminal:manage',
+      fresh: true,
       responses: { '201': 'The new terminal (active with the test DV, else requested)' },
       handler: async (c) => {
         const es = await getEService(d.ctx.db, c.params.id!);
@@ -50,6 +54,7 @@ export function terminalRoutes(d: AdminDeps): RouteDef[] {
       summary: 'Read a terminal certificate or request',
       tag: TAG,
       permission: 'eservice:read',
+      target: ofTerminal,
       handler: async (c) => ({ body: terminalView(await getTerminal(d.ctx.db, c.params.chr!)) }),
     }),
     route({
@@ -78,6 +83,7 @@ export function terminalRoutes(d: AdminDeps): RouteDef[] {
         'Import the CV certificate the DV issued for a pending request (base64 DER); it must match the request and the approval',
       tag: TAG,
       permission: 'terminal:manage',
+      fresh: true,
       body: 'CertificateImport',
       handler: async (c) => {
         const t = await importTerminalCertificate(
@@ -95,6 +101,7 @@ export function terminalRoutes(d: AdminDeps): RouteDef[] {
       summary: 'Withdraw a pending request (its key is destroyed)',
       tag: TAG,
       permission: 'terminal:manage',
+      fresh: true,
       handler: async (c) => {
         await withdrawTerminalRequest(d.ctx, c.principal, c.params.chr!);
         return { body: terminalView(await getTerminal(d.ctx.db, c.params.chr!)) };
