@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCardPki } from '../../src/card/personalize.js';
 import { buildSimulatorCard, SIMULATOR_CVCA_CHR } from '../../src/card/simulator-files.js';
 import { FIELD_IDS, type FieldId } from '../../src/profile/fields.js';
-import { hasAusweisApp, startAusweisApp } from '../support/ausweisapp/app.js';
+import { hasAusweisApp } from '../support/ausweisapp/app.js';
 import { authenticateWithSimulator } from '../support/ausweisapp/sdk.js';
 import { absent, requires } from '../support/requires.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -67,33 +67,21 @@ describe.runIf(requires('AusweisApp2', absent({ ausweisapp2: hasAusweisApp() }))
 
     it('shows each field under its German right name and cannot release sex, military service, photo, issue date and CAN', async () => {
       const files = buildSimulatorCard({ pki: loadCardPki(ts.pkiDir) }).files;
-      const app = await startAusweisApp();
-      let out: Awaited<
-        ReturnType<typeof authenticateWithSimulator<{ sessionId: string; tcTokenUrl: string }>>
-      >;
-      try {
-        out = await authenticateWithSimulator(
-          app.sdkUrl,
-          {
-            files,
-            attempts: 3,
-            start: () =>
-              ts.server.sessions.create({
-                eServiceId: 'every-field',
-                frontEnd: 'saml',
-                required: ['chineseName'],
-                optional: FIELD_IDS.filter((f) => f !== 'chineseName'),
-                ageVerification: { age: 18, required: false },
-                placeVerification: { areaCode: '63000', required: false },
-                channel: 'psk',
-                refreshAddress: `${ts.web}/done`,
-              }),
-          },
-          app.log,
-        );
-      } finally {
-        await app.stop();
-      }
+      const out = await authenticateWithSimulator({
+        files,
+        attempts: 3,
+        start: () =>
+          ts.server.sessions.create({
+            eServiceId: 'every-field',
+            frontEnd: 'saml',
+            required: ['chineseName'],
+            optional: FIELD_IDS.filter((f) => f !== 'chineseName'),
+            ageVerification: { age: 18, required: false },
+            placeVerification: { areaCode: '63000', required: false },
+            channel: 'psk',
+            refreshAddress: `${ts.web}/done`,
+          }),
+      });
       for (const r of out.retried) await ts.server.sessions.consume(r.session.sessionId);
       const chat = (out.accessRights?.chat ?? {}) as { required?: string[]; optional?: string[] };
       const shown = Object.values(AUSWEISAPP_RIGHT).filter((r): r is string => !!r);

@@ -32,7 +32,7 @@ import { privateKeyFromScalar } from '../../src/crypto/keys.js';
 import { encodeField } from '../../src/profile/codecs.js';
 import type { Address } from '../../src/profile/values.js';
 import type { AuthRequest } from '../../src/workflows/session/types.js';
-import { hasAusweisApp, startAusweisApp } from '../support/ausweisapp/app.js';
+import { hasAusweisApp } from '../support/ausweisapp/app.js';
 import { authenticateWithSimulator, type SimulatorAuthOutcome } from '../support/ausweisapp/sdk.js';
 import { absent, requires } from '../support/requires.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -81,26 +81,17 @@ async function authenticate(
   outcome: Awaited<ReturnType<TestServer['server']['sessions']['consume']>>;
   why: string;
 }> {
-  const app = await startAusweisApp();
-  try {
-    const out = await authenticateWithSimulator(
-      app.sdkUrl,
-      {
-        files,
-        start: () => ts.server.sessions.create(req),
-        attempts: 3,
-        ...opts,
-      },
-      app.log,
-    );
-    for (const r of out.retried) await ts.server.sessions.consume(r.session.sessionId);
-    const outcome = await ts.server.sessions.consume(out.session.sessionId);
-    // Shown only when an assertion fails: the SDK messages and the tail of AusweisApp's log.
-    const why = `\nSDK: ${JSON.stringify(out.transcript)}\nAusweisApp2 log (tail):\n${app.log().split('\n').slice(-80).join('\n')}`;
-    return { out, outcome, why };
-  } finally {
-    await app.stop();
-  }
+  const out = await authenticateWithSimulator({
+    files,
+    start: () => ts.server.sessions.create(req),
+    attempts: 3,
+    ...opts,
+  });
+  for (const r of out.retried) await ts.server.sessions.consume(r.session.sessionId);
+  const outcome = await ts.server.sessions.consume(out.session.sessionId);
+  // Shown only when an assertion fails: the SDK messages and the tail of AusweisApp's log.
+  const why = `\nSDK: ${JSON.stringify(out.transcript)}\nAusweisApp2 log (tail):\n${out.log.split('\n').slice(-80).join('\n')}`;
+  return { out, outcome, why };
 }
 
 describe.runIf(requires('AusweisApp2', absent({ ausweisapp2: hasAusweisApp() })))(

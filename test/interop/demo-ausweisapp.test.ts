@@ -16,7 +16,7 @@ import {
   SIMULATOR_CVCA_CHR,
   type SimulatorCard,
 } from '../../src/card/simulator-files.js';
-import { hasAusweisApp, startAusweisApp } from '../support/ausweisapp/app.js';
+import { hasAusweisApp } from '../support/ausweisapp/app.js';
 import { authenticateWithSimulator } from '../support/ausweisapp/sdk.js';
 import { type DemoServer, startDemoServer } from '../support/demo.js';
 import { absent, have, requires } from '../support/requires.js';
@@ -58,23 +58,12 @@ describe.runIf(available)('the demo portal with AusweisApp2 as the eID-Client', 
     return { tcTokenUrl };
   }
 
-  async function withApp<T>(run: (sdkUrl: string, log: () => string) => Promise<T>): Promise<T> {
-    const app = await startAusweisApp();
-    try {
-      return await run(app.sdkUrl, app.log);
-    } finally {
-      await app.stop();
-    }
-  }
-
   it('the age-verification button logs in; the photo is optional and AusweisApp2 leaves it out', async () => {
-    const out = await withApp((sdk, log) =>
-      authenticateWithSimulator(
-        sdk,
-        { files: card.files, start: () => begin('#login-age'), attempts: 3 },
-        log,
-      ),
-    );
+    const out = await authenticateWithSimulator({
+      files: card.files,
+      start: () => begin('#login-age'),
+      attempts: 3,
+    });
     expect(out.auth.result?.major, JSON.stringify(out.transcript)).toMatch(/#ok$/);
     // The activation page polls the login and returns to the portal by itself.
     await page.locator('#attributes').waitFor({ timeout: 60_000 });
@@ -87,13 +76,12 @@ describe.runIf(available)('the demo portal with AusweisApp2 as the eID-Client', 
   }, 180_000);
 
   it('a cancel in AusweisApp2 comes back to the portal as a sentence', async () => {
-    const out = await withApp((sdk, log) =>
-      authenticateWithSimulator(
-        sdk,
-        { files: card.files, start: () => begin('#login'), attempts: 3, cancelAt: 'access-rights' },
-        log,
-      ),
-    );
+    const out = await authenticateWithSimulator({
+      files: card.files,
+      start: () => begin('#login'),
+      attempts: 3,
+      cancelAt: 'access-rights',
+    });
     expect(out.auth.result?.major).toMatch(/#error$/);
     await page.locator('#failure').waitFor({ timeout: 60_000 });
     expect(await page.locator('#failure').innerText()).toContain('您已取消登入');

@@ -9,6 +9,7 @@
  */
 import WebSocket from 'ws';
 import type { SimulatorFile } from '../../../src/card/simulator-files.js';
+import { startAusweisApp } from './app.js';
 
 export interface SdkMessage {
   readonly msg: string;
@@ -117,45 +118,57 @@ export interface SimulatorAuthOutcome<S> {
   readonly session: S;
   /** Attempts that hit the start-up race, with their sessions. */
   readonly retried: readonly { readonly session: S; readonly auth: AuthMessage }[];
+  /** The SDK messages of every attempt. */
   readonly transcript: readonly SdkMessage[];
+  /** AusweisApp2's output in the last attempt. */
+  readonly log: string;
 }
 
 /**
  * AusweisApp2 1.26.2 race: the Simulator card is sometimes still "connected"
  * when the workflow opens its card connection (card/base/Reader.cpp:157
  * "Card is already connected"); the workflow then fails after EAC1 and
- * reports an error to the server.
+ * reports an error to the server. On a loaded machine a process that hit it
+ * tends to hit it again, so each attempt runs in a fresh process.
  */
 export const CARD_ALREADY_CONNECTED = /Card is already connected/;
 
-/** Runs one authentication with the Simulator card; resolves with the final AUTH message. */
+/**
+ * Runs one authentication with the Simulator card in a fresh AusweisApp2
+ * process; resolves with the final AUTH message and the process's log.
+ */
 export async function authenticateWithSimulator<S extends { readonly tcTokenUrl: string }>(
-  sdkUrl: string,
   o: SimulatorAuthOptions<S>,
-  appLog: () => string = () => '',
 ): Promise<SimulatorAuthOutcome<S>> {
-  const sdk = await SdkConnection.open(sdkUrl);
   const timeout = o.timeoutMs ?? 30_000;
   const maxAttempts = o.attempts ?? 2;
   const retried: { session: S; auth: AuthMessage }[] = [];
-  try {
-    sdk.send({ cmd: 'SET_API_LEVEL', level: 2 });
-    for (let attempt = 1; ; attempt++) {
-      const session = await o.start();
-      const logBefore = appLog().length;
-      const r = await runOnce(sdk, session.tcTokenUrl, o, timeout);
-      if (
-        attempt < maxAttempts &&
-        r.auth.result?.major?.endsWith('#error') &&
-        CARD_ALREADY_CONNECTED.test(appLog().slice(logBefore))
-      ) {
-        retried.push({ session, auth: r.auth });
-        continue;
+  const transcript: SdkMessage[] = [];
+  for (let attempt = 1; ; attempt++) {
+    const app = await startAusweisApp();
+    try {
+      const sdk = await SdkConnection.open(app.sdkUrl);
+      try {
+        sdk.send({ cmd: 'SET_API_LEVEL', level: 2 });
+        const session = await o.start();
+        const r = await runOnce(sdk, session.tcTokenUrl, o, timeout);
+        transcript.push(...sdk.transcript);
+        const log = app.log();
+        if (
+          attempt < maxAttempts &&
+          r.auth.result?.major?.endsWith('#error') &&
+          CARD_ALREADY_CONNECTED.test(log)
+        ) {
+          retried.push({ session, auth: r.auth });
+          continue;
+        }
+        return { ...r, session, retried, transcript, log };
+      } finally {
+        sdk.close();
       }
-      return { ...r, session, retried, transcript: sdk.transcript };
+    } finally {
+      await app.stop();
     }
-  } finally {
-    sdk.close();
   }
 }
 
