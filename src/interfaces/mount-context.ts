@@ -36,8 +36,11 @@ export interface MountContext {
   readonly revocation: RevocationLists;
   /** The server's metrics: front-ends count their error answers (`failure`). */
   readonly metrics: Metrics;
-  /** Adds certificates whose expiry the metrics watch (e.g. the registered SPs' certificates). */
-  certificates(c: readonly CertificateExpiry[]): void;
+  /**
+   * Adds a source of certificates whose expiry the metrics and the console watch (e.g. the registered
+   * SPs' certificates); it is read at each look, so it follows the live registry.
+   */
+  certificates(source: () => readonly CertificateExpiry[]): void;
   /** What the metrics watch: certificate expiries and CSCA CRL ages (the admin console's dashboard). */
   readonly certificateExpiries: {
     expiries(): readonly CertificateExpiry[];

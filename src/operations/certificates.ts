@@ -1,20 +1,21 @@
 /**
- * The certificates whose expiry the metrics watch (neid_certificate_expiry_seconds) and the ages of
- * the CSCA CRLs: read once from the loaded PKI and the PKI directory (they change only with a
- * restart). Covered: the EAC chain (CVCA, DV, every terminal certificate), the TLS certificates,
- * the SAML signing and encryption, SOAP signing and CSCA certificates, the OIDC keys that carry a
- * certificate (`x5c`; plain JWKs have none), and the SOAP client certificates of the eServices.
- * Front-ends may add theirs (the server adds the SAML SPs' certificates).
+ * The certificates whose expiry the metrics and the admin console's dashboard watch
+ * (neid_certificate_expiry_seconds) and the ages of the CSCA CRLs. The PKI directory's own
+ * certificates (CVCA, DV, TLS, SAML signing and encryption, SOAP signing, CSCA, the OIDC keys that
+ * carry a certificate — `x5c`; plain JWKs have none) are read once: they change only with a
+ * restart. The terminal certificates are read from the live registry at each look, and front-ends
+ * add sources of their own that are read the same way (the SOAP eServices' client and signing
+ * certificates, the SAML SPs' certificates), so an approval, a renewal or a rollover shows at once.
  */
 import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CvCertificate } from '../pki/cvc/certificate.js';
 import { validUntil } from '../pki/cvc/dates.js';
-import { PKI_FILES, soapClientFiles } from '../pki/layout.js';
+import { PKI_FILES } from '../pki/layout.js';
 import { parseCertificate } from '../pki/x509/certificate-parser.js';
 import { parseCrl } from '../pki/x509/crl.js';
-import type { PkiMaterial } from '../provisioning/store.js';
+import type { PkiMaterial, TerminalMaterial } from '../provisioning/store.js';
 import type { CertificateExpiry } from './metrics.js';
 
 /** A CV certificate is valid through its expiration date (TR-03110-3 §2.5): until the end of that day, UTC. */
@@ -40,24 +41,45 @@ const X509_FILES: readonly (readonly [string, string, string])[] = [
   ['csca', 'csca', PKI_FILES.cscaCert],
 ];
 
-export function pkiCertificates(pki: PkiMaterial, eServiceIds: readonly string[]): CertificateExpiry[] {
+/** The PKI directory's certificates: read once (they change only with a restart). */
+export function pkiCertificates(pki: PkiMaterial): CertificateExpiry[] {
   const out: CertificateExpiry[] = [
     { kind: 'cvca', name: pki.cvca.chr, notAfter: cvExpiry(pki.cvca) },
     { kind: 'dv', name: pki.dv.chr, notAfter: cvExpiry(pki.dv) },
-    ...[...pki.terminals.values()].map((t) => ({
-      kind: 'terminal',
-      name: t.eServiceId,
-      notAfter: cvExpiry(t.cert),
-    })),
   ];
-  const add = (kind: string, name: string, file: string) => {
+  for (const [kind, name, file] of X509_FILES) {
     const notAfter = x509Expiry(join(pki.dir, file));
     if (notAfter) out.push({ kind, name, notAfter });
-  };
-  for (const [kind, name, file] of X509_FILES) add(kind, name, file);
-  for (const id of eServiceIds) add('soap-client', id, soapClientFiles(id).cert);
+  }
   out.push(...oidcCertificates(join(pki.dir, PKI_FILES.oidcJwks)));
   return out;
+}
+
+/** Every watched certificate: the directory's, the live terminal certificates, and what the sources add. */
+export class CertificateWatch {
+  private readonly sources: (() => readonly CertificateExpiry[])[] = [];
+
+  constructor(
+    private readonly fixed: readonly CertificateExpiry[],
+    private readonly terminals: ReadonlyMap<string, TerminalMaterial>,
+  ) {}
+
+  /** Adds a source read at each look (a front-end's registered certificates). */
+  add(source: () => readonly CertificateExpiry[]): void {
+    this.sources.push(source);
+  }
+
+  all(): CertificateExpiry[] {
+    return [
+      ...this.fixed,
+      ...[...this.terminals.values()].map((t) => ({
+        kind: 'terminal',
+        name: t.eServiceId,
+        notAfter: cvExpiry(t.cert),
+      })),
+      ...this.sources.flatMap((source) => source()),
+    ];
+  }
 }
 
 /** OIDC signing keys with an X.509 certificate (`x5c`, RFC 7517 §4.7), by kid. */

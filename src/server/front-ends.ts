@@ -27,7 +27,7 @@ export async function mountFrontEnds(s: MountContext): Promise<void> {
     process.env.NODE_ENV === 'production',
   );
   // The registered SPs' certificates expire too (metrics: neid_certificate_expiry_seconds{kind="saml-sp"}).
-  s.certificates(
+  s.certificates(() =>
     idp.serviceProviders.all.flatMap((sp) =>
       (['signing', 'encryption'] as const).flatMap((use) =>
         sp.metadata[`${use}Certificates`].map((c, i) => ({

@@ -8,10 +8,10 @@ import type { Registry } from '../config/relying-parties.js';
 import type { ServerConfig } from '../config/server-config.js';
 import { type Logger, shortId } from '../interfaces/http/log.js';
 import { listen } from '../interfaces/http/tls.js';
-import { crlUpdates, pkiCertificates } from '../operations/certificates.js';
+import { CertificateWatch, crlUpdates, pkiCertificates } from '../operations/certificates.js';
 import type { Health } from '../operations/health.js';
 import { createOpsServer } from '../operations/listener.js';
-import { type CertificateExpiry, Metrics } from '../operations/metrics.js';
+import { Metrics } from '../operations/metrics.js';
 import type { RunningLogins } from '../operations/running-logins.js';
 import type { RevocationLists } from '../provisioning/revocation.js';
 import type { PkiMaterial } from '../provisioning/store.js';
@@ -108,16 +108,13 @@ export interface ObservedParts {
   readonly registryStatus: () => RegistryStatus;
 }
 
-/** The metrics and what their gauges read; `certificates` may grow as front-ends mount. */
+/** The metrics and what their gauges read; front-ends add certificate sources as they mount. */
 export function createMetrics(p: ObservedParts): {
   metrics: Metrics;
-  certificates: CertificateExpiry[];
+  certificates: CertificateWatch;
   crls: readonly { issuer: string; thisUpdate: Date }[];
 } {
-  const certificates = pkiCertificates(
-    p.pki,
-    p.registry.eServices.map((e) => e.id),
-  );
+  const certificates = new CertificateWatch(pkiCertificates(p.pki), p.pki.terminals);
   const crls = crlUpdates(p.pki);
   const metrics = new Metrics({
     // The eServices of the live registry at each scrape (approvals add some, revocations remove some).
@@ -127,7 +124,7 @@ export function createMetrics(p: ObservedParts): {
           p.registry.eServices.map(async (e) => [e.id, await p.sessions.countOpen(e.id)] as const),
         ),
       ),
-    certificates: () => certificates,
+    certificates: () => certificates.all(),
     revocationList: () => {
       const u = p.revocation.updates;
       return u ? { thisUpdate: u.thisUpdate, current: p.revocation.isCurrent } : undefined;
@@ -143,15 +140,12 @@ export function createMetrics(p: ObservedParts): {
  * revocation list (current), the session store (a PING; also reported by the connection itself),
  * and the registry database (the live registry's last attempts; also reported by the connection).
  */
-export async function registerChecks(
-  p: ObservedParts,
-  certificates: readonly CertificateExpiry[],
-): Promise<void> {
+export async function registerChecks(p: ObservedParts, certificates: CertificateWatch): Promise<void> {
   await p.health.register('pki', () => {
     const now = Date.now();
-    const expired = certificates.filter(
-      (c) => ['cvca', 'dv', 'tls'].includes(c.kind) && c.notAfter.getTime() < now,
-    );
+    const expired = certificates
+      .all()
+      .filter((c) => ['cvca', 'dv', 'tls'].includes(c.kind) && c.notAfter.getTime() < now);
     if (expired.length) throw new Error(`expired: ${expired.map((c) => `${c.kind} ${c.name}`).join(', ')}`);
   });
   await p.health.register('revocation-list', () => {

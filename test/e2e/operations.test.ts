@@ -80,7 +80,6 @@ describe('metrics and logs of the running server (SAML, demo portal)', () => {
         'saml:encryption',
         'soap:signing',
         'csca:csca',
-        'soap-client:passport-office',
         'saml-sp:demo-portal/signing',
         'saml-sp:demo-portal/encryption',
       ]),
@@ -218,5 +217,10 @@ describe('metrics of the OIDC and SOAP front-ends', () => {
         code: 'getResult#invalidSession',
       }),
     ).toBe(1);
+    // The SOAP listener watches its eServices' registered client certificates.
+    const soapCerts = labelSets(text, 'neid_certificate_expiry_seconds').filter(
+      (l) => l.kind === 'soap-client',
+    );
+    expect(soapCerts.map((l) => l.name)).toContain(ES.main);
   });
 });

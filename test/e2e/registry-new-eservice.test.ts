@@ -25,6 +25,7 @@ import { parseCertificatePem } from '../../src/registry/store/frontends.js';
 import { type AdminClient, adminClient, submitAndApprove } from '../support/admin.js';
 import { writeTestCard } from '../support/card.js';
 import { runClient } from '../support/cli.js';
+import { labelSets, sample, scrape } from '../support/metrics.js';
 import { FORM } from '../support/registry.js';
 import { freePort, startTestServer, type TestServer, testRsaKey } from '../support/server.js';
 
@@ -166,6 +167,21 @@ describe('a new eService approved through the admin API', () => {
         (e: { action: string; actor: string }) => e.action === 'soap.useID' && e.actor === 'eservice:clinic',
       ),
     ).toBe(true);
+  });
+
+  it('its terminal and SOAP certificates are watched at once: /metrics and the dashboard, no restart', async () => {
+    const text = await scrape(ts.server.metricsUrl!);
+    const watched = labelSets(text, 'neid_certificate_expiry_seconds').map((l) => `${l.kind}:${l.name}`);
+    // The same certificate is both client and signing certificate: it is listed once.
+    expect(watched).toEqual(expect.arrayContaining(['terminal:clinic', 'soap-client:clinic']));
+    expect(watched).not.toContain('soap-signing:clinic');
+    const days =
+      sample(text, 'neid_certificate_expiry_seconds', { kind: 'soap-client', name: 'clinic' })! / 86_400;
+    expect(days).toBeGreaterThan(29);
+    expect(days).toBeLessThanOrEqual(30);
+    const overview = await admin.call('GET', '/overview');
+    expect(overview.status, overview.text).toBe(200);
+    expect(JSON.stringify(overview.json)).toContain('clinic');
   });
 
   it('a registered WS-Security signing certificate is accepted only within its validity, on every request', async () => {

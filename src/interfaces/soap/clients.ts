@@ -129,6 +129,32 @@ export class SoapClients {
     return [...this.byFingerprint.values()].map((c) => c.clientCertPem);
   }
 
+  /**
+   * The registered certificates' expiries (metrics, the console's dashboard): each eService's client
+   * certificates (`soap-client`) and its signing certificates other than those (`soap-signing`);
+   * a second one of a kind, during a rollover, is named `<eService>/<n>`.
+   */
+  expiries(): { kind: string; name: string; notAfter: Date }[] {
+    const out: { kind: string; name: string; notAfter: Date }[] = [];
+    const count = new Map<string, number>();
+    const add = (kind: string, id: string, c: X509Certificate) => {
+      const n = count.get(`${kind} ${id}`) ?? 0;
+      count.set(`${kind} ${id}`, n + 1);
+      out.push({ kind, name: n ? `${id}/${n}` : id, notAfter: new Date(c.validTo) });
+    };
+    const signingSeen = new Set<string>();
+    const clients = [...this.byFingerprint.values()];
+    for (const c of clients) add('soap-client', c.eService.id, c.clientCert);
+    for (const c of clients) {
+      if (signingSeen.has(c.eService.id)) continue;
+      signingSeen.add(c.eService.id);
+      const tls = clients.filter((o) => o.eService === c.eService).map((o) => o.clientCert);
+      for (const sc of c.signingCerts)
+        if (!tls.some((t) => t.raw.equals(sc.raw))) add('soap-signing', c.eService.id, sc);
+    }
+    return out;
+  }
+
   /** The eService whose registered client certificate is exactly `der`. */
   byCertificate(der: Buffer | undefined): SoapClient | undefined {
     return der?.length ? this.byFingerprint.get(fingerprint(der)) : undefined;

@@ -64,6 +64,7 @@ export async function mountSoap(s: MountContext): Promise<MountedSoap | undefine
     log,
   };
   const server = createSoapServer(deps);
+  s.certificates(() => clients.expiries());
   s.registry.onChange?.(() => {
     clients.load(s.registry);
     refreshTrustAnchors(server, deps);

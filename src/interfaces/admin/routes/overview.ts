@@ -22,8 +22,8 @@ const DAY = 86_400_000;
 export const EXPIRY_WINDOW_DAYS = 60;
 /** Days of login counts on the dashboard. */
 export const LOGIN_DAYS = 14;
-/** Kept from the registry live (the metrics' list holds these only as they were at start). */
-const LIVE_KINDS = new Set(['terminal', 'soap-client']);
+/** Read from the registry database (the metrics' list names these by eService, the dashboard by subject). */
+const LIVE_KINDS = new Set(['terminal', 'soap-client', 'soap-signing']);
 
 export function overviewRoutes(d: AdminDeps): RouteDef[] {
   return [
