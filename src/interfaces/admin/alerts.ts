@@ -6,13 +6,15 @@
  * its JSON, signed with HMAC-SHA256 (`X-Neid-Signature: sha256=<hex>` over the
  * exact body bytes, key in `admin.alerts.webhookSecretFile`), retried with
  * exponential backoff until a 2xx answer or `retries` more attempts; the
- * outcome is kept with the alert (`delivery`, `attempts`).
+ * outcome is kept with the alert (`delivery`, `attempts`). Each attempt is
+ * claimed in the database first, so with several instances, or after a
+ * restart that resumes the pending deliveries, no attempt is sent twice.
  */
 import { createHmac } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { RegistryContext } from '../../registry/context.js';
-import { type AlertRecord, setDelivery } from '../../registry/store/alerts.js';
+import { type AlertRecord, claimAttempt, pendingAlerts, setDelivery } from '../../registry/store/alerts.js';
 import {
   type LockoutPolicy,
   type LoginFailure,
@@ -33,6 +35,8 @@ export interface WebhookSettings {
 }
 
 const TIMEOUT_MS = 10_000;
+/** Pending deliveries picked up at start. */
+const RESUME_LIMIT = 100;
 
 /** The signature header value of a webhook body. */
 export const signatureOf = (secret: Buffer, body: Buffer | string): string =>
@@ -89,7 +93,29 @@ export class AdminAlerts {
     return lockedUntil(this.o.ctx, by);
   }
 
+  /**
+   * Resumes the webhook deliveries a restart interrupted: the next attempt of each pending alert, or
+   * `failed` when its attempts are used up.
+   */
+  async resume(): Promise<void> {
+    const hook = this.o.webhook;
+    if (!hook) return;
+    for (const a of await pendingAlerts(this.o.ctx.db, RESUME_LIMIT)) {
+      if (a.attempts > hook.retries) await setDelivery(this.o.ctx.db, a.id, 'failed', a.attempts);
+      else this.deliver(a, hook, a.attempts + 1);
+    }
+  }
+
   private deliver(a: AlertRecord, hook: WebhookSettings, attempt: number): void {
+    claimAttempt(this.o.ctx.db, a.id, attempt).then(
+      (mine) => {
+        if (mine && !this.closed) this.send(a, hook, attempt);
+      },
+      (e: Error) => this.o.log.error({ alert: a.id, err: e.message }, 'alert delivery not claimed; not sent'),
+    );
+  }
+
+  private send(a: AlertRecord, hook: WebhookSettings, attempt: number): void {
     const body = Buffer.from(
       JSON.stringify({
         type: 'neid.admin.alert',
@@ -131,7 +157,6 @@ export class AdminAlerts {
           { alert: a.id, attempt, retryInMs: wait, reason: e.message },
           'alert webhook failed; retrying',
         );
-        void done('pending');
         const t = setTimeout(() => {
           this.timers.delete(t);
           this.deliver(a, hook, attempt + 1);

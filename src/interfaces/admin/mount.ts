@@ -88,6 +88,7 @@ export function mountAdminApi(s: MountContext): AdminApiMount {
     server: s.urls.web,
   });
   s.onClose(async () => alerts.close());
+  alerts.resume().catch((e: Error) => log.error({ err: e.message }, 'pending alert deliveries not resumed'));
   const deps: AdminDeps = {
     ctx: rt.ctx,
     live: rt.live,

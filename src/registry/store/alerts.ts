@@ -141,3 +141,25 @@ export async function setDelivery(
     attempts,
   ]);
 }
+
+/**
+ * Claims webhook attempt `attempt` of an alert whose delivery is pending: true for exactly one
+ * caller (several instances, or a resumed delivery, never send the same attempt twice).
+ */
+export async function claimAttempt(q: Queryable, id: number, attempt: number): Promise<boolean> {
+  const rows = await q.query(
+    `UPDATE neid.admin_alerts SET attempts = $2
+     WHERE id = $1 AND delivery = 'pending' AND attempts = $2 - 1 RETURNING id`,
+    [id, attempt],
+  );
+  return rows.length === 1;
+}
+
+/** Alerts whose webhook delivery has not ended (a restart interrupted it), oldest first. */
+export async function pendingAlerts(q: Queryable, limit: number): Promise<AlertRecord[]> {
+  return (
+    await q.query<Row>(`SELECT * FROM neid.admin_alerts WHERE delivery = 'pending' ORDER BY id LIMIT $1`, [
+      limit,
+    ])
+  ).map(alertOf);
+}
