@@ -46,6 +46,19 @@ export const PKI_FILES = {
   /** WS-Security signing key of the SOAP eID-Interface, RSA-3072. */
   soapSigningCert: 'soap/signing.pem',
   soapSigningKey: 'soap/signing.key.pem',
+  /**
+   * TEST organisation-certificate CA (工商憑證 / 組織憑證 / 政府機關憑證 style, docs/admin.md §3): the
+   * issuing CA, its CRL, and sample organisation certificates with keys — one valid for 統一編號
+   * 12345675, one of the same organisation revoked in the CRL. The organisation identifier is the
+   * subject's serialNumber (X.520 2.5.4.5).
+   */
+  orgCaCert: 'organisation/ca.pem',
+  orgCaKey: 'organisation/ca.key.pem',
+  orgCrl: 'organisation/ca.crl',
+  orgSampleCert: 'organisation/sample-12345675.pem',
+  orgSampleKey: 'organisation/sample-12345675.key.pem',
+  orgRevokedCert: 'organisation/revoked-12345675.pem',
+  orgRevokedKey: 'organisation/revoked-12345675.key.pem',
   /** OpenID Provider signing keys (private JWKS: PS256 RSA-3072 and ES256 P-256). */
   oidcJwks: 'oidc/jwks.json',
 } as const;

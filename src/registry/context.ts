@@ -14,6 +14,7 @@ import { PKI_FILES, type PkiManifest } from '../pki/layout.js';
 import { derFromPem } from '../pki/x509/pem.js';
 import type { KeySource } from '../provisioning/keys/source.js';
 import type { Database, Queryable } from './db/database.js';
+import type { FilingPolicy } from './filing/trust.js';
 
 export interface RegistryPki {
   readonly dir: string;
@@ -35,6 +36,8 @@ export interface RegistryContext {
   readonly keys: KeySource;
   readonly pki: RegistryPki;
   readonly terminals: { readonly validityDays: number; readonly renewDaysBefore: number };
+  /** Online filing with organisation certificates, and what an unsigned submission is (filing/trust.ts). */
+  readonly filing?: FilingPolicy;
   readonly now: () => Date;
 }
 

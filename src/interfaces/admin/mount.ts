@@ -60,6 +60,11 @@ async function jsonBody(ctx: Context, max: number): Promise<unknown> {
   }
 }
 
+/** Whether the request carries a body at all (RFC 9112 §6.3). */
+const hasBody = (ctx: Context): boolean =>
+  ctx.get('transfer-encoding') !== '' ||
+  (ctx.get('content-length') !== '' && ctx.get('content-length') !== '0');
+
 export interface AdminApiMount {
   readonly routes: readonly RouteDef[];
   /** The pipeline the web console calls too. */
@@ -159,7 +164,7 @@ export function mountAdminApi(s: MountContext): AdminApiMount {
           query,
           ...(ifMatch ? { ifMatch } : {}),
           // The body is read only for a caller whose roles allow the operation (else 403 before it).
-          ...(r.body && api.allows(principal, r.operationId)
+          ...(r.body && api.allows(principal, r.operationId) && !(r.optionalBody && !hasBody(ctx))
             ? { body: await jsonBody(ctx, r.maxBody ?? DEFAULT_MAX_BODY) }
             : {}),
         });

@@ -125,6 +125,8 @@ export class AdminApi {
       const id = await r.target(call);
       if (id !== undefined) assertScope(principal, id);
     }
-    return r.handler({ ...call, body: (r.body ? validateBody(r.body, inv.body) : undefined) as never });
+    const body =
+      r.body && !(r.optionalBody && inv.body === undefined) ? validateBody(r.body, inv.body) : undefined;
+    return r.handler({ ...call, body: body as never });
   }
 }

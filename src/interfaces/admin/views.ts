@@ -39,6 +39,8 @@ export const applicationView = (a: ApplicationRecord) => ({
   requestedFields: a.requestedFields,
   requestedFunctions: a.requestedFunctions,
   decision: a.decision ?? null,
+  filing: a.filing ?? null,
+  assessment: a.assessment ?? null,
   history: a.history,
   version: a.version,
   createdBy: a.createdBy,

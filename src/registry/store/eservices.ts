@@ -19,6 +19,7 @@ export function eServiceOf(r: Row): EServiceRecord {
     maxOpenSessions: r.max_open_sessions as number,
     approvedFields: r.approved_fields as FieldId[],
     approvedFunctions: r.approved_functions as FunctionId[],
+    networks: (r.networks as string[] | null | undefined) ?? [],
     ...opt('activeApplication', text(r.active_application)),
     version: r.version as number,
     createdAt: date(r.created_at)!,
@@ -125,6 +126,7 @@ export async function updateEService(
     approvedFields?: readonly FieldId[];
     approvedFunctions?: readonly FunctionId[];
     activeApplication?: string | null;
+    networks?: readonly string[];
   },
   expected?: number,
 ): Promise<EServiceRecord> {
@@ -139,6 +141,7 @@ export async function updateEService(
   if (set.approvedFields) a.json('approved_fields', set.approvedFields);
   if (set.approvedFunctions) a.json('approved_functions', set.approvedFunctions);
   if (set.activeApplication !== undefined) a.set('active_application', set.activeApplication);
+  if (set.networks) a.json('networks', set.networks);
   const row = await updateVersioned(q, 'eservices', a, expected);
   if (!row) {
     await getEService(q, id);

@@ -233,9 +233,4 @@ export function updateDraft(
   });
 }
 
-export function submitApplication(ctx: RegistryContext, actor: Principal, id: string, expected?: number) {
-  return step(ctx, actor, id, expected, ['draft'], 'submit', (a) => {
-    checkRequest(a.requestedFields, a.requestedFunctions, a.form);
-    return { status: 'submitted', stamp: 'submitted_at', step: stepOf(ctx, actor, 'submit') };
-  });
-}
+// Submitting (signed with an organisation certificate, or on paper): workflow/filing.ts.

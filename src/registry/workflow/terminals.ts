@@ -233,6 +233,8 @@ export async function activate(
       approvedFields: app.requestedFields,
       approvedFunctions: app.requestedFunctions,
       activeApplication: app.id,
+      // The applicant's addresses the reviewer recorded (表8) are where its calls are accepted from.
+      ...(app.assessment ? { networks: app.assessment.applicantNetworks } : {}),
     });
     audit.push({
       actor: actor.id,
@@ -245,11 +247,13 @@ export async function activate(
           status: app.status,
           approvedFields: es.approvedFields,
           approvedFunctions: es.approvedFunctions,
+          networks: es.networks,
         },
         after: {
           status: after.status,
           approvedFields: live.approvedFields,
           approvedFunctions: live.approvedFunctions,
+          networks: live.networks,
         },
         superseded: es.activeApplication ?? null,
       } as never,
