@@ -118,6 +118,8 @@ export function mountAdminApi(s: MountContext): AdminApiMount {
     trail: rt.trail,
     freshMs: cfg.freshAuthMinutes * 60_000,
     now: rt.ctx.now,
+    networksOf: async (id) => (await getEService(rt.ctx.db, id)).networks,
+    log,
   });
   const doc = openApiDocument(routes, s.urls.web);
   const fail = (ctx: Context, e: unknown) => {
@@ -163,6 +165,7 @@ export function mountAdminApi(s: MountContext): AdminApiMount {
           params: ctx.params as Record<string, string>,
           query,
           ...(ifMatch ? { ifMatch } : {}),
+          ...(ctx.req.socket.remoteAddress ? { address: ctx.req.socket.remoteAddress } : {}),
           // The body is read only for a caller whose roles allow the operation (else 403 before it).
           ...(r.body && api.allows(principal, r.operationId) && !(r.optionalBody && !hasBody(ctx))
             ? { body: await jsonBody(ctx, r.maxBody ?? DEFAULT_MAX_BODY) }

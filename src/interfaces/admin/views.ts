@@ -22,6 +22,7 @@ export const eServiceView = (e: EServiceRecord, live: boolean) => ({
   terminalSubjectUrl: e.terminalSubjectUrl ?? null,
   commCertificates: e.commCertificates.length,
   maxOpenSessions: e.maxOpenSessions,
+  networks: e.networks,
   approvedFields: e.approvedFields,
   approvedFunctions: e.approvedFunctions,
   activeApplication: e.activeApplication ?? null,

@@ -115,6 +115,8 @@ export interface EServicePatch {
   readonly terminalSubjectUrl?: string | null;
   readonly commCertificates?: readonly string[];
   readonly maxOpenSessions?: number;
+  /** Where its SOAP and admin-API calls may come from (CIDR); empty: anywhere. */
+  readonly networks?: readonly string[];
 }
 
 /** Sets columns and bumps the version; `expected` (If-Match) must be the current version. */
@@ -126,7 +128,6 @@ export async function updateEService(
     approvedFields?: readonly FieldId[];
     approvedFunctions?: readonly FunctionId[];
     activeApplication?: string | null;
-    networks?: readonly string[];
   },
   expected?: number,
 ): Promise<EServiceRecord> {

@@ -10,6 +10,7 @@ import { appendAudit } from '../audit/chain.js';
 import { markChanged, type RegistryContext } from '../context.js';
 import { RegistryError } from '../errors.js';
 import type { EServiceRecord, EServiceStatus } from '../model.js';
+import { parseCidr } from '../networks.js';
 import type { Principal } from '../roles.js';
 import { getApplication, updateApplication } from '../store/applications.js';
 import { type EServicePatch, getEService, updateEService } from '../store/eservices.js';
@@ -28,13 +29,14 @@ export async function patchEService(
   const comm = patch.commCertificates?.map(
     (pem, i) => parseCertificatePem(pem, `/commCertificates/${i}`).pem,
   );
+  const networks = patch.networks?.map((n, i) => parseCidr(n, `/networks/${i}`));
   return ctx.db.tx(async (q) => {
     const before = await getEService(q, id, true);
     if (before.status === 'revoked') throw new RegistryError('wrong-state', `eService ${id} is revoked`);
     const after = await updateEService(
       q,
       id,
-      { ...patch, ...(comm ? { commCertificates: comm } : {}) },
+      { ...patch, ...(comm ? { commCertificates: comm } : {}), ...(networks ? { networks } : {}) },
       expected,
     );
     await appendAudit(

@@ -190,6 +190,9 @@ export const SCHEMAS: Record<string, Schema> = {
     terminalSubjectUrl: { anyOf: [https, { type: 'null' }] },
     commCertificates: list(str(20000), 10),
     maxOpenSessions: { type: 'integer', minimum: 1, maximum: 100000 },
+    networks: list(str(43), 32, {
+      description: 'CIDR blocks its SOAP and admin-API calls may come from (表8 網路位址); empty: anywhere',
+    }),
   }),
   SamlRegistration: obj(
     {
