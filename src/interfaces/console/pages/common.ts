@@ -11,6 +11,7 @@ const DONE: Readonly<Record<string, Text>> = {
     'The application was created as a draft. Check it, then submit it.',
   ],
   submitted: ['已送出，等待審查。', 'Submitted: it waits for a reviewer.'],
+  'paper-received': ['已記錄紙本正本之收件。', 'The arrival of the signed paper copy was recorded.'],
   reviewed: ['已完成審查，等待核定。', 'Reviewed: it waits for an approver.'],
   'changes-requested': ['已退回申請者修改。', 'Sent back to the applicant for changes.'],
   approved: ['已核准。', 'Approved.'],
