@@ -35,6 +35,7 @@ export interface EServiceView {
   url: string | null;
   maxOpenSessions: number;
   approvedFields: string[];
+  networks: string[];
   approvedFunctions: string[];
   version: number;
 }
@@ -78,6 +79,7 @@ ${input({ name: 'maxOpenSessions', label: ['同時登入上限', 'Concurrent log
 <dt>${bi(['用途', 'Purpose'])}</dt><dd>${e.purpose.zh} / ${e.purpose.en}</dd>
 <dt>${bi(['網址', 'URL'])}</dt><dd>${e.url ?? '—'}</dd>
 <dt>${bi(['同時登入上限', 'Concurrent logins'])}</dt><dd>${e.maxOpenSessions}</dd>
+<dt>${bi(['登記之網路位址', 'Registered networks'])}</dt><dd class="mono" id="networks">${e.networks.length ? e.networks.join('、') : bi(['不限（未登記）', 'Any (none registered)'])}</dd>
 <dt>${bi(['已核准欄位', 'Approved fields'])}</dt><dd id="approved-fields">${[...e.approvedFields, ...e.approvedFunctions].map((f) => html`<span class="badge" data-field="${f}">${bi(fieldText(f))}</span> `)}${e.approvedFields.length + e.approvedFunctions.length ? '' : '—'}</dd>
 </dl>
 <p><a href="/admin/applications?eServiceId=${e.id}">${bi(['此 eService 的申請案', 'Applications of this eService'])}</a>${v.allows('createApplication') ? html` · <a href="/admin/applications/new?amend=1">${bi(['申請變更欄位', 'Apply for other fields'])}</a>` : ''}</p>
