@@ -116,6 +116,17 @@ export const COMMANDS: Record<string, CommandSpec> = {
     summary: 'invite a person to the web console: a one-time link, accepted by signing in with their card',
     run: lazy(async () => (await import('./commands/admin-invite.js')).adminInvite),
   },
+  'admin application submit': {
+    usage: 'ID --credential FILE [--sign-cert CERT --sign-key KEY] [--ca FILE | --insecure] [--config FILE]',
+    summary:
+      'submit a draft application: signed with an organisation certificate (detached CMS over its canonical form), or unsigned (paper filing)',
+    run: lazy(async () => (await import('./commands/admin-application.js')).applicationSubmit),
+  },
+  'admin application canonical': {
+    usage: 'ID --credential FILE [--out FILE] [--ca FILE | --insecure] [--config FILE]',
+    summary: 'write the canonical application: the exact bytes an organisation signs (openssl cms -sign)',
+    run: lazy(async () => (await import('./commands/admin-application.js')).applicationCanonical),
+  },
   'verify-public': {
     usage: `BUNDLE|- --trust DIR|URL --anchor FILE|sha256:HEX [--challenge-key FILE] [--json]
 --new-challenge --challenge-key FILE

@@ -15,10 +15,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mountAdminApi } from '../../src/interfaces/admin/mount.js';
 import { PKI_FILES } from '../../src/pki/layout.js';
+import { cliPrincipal } from '../../src/registry/roles.js';
+import { bootstrapAdmin } from '../../src/registry/workflow/accounts.js';
 import { type AdminClient, adminClient, decidersOf } from '../support/admin.js';
+import { runNeid } from '../support/cli.js';
 import { FORM } from '../support/registry.js';
 import { have, requires } from '../support/requires.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestServer, type TestServer, webCertificates } from '../support/server.js';
 
 const available = requires('filing-openssl', have('openssl') ? [] : ['openssl']);
 
@@ -190,4 +193,56 @@ describe.runIf(available)('online filing signed with an organisation certificate
     expect(paper.json.filing).toMatchObject({ method: 'paper', received: { note: '收文 第1130001號' } });
     expect(paper.json.history.at(-1).step).toBe('paper-received');
   });
+
+  it('neid admin application submit signs with --sign-cert/--sign-key, and names a refusal', async () => {
+    const issued = await bootstrapAdmin(ts.server.registryRuntime.ctx, cliPrincipal(), { force: true });
+    const credential = join(dir, 'credential.json');
+    writeFileSync(
+      credential,
+      JSON.stringify({
+        account: issued.account.id,
+        credential: issued.credential.id,
+        tokenUrl: `${ts.server.urls.web}/admin/api/v1/token`,
+        privateJwk: issued.privateJwk,
+      }),
+    );
+    const ca = join(dir, 'server-ca.pem');
+    writeFileSync(ca, webCertificates(ts.server));
+    const a = await draft();
+    const revoked = await runNeid([
+      'admin',
+      'application',
+      'submit',
+      a.id,
+      '--credential',
+      credential,
+      '--ca',
+      ca,
+      '--sign-cert',
+      pki(PKI_FILES.orgRevokedCert),
+      '--sign-key',
+      pki(PKI_FILES.orgRevokedKey),
+    ]);
+    expect(revoked.code).toBe(1);
+    expect(revoked.stderr).toMatch(/certificate-revoked \(\/signature\): .*is revoked/);
+    const ok = await runNeid([
+      'admin',
+      'application',
+      'submit',
+      a.id,
+      '--credential',
+      credential,
+      '--ca',
+      ca,
+      '--sign-cert',
+      pki(PKI_FILES.orgSampleCert),
+      '--sign-key',
+      pki(PKI_FILES.orgSampleKey),
+    ]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({
+      status: 'submitted',
+      filing: { method: 'signed', organisationId: '12345675' },
+    });
+  }, 60_000);
 });
