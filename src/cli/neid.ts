@@ -46,7 +46,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   'card create': {
     usage: `--out FILE [--pki DIR] [--set FIELD=VALUE ...] [--no-field FIELD ...] [--empty-field FIELD ...]
-[--pin N] [--can N] [--user-code X] [--serial S] [--curve NAME] [--date YYYYMMDD]`,
+[--pin N] [--can N] [--user-code X] [--serial S] [--curve NAME] [--date YYYYMMDD] [--test-card]`,
     summary: 'personalise a virtual New eID card (the sample citizen, fields replaced with --set)',
     run: lazy(async () => (await import('./commands/card-create.js')).cardCreate),
   },

@@ -43,6 +43,12 @@ export interface RegistryConfig {
    * Filing of Secure API applications (seed 004 第陸章 壹.一): online, signed with an organisation
    * certificate from one of `issuers` (checked against `crls`), or on paper.
    */
+  /**
+   * The test phase (seed 004 第陸章 壹.一: develop and test first, production after verification):
+   * an approval issues a terminal certificate of the test environment's DV (test cards only), and a
+   * reviewer promotes the eService to production after checking its test logins.
+   */
+  readonly testPhase: boolean;
   readonly filing: {
     /**
      * PEM files of the issuing CAs of organisation certificates (工商憑證 MOEACA, 組織憑證 XCA,
@@ -71,6 +77,7 @@ export const REGISTRY_KEYS = [
   'terminals',
   'saml',
   'filing',
+  'testPhase',
   'audit',
 ];
 
@@ -126,6 +133,7 @@ export function readRegistryConfig(
       refreshHours: saml.at('refreshHours').int(24, 1, 24 * 30),
       metadataSigningCertificate: signing.present ? resolve(base, signing.string()) : null,
     },
+    testPhase: r.at('testPhase').bool(false),
     filing: {
       issuers: files('issuers'),
       crls: files('crls'),

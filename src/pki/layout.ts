@@ -15,6 +15,16 @@ export const PKI_FILES = {
   cvcaLinksDir: 'eac/links',
   dvCert: 'eac/dv.cvcert',
   dvKey: 'eac/dv.key.pem',
+  /**
+   * The TEST environment of the EAC PKI (docs/admin.md §4, the test phase): a CVCA of its own that
+   * only test cards trust (`neid card create --test-card`) and its DV, which issues the terminal
+   * certificates of eServices in their test phase. Test and production credentials never mix: a
+   * production card does not accept a test terminal certificate, nor a test card a production one.
+   */
+  testCvcaCert: 'eac/test-env/cvca.cvcert',
+  testCvcaKey: 'eac/test-env/cvca.key.pem',
+  testDvCert: 'eac/test-env/dv.cvcert',
+  testDvKey: 'eac/test-env/dv.key.pem',
   cscaCert: 'passive-auth/csca.pem',
   cscaKey: 'passive-auth/csca.key.pem',
   cscaCrl: 'passive-auth/csca.crl',

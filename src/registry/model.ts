@@ -44,6 +44,11 @@ export interface EServiceRecord {
   readonly approvedFunctions: readonly FunctionId[];
   /** Where its SOAP and admin-API calls may come from (CIDR, from the reviewer's 表8); empty: anywhere. */
   readonly networks: readonly string[];
+  /**
+   * `test`: its terminal certificate is the test environment's and works with test cards only, until
+   * a reviewer promotes it; `production`: with citizens' cards (docs/admin.md §4).
+   */
+  readonly phase: 'test' | 'production';
   readonly activeApplication?: string;
   readonly version: number;
   readonly createdAt: Date;
@@ -206,7 +211,7 @@ export interface ApplicationRecord {
 }
 
 export type TerminalStatus = 'generating' | 'requested' | 'active' | 'superseded' | 'withdrawn';
-export type TerminalPurpose = 'initial' | 'amendment' | 'renewal' | 'imported';
+export type TerminalPurpose = 'initial' | 'amendment' | 'renewal' | 'imported' | 'promotion';
 
 export interface TerminalRecord {
   readonly chr: string;
@@ -214,6 +219,8 @@ export interface TerminalRecord {
   readonly applicationId?: string;
   readonly status: TerminalStatus;
   readonly purpose: TerminalPurpose;
+  /** Which EAC PKI issued it: the test environment's DV (test cards only) or the production DV. */
+  readonly environment: 'test' | 'production';
   readonly keyStore: 'sealed' | 'pkcs11';
   /** Sealed PKCS#8 (AES-256-GCM under registry.keyFile, the CHR as associated data). */
   readonly privateKey?: Buffer;

@@ -61,6 +61,7 @@ export async function startRegistry(
     pki: loadRegistryPki(config.pki.dir, config.web.publicUrl),
     terminals: config.registry.terminals,
     filing: filingFromConfig(config.registry.filing, config.pki.dir, config.production),
+    testPhase: config.registry.testPhase,
     now: o.now ?? (() => new Date()),
   };
   const recovered = await recoverRegistry(ctx, SYSTEM);

@@ -48,6 +48,7 @@ export async function openCliRegistry(configFile?: string): Promise<CliRegistry>
         pki: loadRegistryPki(config.pki.dir, config.web.publicUrl),
         terminals: config.registry.terminals,
         filing: filingFromConfig(config.registry.filing, config.pki.dir, config.production),
+        testPhase: config.registry.testPhase,
         now: () => new Date(),
       };
     },

@@ -23,6 +23,7 @@ export const eServiceView = (e: EServiceRecord, live: boolean) => ({
   commCertificates: e.commCertificates.length,
   maxOpenSessions: e.maxOpenSessions,
   networks: e.networks,
+  phase: e.phase,
   approvedFields: e.approvedFields,
   approvedFunctions: e.approvedFunctions,
   activeApplication: e.activeApplication ?? null,
@@ -58,6 +59,7 @@ export const terminalView = (t: TerminalRecord) => ({
   applicationId: t.applicationId ?? null,
   status: t.status,
   purpose: t.purpose,
+  environment: t.environment,
   keyStore: t.keyStore,
   keyLabel: t.keyLabel ?? null,
   /** TR-03110-3 Table 24 requests carry no CHAT: these are the rights the certificate must grant. */

@@ -133,6 +133,23 @@ export function createTestPki(o: CreatePkiOptions): PkiManifest {
   );
   w.write(PKI_FILES.dvCert, dv.cert.raw);
   w.key(PKI_FILES.dvKey, dv.key.privateKey);
+  // The test environment: a CVCA only test cards trust, and the DV of eServices in their test phase.
+  const testCvca = issueCvca({ curve, chr: 'TWTENVCVCA00001', effectiveDate: today, validityDays: 3 * 365 });
+  w.write(PKI_FILES.testCvcaCert, testCvca.cert.raw);
+  w.key(PKI_FILES.testCvcaKey, testCvca.key.privateKey);
+  const testDv = issueSubordinate(
+    { cert: testCvca.cert, key: testCvca.key.privateKey },
+    {
+      role: 'dv-domestic',
+      chr: 'TWTENVDV00001',
+      chat: Chat.forRole('terminal', allAtBits()),
+      effectiveDate: today,
+      validityDays: 365,
+      curve,
+    },
+  );
+  w.write(PKI_FILES.testDvCert, testDv.cert.raw);
+  w.key(PKI_FILES.testDvKey, testDv.key.privateKey);
 
   // TLS: one RSA key for the web, PSK and SOAP listeners.
   const tlsKey = rsa();

@@ -20,6 +20,7 @@ export function eServiceOf(r: Row): EServiceRecord {
     approvedFields: r.approved_fields as FieldId[],
     approvedFunctions: r.approved_functions as FunctionId[],
     networks: (r.networks as string[] | null | undefined) ?? [],
+    phase: (r.phase as 'test' | 'production' | undefined) ?? 'production',
     ...opt('activeApplication', text(r.active_application)),
     version: r.version as number,
     createdAt: date(r.created_at)!,
@@ -128,6 +129,7 @@ export async function updateEService(
     approvedFields?: readonly FieldId[];
     approvedFunctions?: readonly FunctionId[];
     activeApplication?: string | null;
+    phase?: 'test' | 'production';
   },
   expected?: number,
 ): Promise<EServiceRecord> {
@@ -143,6 +145,7 @@ export async function updateEService(
   if (set.approvedFunctions) a.json('approved_functions', set.approvedFunctions);
   if (set.activeApplication !== undefined) a.set('active_application', set.activeApplication);
   if (set.networks) a.json('networks', set.networks);
+  if (set.phase) a.set('phase', set.phase);
   const row = await updateVersioned(q, 'eservices', a, expected);
   if (!row) {
     await getEService(q, id);
