@@ -67,7 +67,7 @@ describe.runIf(available)('filing an application in the console (Chromium)', () 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'neid-filing-chromium-'));
     if (shots) mkdirSync(shots, { recursive: true });
-    ts = await startTestServer({ mount: mountFrontEnds });
+    ts = await startTestServer({ mount: mountFrontEnds, extra: { registry: { testPhase: true } } });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-background-networking', '--no-first-run'],
@@ -206,6 +206,15 @@ describe.runIf(available)('filing an application in the console (Chromium)', () 
     if (p.url().includes('reauth')) throw new Error('the approver’s login is not fresh');
     await p.goto(`${ts.web}/admin/eservices/paper-clinic`);
     expect(await p.locator('main').innerText()).toContain('203.0.113.0/24');
+    // registry.testPhase: the approval put it in its test phase (test cards only), no test login yet.
+    expect(await p.locator('#phase').innerText()).toContain('測試');
+    expect(await p.locator('#test-logins-ok').innerText()).toBe('0');
+    // The reviewer promotes — refused until a test login succeeded (the whole test phase with test
+    // cards and the promotion: test/e2e/registry-test-phase.test.ts).
+    await r.goto(`${ts.web}/admin/eservices/paper-clinic`);
+    await r.click('#promote');
+    const refused = await r.locator('main').innerText();
+    expect(refused).toContain('no successful test login yet');
     // The printed form now carries the Ministry's half, ticked.
     await p.goto(`${url}/print`);
     expect(await p.locator('#tick-provide').getAttribute('data-ticked')).toBe('yes');

@@ -47,6 +47,7 @@ import {
   terminalsByStatus,
 } from '../store/terminals.js';
 import { discardTerminalKey, newTerminalKey, sectorKeyOf, terminalSigningKey } from '../terminal-keys.js';
+import { SYSTEM_FORM } from './applications.js';
 
 const spki = (k: { export(o: { format: 'der'; type: 'spki' }): Buffer }) =>
   k.export({ format: 'der', type: 'spki' });
@@ -113,13 +114,12 @@ export async function orderTerminal(
       `eService ${es.id} has terminal request ${pending.chr} pending (${pending.status}); import its certificate or withdraw it`,
     );
   const current = await activeTerminal(db, es.id);
+  // The server's own eServices (the console's card login) never have a test phase: admins use their
+  // own production cards.
+  const tested =
+    order.purpose === 'initial' && ctx.testPhase && order.application?.form.system !== SYSTEM_FORM;
   const environment =
-    order.environment ??
-    (order.purpose === 'initial' && ctx.testPhase && !current
-      ? 'test'
-      : current
-        ? current.environment
-        : es.phase);
+    order.environment ?? (tested && !current ? 'test' : current ? current.environment : es.phase);
   const issuer = dvOf(ctx, environment);
   // The outer signature proves the eService holds its current key; across environments the other DV
   // could not check it, so a promotion's request carries the inner signature only.

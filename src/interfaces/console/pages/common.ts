@@ -22,6 +22,10 @@ const DONE: Readonly<Record<string, Text>> = {
   revoked: ['已撤銷。', 'Revoked.'],
   removed: ['已移除。', 'Removed.'],
   renewed: ['已申請換發終端憑證。', 'A renewal of the terminal certificate was ordered.'],
+  promoted: [
+    '已轉為正式環境：正式 DV 之終端憑證已核發或已送出申請。',
+    'Promoted: the production DV’s terminal certificate is issued or requested.',
+  ],
   imported: ['已匯入終端憑證。', 'The terminal certificate was imported.'],
   withdrawn: ['已撤回申請。', 'The request was withdrawn.'],
   acknowledged: ['已確認警示。', 'The alert was acknowledged.'],
