@@ -138,6 +138,12 @@ describe.runIf(available)('online filing signed with an organisation certificate
     const r = await submit(a.id, a.etag, sig);
     expect(r.status).toBe(422);
     expect(r.json.type).toBe('urn:tw:neid:admin:problem:certificate-revoked');
+    // Audited with its reason.
+    await ts.server.registryRuntime.trail.flush();
+    const audit = await admin.call('GET', `/audit?action=application.submit&limit=50`);
+    expect(
+      audit.json.items.find((e: { target: string }) => e.target === `application:${a.id}`),
+    ).toMatchObject({ outcome: 'refused', details: { reason: 'certificate-revoked' } });
   });
 
   it('refuses a certificate of an unknown CA, and a signature over other bytes', async () => {

@@ -3,6 +3,7 @@
  * for changes (the reviewer); approve or reject (the approver, four eyes); retry the certificate.
  */
 
+import { RegistryError } from '../../../registry/errors.js';
 import { canonicalApplication } from '../../../registry/filing/canonical.js';
 import type { ApplicationStatus, RejectionReason } from '../../../registry/model.js';
 import { getApplication, listApplications } from '../../../registry/store/applications.js';
@@ -182,8 +183,21 @@ export function applicationRoutes(d: AdminDeps): RouteDef[] {
       ifMatch: true,
       target: ofApplication,
       handler: async (c) => {
-        const a = await submitApplication(d.ctx, c.principal, c.params.id!, c.ifMatch, c.body?.signature);
-        return { body: applicationView(a), version: a.version };
+        try {
+          const a = await submitApplication(d.ctx, c.principal, c.params.id!, c.ifMatch, c.body?.signature);
+          return { body: applicationView(a), version: a.version };
+        } catch (e) {
+          // A refused organisation signature is evidence too: audited with its reason.
+          if (e instanceof RegistryError && e.code === 'signature-refused')
+            d.trail.enqueue({
+              actor: c.principal.id,
+              action: 'application.submit',
+              target: `application:${c.params.id}`,
+              outcome: 'refused',
+              details: { reason: e.reason, detail: e.message },
+            });
+          throw e;
+        }
       },
     }),
     route<{ note?: string }>({
