@@ -49,3 +49,23 @@ export function networkAllows(networks: readonly string[], address: string | und
   }
   return list.check(ip, family === 4 ? 'ipv4' : 'ipv6');
 }
+
+/**
+ * The caller's address: the TCP peer's, unless the peer is one of `proxies` (admin.trustedProxies);
+ * then the last X-Forwarded-For entry that is not a trusted proxy (the entries before it could be
+ * written by anyone). An entry that is not an address is returned as it is, which no network allows.
+ */
+export function callerAddress(
+  peer: string | undefined,
+  forwardedFor: string | undefined,
+  proxies: readonly string[],
+): string | undefined {
+  if (!peer || proxies.length === 0 || !forwardedFor || !networkAllows(proxies, peer)) return peer;
+  const hops = forwardedFor
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean)
+    .slice(-32);
+  for (let i = hops.length - 1; i >= 0; i--) if (!networkAllows(proxies, hops[i]!)) return hops[i];
+  return hops[0] ?? peer;
+}

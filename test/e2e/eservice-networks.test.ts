@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mountAdminApi } from '../../src/interfaces/admin/mount.js';
-import { networkAllows, parseCidr, prefixOfMask } from '../../src/registry/networks.js';
+import { callerAddress, networkAllows, parseCidr, prefixOfMask } from '../../src/registry/networks.js';
 import { cliPrincipal } from '../../src/registry/roles.js';
 import { patchEService } from '../../src/registry/workflow/eservices.js';
 import { ES, startTestbed, type Testbed } from '../interfaces/soap/support/testbed.js';
@@ -28,6 +28,16 @@ describe('network addresses (CIDR)', () => {
     expect(networkAllows(['203.0.113.0/24'], '::ffff:203.0.113.9')).toBe(true);
     expect(networkAllows(['203.0.113.0/24'], '127.0.0.1')).toBe(false);
     expect(networkAllows([], '127.0.0.1')).toBe(true);
+  });
+
+  it('reads X-Forwarded-For only from a trusted proxy, right to left', () => {
+    const proxies = ['10.0.0.0/8'];
+    expect(callerAddress('203.0.113.9', '198.51.100.1', proxies)).toBe('203.0.113.9');
+    expect(callerAddress('10.0.0.2', '198.51.100.1, 203.0.113.5, 10.0.0.3', proxies)).toBe('203.0.113.5');
+    expect(callerAddress('10.0.0.2', 'junk', proxies)).toBe('junk');
+    expect(networkAllows(['203.0.113.0/24'], 'junk')).toBe(false);
+    expect(callerAddress('10.0.0.2', undefined, proxies)).toBe('10.0.0.2');
+    expect(callerAddress('10.0.0.2', '198.51.100.1', [])).toBe('10.0.0.2');
   });
 });
 
@@ -69,7 +79,12 @@ describe('the reviewer’s assessment (表8 受理機關審核資料) and the eS
   let admin: AdminClient;
   const logs = new LogCapture();
   beforeAll(async () => {
-    ts = await startTestServer({ mount: (s) => void mountAdminApi(s), logs });
+    ts = await startTestServer({
+      mount: (s) => void mountAdminApi(s),
+      logs,
+      // The test's own calls come from 127.0.0.1, which plays a reverse proxy here.
+      extra: { admin: { trustedProxies: ['127.0.0.1'] } },
+    });
     admin = await adminClient(ts.server);
   }, 120_000);
   afterAll(async () => ts?.close());
@@ -165,6 +180,12 @@ describe('the reviewer’s assessment (表8 受理機關審核資料) and the eS
     expect(
       logs.find('admin API call from an address the eService has not registered; refused').at(-1),
     ).toMatchObject({ eService: 'networks-ok', outcome: 'refused' });
+
+    // Behind the trusted proxy: the rightmost address it did not add is the caller's.
+    const via = (xff: string) =>
+      applicant.call('GET', '/eservices/networks-ok', undefined, { 'x-forwarded-for': xff });
+    expect((await via('198.51.100.7, 203.0.113.5')).status).toBe(200);
+    expect((await via('203.0.113.5, 198.51.100.7')).status).toBe(403);
 
     // The security officer adds the block the calls come from (PATCH networks): accepted.
     const patched = await admin.call(

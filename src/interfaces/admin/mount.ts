@@ -9,6 +9,7 @@
  */
 import type { Context } from 'koa';
 import { secretKeyFile } from '../../provisioning/secret-key-file.js';
+import { callerAddress, parseCidr } from '../../registry/networks.js';
 import { getEService } from '../../registry/store/eservices.js';
 import { BodyTooLargeError, readBody } from '../http/body.js';
 import type { MountContext } from '../mount-context.js';
@@ -75,6 +76,10 @@ export interface AdminApiMount {
 export function mountAdminApi(s: MountContext): AdminApiMount {
   const rt = s.registryRuntime;
   const cfg = s.config.admin;
+  // The socket's address, or behind a configured reverse proxy its X-Forwarded-For (docs/admin.md §9).
+  const proxies = cfg.trustedProxies.map((p, i) => parseCidr(p, `admin.trustedProxies[${i}]`));
+  const address = (ctx: Context) =>
+    callerAddress(ctx.req.socket.remoteAddress, ctx.get('x-forwarded-for') || undefined, proxies);
   const log = s.log.child({ frontEnd: 'admin' });
   const alerts = new AdminAlerts({
     ctx: rt.ctx,
@@ -165,7 +170,7 @@ export function mountAdminApi(s: MountContext): AdminApiMount {
           params: ctx.params as Record<string, string>,
           query,
           ...(ifMatch ? { ifMatch } : {}),
-          ...(ctx.req.socket.remoteAddress ? { address: ctx.req.socket.remoteAddress } : {}),
+          ...(address(ctx) ? { address: address(ctx)! } : {}),
           // The body is read only for a caller whose roles allow the operation (else 403 before it).
           ...(r.body && api.allows(principal, r.operationId) && !(r.optionalBody && !hasBody(ctx))
             ? { body: await jsonBody(ctx, r.maxBody ?? DEFAULT_MAX_BODY) }
