@@ -183,7 +183,7 @@ describe.runIf(available)('filing an application in the console (Chromium)', () 
 
     const r = pages.reviewer!;
     await r.goto(url);
-    await r.fill('#f-note', '收文 第1130001號');
+    await r.fill('#f-paperNote', '收文 第1130001號');
     await r.click('#paper-received-button');
     await r.waitForURL(/done=paper-received/);
     expect(await r.locator('#paper-received').innerText()).toContain('已收到');

@@ -121,7 +121,7 @@ export function filingActions(v: PageViewer, a: FilingView, version: number): Ht
       form(
         `${base}/paper-received`,
         v.session.csrf,
-        html`<h2>${bi(['紙本正本', 'The signed paper copy'])}</h2>${input({ name: 'note', label: ['收文字號', 'Reference (letter number)'] })}<div class="actions">${button(['已收到用印之紙本', 'The sealed, signed copy arrived'], { id: 'paper-received-button', kind: 'secondary' })}</div>`,
+        html`<h2>${bi(['紙本正本', 'The signed paper copy'])}</h2>${input({ name: 'paperNote', label: ['收文字號', 'Reference (letter number)'] })}<div class="actions">${button(['已收到用印之紙本', 'The sealed, signed copy arrived'], { id: 'paper-received-button', kind: 'secondary' })}</div>`,
         { version, id: 'paper-form' },
       ),
     );
@@ -207,7 +207,7 @@ export function filingPages(kit: ConsoleKit): void {
     { multipart: true, limit: 96 * 1024 },
   );
   kit.step(BASE, 'paper-received', async (v, id, f) => {
-    const note = f.get('note');
+    const note = f.get('paperNote');
     await kit.call(v, 'recordPaperReceived', {
       params: { id },
       body: note ? { note } : {},
