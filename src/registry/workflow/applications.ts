@@ -91,6 +91,9 @@ const view = (a: Partial<ApplicationRecord>) => ({
   requestedFields: a.requestedFields,
   requestedFunctions: a.requestedFunctions,
   decision: a.decision,
+  // The filing without the signature's bytes (kept on the application; its hash is here).
+  filing: a.filing?.method === 'signed' ? { ...a.filing, signature: undefined } : a.filing,
+  assessment: a.assessment,
   history: a.history,
 });
 
