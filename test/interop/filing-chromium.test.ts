@@ -149,6 +149,8 @@ describe.runIf(available)('filing an application in the console (Chromium)', () 
     expect(wrong).toContain('憑證之統一編號與申請書不符');
     expect(wrong).toContain('is not the form’s 統一編號');
     expect(wrong).toContain('04595257');
+    // The way back leads to the application.
+    expect(await page.locator('#reload').getAttribute('href')).toBe(new URL(urls['other-clinic']!).pathname);
     await page.screenshot({ path: out('console-filing-wrong-organisation.png'), fullPage: true });
 
     await draft('revoked-clinic');

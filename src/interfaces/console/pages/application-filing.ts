@@ -9,6 +9,7 @@
  */
 import { ASSESSMENT_REASONS } from '../../../registry/model.js';
 import { prefixOfMask } from '../../../registry/networks.js';
+import { toProblem } from '../../admin/problem.js';
 import type { Form } from '../forms.js';
 import {
   bi,
@@ -23,7 +24,8 @@ import {
   type Text,
   textarea,
 } from '../html.js';
-import type { ConsoleKit } from '../kit.js';
+import { refusalText } from '../i18n.js';
+import { type ConsoleKit, fieldErrors } from '../kit.js';
 import type { PageViewer } from '../layout.js';
 
 const BASE = '/admin/applications';
@@ -201,7 +203,11 @@ export function filingPages(kit: ConsoleKit): void {
         });
         kit.done(ctx, `${BASE}/${id}`, 'submitted');
       } catch (e) {
-        await kit.refuse(ctx, v, e, { back: `${BASE}/${id}` });
+        const p = toProblem(e);
+        // A refused signature: why, in both languages, and the way back to the application.
+        if (p.status === 422)
+          kit.fail(ctx, v, 422, refusalText(p.status, p.kind), p.message, `${BASE}/${id}`, fieldErrors(p));
+        else await kit.refuse(ctx, v, e, { back: `${BASE}/${id}` });
       }
     },
     { multipart: true, limit: 96 * 1024 },
