@@ -70,10 +70,12 @@ export interface CreateCardOptions {
   readonly date?: string;
   readonly caKeyId?: number;
   readonly riKeyId?: number;
+  /** A test card: it trusts the test environment's CVCA (PKI_FILES.testCvcaCert) instead of the production one. */
+  readonly testCard?: boolean;
 }
 
 /** Reads the PKI material from a `neid pki init` directory. */
-export function loadCardPki(dir: string): CardPki {
+export function loadCardPki(dir: string, o: { testCard?: boolean } = {}): CardPki {
   const read = (f: string) => readFileSync(join(dir, f));
   let curve: string | undefined;
   try {
@@ -82,7 +84,7 @@ export function loadCardPki(dir: string): CardPki {
     curve = undefined;
   }
   return {
-    trustPoints: [read(PKI_FILES.cvcaCert)],
+    trustPoints: [read(o.testCard ? PKI_FILES.testCvcaCert : PKI_FILES.cvcaCert)],
     dsCert: derFromPem(read(PKI_FILES.dsCert).toString('latin1')),
     dsKey: loadPrivateKey(read(PKI_FILES.dsKey).toString('latin1')),
     ...(curve ? { curve } : {}),
@@ -103,7 +105,7 @@ export function randomSerialNumber(): string {
 
 /** Builds a complete, validated card file. */
 export function createCard(opts: CreateCardOptions = {}): CardFileJson {
-  const pki = opts.pki ?? loadCardPki(opts.pkiDir ?? 'var/pki');
+  const pki = opts.pki ?? loadCardPki(opts.pkiDir ?? 'var/pki', { testCard: opts.testCard ?? false });
   const curve = curveByName((opts.curve ?? pki.curve ?? DEFAULT_CURVE) as CurveName);
   const bits = opts.keyBits ?? defaultBits(curve);
   const serialNumber = opts.serialNumber ?? randomSerialNumber();

@@ -46,7 +46,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   'card create': {
     usage: `--out FILE [--pki DIR] [--set FIELD=VALUE ...] [--no-field FIELD ...] [--empty-field FIELD ...]
-[--pin N] [--can N] [--user-code X] [--serial S] [--curve NAME] [--date YYYYMMDD]`,
+[--pin N] [--can N] [--user-code X] [--serial S] [--curve NAME] [--date YYYYMMDD] [--test-card]`,
     summary: 'personalise a virtual New eID card (the sample citizen, fields replaced with --set)',
     run: lazy(async () => (await import('./commands/card-create.js')).cardCreate),
   },
@@ -115,6 +115,17 @@ export const COMMANDS: Record<string, CommandSpec> = {
     usage: '--name NAME [--roles ROLE,…] [--eservice ID …] [--config FILE]',
     summary: 'invite a person to the web console: a one-time link, accepted by signing in with their card',
     run: lazy(async () => (await import('./commands/admin-invite.js')).adminInvite),
+  },
+  'admin application submit': {
+    usage: 'ID --credential FILE [--sign-cert CERT --sign-key KEY] [--ca FILE | --insecure] [--config FILE]',
+    summary:
+      'submit a draft application: signed with an organisation certificate (detached CMS over its canonical form), or unsigned (paper filing)',
+    run: lazy(async () => (await import('./commands/admin-application.js')).applicationSubmit),
+  },
+  'admin application canonical': {
+    usage: 'ID --credential FILE [--out FILE] [--ca FILE | --insecure] [--config FILE]',
+    summary: 'write the canonical application: the exact bytes an organisation signs (openssl cms -sign)',
+    run: lazy(async () => (await import('./commands/admin-application.js')).applicationCanonical),
   },
   'verify-public': {
     usage: `BUNDLE|- --trust DIR|URL --anchor FILE|sha256:HEX [--challenge-key FILE] [--json]

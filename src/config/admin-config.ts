@@ -28,6 +28,12 @@ export interface AdminConfig {
     readonly windowMinutes: number;
     readonly lockMinutes: number;
   };
+  /**
+   * Reverse proxies in front of the admin API (CIDR): when the TCP peer is one of them, the caller's
+   * address is the last X-Forwarded-For entry that is not; otherwise X-Forwarded-For is ignored. Used
+   * for the check of an eService's registered networks (docs/admin.md §9). Empty: the socket's address.
+   */
+  readonly trustedProxies: readonly string[];
   readonly alerts: {
     /** http(s) URL that receives each alert as signed JSON; null: no webhook. */
     readonly webhookUrl: string | null;
@@ -49,6 +55,7 @@ export const ADMIN_KEYS = [
   'invitationHours',
   'lockout',
   'alerts',
+  'trustedProxies',
 ];
 
 export function readAdminConfig(r: Reader, base: string, varDir: string): AdminConfig {
@@ -65,6 +72,15 @@ export function readAdminConfig(r: Reader, base: string, varDir: string): AdminC
     sessionMaxHours: r.at('sessionMaxHours').int(8, 1, 24),
     freshAuthMinutes: r.at('freshAuthMinutes').int(5, 1, 60),
     invitationHours: r.at('invitationHours').int(72, 1, 24 * 30),
+    trustedProxies: r
+      .at('trustedProxies')
+      .list()
+      .map((p) =>
+        p.matching(
+          /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)(\/\d{1,3})?$/,
+          'an address or CIDR block',
+        ),
+      ),
     lockout: {
       maxFailures: lockout.at('maxFailures').int(3, 1, 100),
       windowMinutes: lockout.at('windowMinutes').int(15, 1, 1440),

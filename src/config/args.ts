@@ -64,14 +64,17 @@ export async function runCommand(
     (argv.length ? out : err)(overview(prog, commands));
     return argv.length ? 0 : 2;
   }
-  const words = argv.slice(0, 2).filter((w) => !w.startsWith('-'));
-  const key = [words.join(' '), words[0] ?? ''].find((k) => k && commands[k]);
+  // Commands of up to three words (`admin application submit`); the longest that exists wins.
+  const lead = argv.slice(0, 3).filter((w) => !w.startsWith('-'));
+  const words = lead.slice(0, 2);
+  const key = [lead.join(' '), words.join(' '), words[0] ?? ''].find((k) => k && commands[k]);
   if (!key) {
-    const group = words[0] ?? '';
-    const isGroup = Object.keys(commands).some((k) => k.startsWith(`${group} `));
-    if (isGroup && (words.length === 1 || argv.some((a) => HELP.has(a)))) {
+    const within = (g: string) => Object.keys(commands).some((k) => k.startsWith(`${g} `));
+    const group = lead.length > 1 && within(lead.join(' ')) ? lead.join(' ') : (words[0] ?? '');
+    const isGroup = within(group);
+    if (isGroup && (words.length === 1 || group.includes(' ') || argv.some((a) => HELP.has(a)))) {
       const help = argv.some((a) => HELP.has(a));
-      if (!help) err(`${prog} ${words[0]}: a subcommand is needed\n\n`);
+      if (!help) err(`${prog} ${group}: a subcommand is needed\n\n`);
       (help ? out : err)(overview(prog, commands, group));
       return help ? 0 : 2;
     }

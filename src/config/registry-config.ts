@@ -39,6 +39,28 @@ export interface RegistryConfig {
     /** PEM file of the certificate whose key must sign SP metadata; null: signatures are not required. */
     readonly metadataSigningCertificate: string | null;
   };
+  /**
+   * Filing of Secure API applications (seed 004 第陸章 壹.一): online, signed with an organisation
+   * certificate from one of `issuers` (checked against `crls`), or on paper.
+   */
+  /**
+   * The test phase (seed 004 第陸章 壹.一: develop and test first, production after verification):
+   * an approval issues a terminal certificate of the test environment's DV (test cards only), and a
+   * reviewer promotes the eService to production after checking its test logins.
+   */
+  readonly testPhase: boolean;
+  readonly filing: {
+    /**
+     * PEM files of the issuing CAs of organisation certificates (工商憑證 MOEACA, 組織憑證 XCA,
+     * 政府機關憑證 GCA); null: the test PKI's organisation CA when the PKI directory has one (never
+     * under NODE_ENV=production); empty: online filing is off.
+     */
+    readonly issuers: readonly string[] | null;
+    /** Their CRLs (DER or PEM files, replaced as the CAs publish new ones); null: the test PKI's. */
+    readonly crls: readonly string[] | null;
+    /** An unsigned submission: `paper` (approved after the paper copy arrived) or `accept`. */
+    readonly unsigned: 'paper' | 'accept';
+  };
   readonly audit: {
     /** Entries older than this are pruned (the chain stays verifiable from the first kept entry); 0 keeps all. */
     readonly retentionDays: number;
@@ -54,6 +76,8 @@ export const REGISTRY_KEYS = [
   'pollSeconds',
   'terminals',
   'saml',
+  'filing',
+  'testPhase',
   'audit',
 ];
 
@@ -87,6 +111,14 @@ export function readRegistryConfig(
   if (renewDaysBefore >= validityDays)
     throw new ConfigError(`${r.source}: registry.terminals.renewDaysBefore must be less than validityDays`);
   const signing = saml.at('metadataSigningCertificate');
+  const filing = r.at('filing').only(['issuers', 'crls', 'unsigned']);
+  const files = (k: 'issuers' | 'crls') =>
+    filing.at(k).present
+      ? filing
+          .at(k)
+          .strings()
+          .map((f) => resolve(base, f))
+      : null;
   return {
     databaseUrl: url,
     dataDir: resolve(base, r.at('dataDir').string(resolve(varDir, 'registry'))),
@@ -100,6 +132,12 @@ export function readRegistryConfig(
       fetchTimeoutSeconds: saml.at('fetchTimeoutSeconds').int(10, 1, 120),
       refreshHours: saml.at('refreshHours').int(24, 1, 24 * 30),
       metadataSigningCertificate: signing.present ? resolve(base, signing.string()) : null,
+    },
+    testPhase: r.at('testPhase').bool(false),
+    filing: {
+      issuers: files('issuers'),
+      crls: files('crls'),
+      unsigned: filing.at('unsigned').oneOf(['paper', 'accept'] as const, 'accept'),
     },
     audit: { retentionDays: r.at('audit').only(['retentionDays']).at('retentionDays').int(365, 0, 36_500) },
   };

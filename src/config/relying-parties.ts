@@ -41,6 +41,11 @@ export interface EService {
   /** PEM files of further TLS certificates (e.g. the eService's) for the CertificateDescription's commCertificates. */
   readonly terminalCommCertificates?: readonly string[];
   readonly maxOpenSessions: number;
+  /**
+   * Where its SOAP calls may come from (CIDR; the reviewer's 表8 網路位址 in the registry); absent or
+   * empty: anywhere.
+   */
+  readonly networks?: readonly string[];
   readonly saml?: SamlSettings;
   readonly soap?: SoapSettings;
   readonly oidc?: OidcSettings;

@@ -15,6 +15,16 @@ export const PKI_FILES = {
   cvcaLinksDir: 'eac/links',
   dvCert: 'eac/dv.cvcert',
   dvKey: 'eac/dv.key.pem',
+  /**
+   * The TEST environment of the EAC PKI (docs/admin.md §4, the test phase): a CVCA of its own that
+   * only test cards trust (`neid card create --test-card`) and its DV, which issues the terminal
+   * certificates of eServices in their test phase. Test and production credentials never mix: a
+   * production card does not accept a test terminal certificate, nor a test card a production one.
+   */
+  testCvcaCert: 'eac/test-env/cvca.cvcert',
+  testCvcaKey: 'eac/test-env/cvca.key.pem',
+  testDvCert: 'eac/test-env/dv.cvcert',
+  testDvKey: 'eac/test-env/dv.key.pem',
   cscaCert: 'passive-auth/csca.pem',
   cscaKey: 'passive-auth/csca.key.pem',
   cscaCrl: 'passive-auth/csca.crl',
@@ -46,6 +56,19 @@ export const PKI_FILES = {
   /** WS-Security signing key of the SOAP eID-Interface, RSA-3072. */
   soapSigningCert: 'soap/signing.pem',
   soapSigningKey: 'soap/signing.key.pem',
+  /**
+   * TEST organisation-certificate CA (工商憑證 / 組織憑證 / 政府機關憑證 style, docs/admin.md §3): the
+   * issuing CA, its CRL, and sample organisation certificates with keys — one valid for 統一編號
+   * 12345675, one of the same organisation revoked in the CRL. The organisation identifier is the
+   * subject's serialNumber (X.520 2.5.4.5).
+   */
+  orgCaCert: 'organisation/ca.pem',
+  orgCaKey: 'organisation/ca.key.pem',
+  orgCrl: 'organisation/ca.crl',
+  orgSampleCert: 'organisation/sample-12345675.pem',
+  orgSampleKey: 'organisation/sample-12345675.key.pem',
+  orgRevokedCert: 'organisation/revoked-12345675.pem',
+  orgRevokedKey: 'organisation/revoked-12345675.key.pem',
   /** OpenID Provider signing keys (private JWKS: PS256 RSA-3072 and ES256 P-256). */
   oidcJwks: 'oidc/jwks.json',
 } as const;

@@ -33,6 +33,11 @@ export interface TerminalMaterial {
   readonly sectorKey: KeyObject;
   /** The sector public key data object for Restricted Identification. */
   readonly sectorPublicKey: Buffer;
+  /**
+   * A terminal of the test environment (an eService in its test phase): its DV and the CVCA test
+   * cards trust, instead of the server's DV, CVCA and link certificates. Absent: production.
+   */
+  readonly testEnvironment?: { readonly dv: CvCertificate; readonly cvcaChr: string };
 }
 
 export interface PkiMaterial {

@@ -14,6 +14,7 @@ import { PKI_FILES, type PkiManifest } from '../pki/layout.js';
 import { derFromPem } from '../pki/x509/pem.js';
 import type { KeySource } from '../provisioning/keys/source.js';
 import type { Database, Queryable } from './db/database.js';
+import type { FilingPolicy } from './filing/trust.js';
 
 export interface RegistryPki {
   readonly dir: string;
@@ -26,6 +27,11 @@ export interface RegistryPki {
   readonly serverUrl: string;
   /** The server's TLS certificates (DER), hashed into every CertificateDescription. */
   readonly tlsCertificates: readonly Buffer[];
+  /**
+   * The test environment (PKI_FILES.testCvcaCert …): its CVCA, which only test cards trust, and the
+   * DV of eServices in their test phase (with its key, it issues at once).
+   */
+  readonly testEnv?: { readonly cvca: CvCertificate; readonly dv: CvCertificate; readonly dvKey?: KeyObject };
 }
 
 export interface RegistryContext {
@@ -35,6 +41,10 @@ export interface RegistryContext {
   readonly keys: KeySource;
   readonly pki: RegistryPki;
   readonly terminals: { readonly validityDays: number; readonly renewDaysBefore: number };
+  /** Approval first issues a test terminal certificate (test cards only); a reviewer promotes it. */
+  readonly testPhase?: boolean;
+  /** Online filing with organisation certificates, and what an unsigned submission is (filing/trust.ts). */
+  readonly filing?: FilingPolicy;
   readonly now: () => Date;
 }
 
@@ -53,6 +63,17 @@ export function loadRegistryPki(dir: string, serverUrl?: string): RegistryPki {
     ...(existsSync(join(dir, PKI_FILES.dvKey)) ? { dvKey: loadPrivateKey(read(PKI_FILES.dvKey)) } : {}),
     serverUrl: serverUrl ?? manifest.serverUrl,
     tlsCertificates: tls,
+    ...(existsSync(join(dir, PKI_FILES.testDvCert))
+      ? {
+          testEnv: {
+            cvca: CvCertificate.decode(read(PKI_FILES.testCvcaCert)),
+            dv: CvCertificate.decode(read(PKI_FILES.testDvCert)),
+            ...(existsSync(join(dir, PKI_FILES.testDvKey))
+              ? { dvKey: loadPrivateKey(read(PKI_FILES.testDvKey)) }
+              : {}),
+          },
+        }
+      : {}),
   };
 }
 

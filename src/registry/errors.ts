@@ -23,7 +23,12 @@ export type RegistryErrorCode =
   /** The terminal certificate step failed; the application stays approved and can be retried. */
   | 'certificate-failed'
   /** Fetching SAML metadata from its URL failed. */
-  | 'fetch-failed';
+  | 'fetch-failed'
+  /**
+   * An online filing's organisation-certificate signature was refused; `reason` says why
+   * (organisation-mismatch, certificate-revoked, unknown-ca, bad-signature …) and is the problem type.
+   */
+  | 'signature-refused';
 
 export class RegistryError extends Error {
   override readonly name = 'RegistryError';

@@ -42,6 +42,13 @@ export interface EServiceRecord {
   /** From the active application (empty until one is active). */
   readonly approvedFields: readonly FieldId[];
   readonly approvedFunctions: readonly FunctionId[];
+  /** Where its SOAP and admin-API calls may come from (CIDR, from the reviewer's 表8); empty: anywhere. */
+  readonly networks: readonly string[];
+  /**
+   * `test`: its terminal certificate is the test environment's and works with test cards only, until
+   * a reviewer promotes it; `production`: with citizens' cards (docs/admin.md §4).
+   */
+  readonly phase: 'test' | 'production';
   readonly activeApplication?: string;
   readonly version: number;
   readonly createdAt: Date;
@@ -110,9 +117,69 @@ export interface ApplicationDecision {
   readonly at: string;
 }
 
+/**
+ * How an application was filed (seed 004 第陸章 壹.一): online, signed with an organisation
+ * certificate (工商憑證, 組織憑證, 政府機關憑證) — a detached CMS signature over the canonical
+ * application (registry/canonical.ts) — or on paper, which waits for the signed copy.
+ */
+export type ApplicationFiling =
+  | {
+      readonly method: 'signed';
+      /** The organisation identifier of the certificate (統一編號 / agency code), equal to form.taxId. */
+      readonly organisationId: string;
+      readonly certificate: {
+        readonly subject: string;
+        readonly issuer: string;
+        readonly serial: string;
+        readonly sha256: string;
+        readonly notAfter: string;
+      };
+      /** The detached CMS SignedData, base64 DER, kept as evidence. */
+      readonly signature: string;
+      /** SHA-256 (hex) of the canonical application the signature covers. */
+      readonly contentSha256: string;
+      readonly at: string;
+    }
+  | {
+      readonly method: 'paper';
+      readonly at: string;
+      /** The reviewer who recorded that the signed, sealed paper copy arrived. */
+      readonly received?: { readonly by: string; readonly at: string; readonly note?: string };
+    };
+
+/** Seed 004 表8 受理機關審核資料: 審核結果 提供 / 無法提供 and 無法提供原因. */
+export const ASSESSMENT_REASONS = ['form-incomplete', 'line-mismatch', 'other'] as const;
+export type AssessmentReason = (typeof ASSESSMENT_REASONS)[number];
+
+/** The reviewer's half of 表8. */
+export interface ApplicationAssessment {
+  readonly result: 'provide' | 'cannot-provide';
+  readonly reasons: readonly AssessmentReason[];
+  readonly text?: string;
+  /** 預計測試日期, 預計連線日期 (YYYY-MM-DD). */
+  readonly plannedTestDate?: string;
+  readonly plannedConnectionDate?: string;
+  /**
+   * 網路位址 of both sides in CIDR: the applicant's (communication device, security gateway, API
+   * gateway) — the addresses its calls are accepted from — and the Ministry's.
+   */
+  readonly applicantNetworks: readonly string[];
+  readonly ministryNetworks: readonly string[];
+  readonly by: string;
+  readonly at: string;
+}
+
 /** One step in an application's life, and who took it (the four-eyes rule reads these). */
 export interface ApplicationStep {
-  readonly step: 'create' | 'update' | 'submit' | 'review' | 'request-changes' | 'approve' | 'reject';
+  readonly step:
+    | 'create'
+    | 'update'
+    | 'submit'
+    | 'review'
+    | 'request-changes'
+    | 'approve'
+    | 'reject'
+    | 'paper-received';
   readonly by: string;
   readonly at: string;
   /** The reviewer's findings, the changes asked for, the decision's text. */
@@ -131,6 +198,8 @@ export interface ApplicationRecord {
   readonly requestedFields: readonly FieldId[];
   readonly requestedFunctions: readonly FunctionId[];
   readonly decision?: ApplicationDecision;
+  readonly filing?: ApplicationFiling;
+  readonly assessment?: ApplicationAssessment;
   readonly history: readonly ApplicationStep[];
   readonly version: number;
   readonly createdBy: string;
@@ -142,7 +211,7 @@ export interface ApplicationRecord {
 }
 
 export type TerminalStatus = 'generating' | 'requested' | 'active' | 'superseded' | 'withdrawn';
-export type TerminalPurpose = 'initial' | 'amendment' | 'renewal' | 'imported';
+export type TerminalPurpose = 'initial' | 'amendment' | 'renewal' | 'imported' | 'promotion';
 
 export interface TerminalRecord {
   readonly chr: string;
@@ -150,6 +219,8 @@ export interface TerminalRecord {
   readonly applicationId?: string;
   readonly status: TerminalStatus;
   readonly purpose: TerminalPurpose;
+  /** Which EAC PKI issued it: the test environment's DV (test cards only) or the production DV. */
+  readonly environment: 'test' | 'production';
   readonly keyStore: 'sealed' | 'pkcs11';
   /** Sealed PKCS#8 (AES-256-GCM under registry.keyFile, the CHR as associated data). */
   readonly privateKey?: Buffer;

@@ -143,6 +143,7 @@ function toEService(
     terminalMnemonic: r.terminalMnemonic,
     ...(r.terminalSubjectUrl ? { terminalSubjectUrl: r.terminalSubjectUrl } : {}),
     maxOpenSessions: r.maxOpenSessions,
+    ...(r.networks.length ? { networks: r.networks } : {}),
     ...(f.saml
       ? {
           saml: {

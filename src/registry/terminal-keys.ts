@@ -116,5 +116,8 @@ export function terminalMaterial(
     description: t.description,
     sectorKey,
     sectorPublicKey: sectorPublicKeyObject(curveOfKey(sectorKey), publicPointOf(sectorKey)),
+    ...(t.environment === 'test' && ctx.pki.testEnv
+      ? { testEnvironment: { dv: ctx.pki.testEnv.dv, cvcaChr: ctx.pki.testEnv.cvca.chr } }
+      : {}),
   };
 }

@@ -16,6 +16,7 @@ import { AuditTrail } from '../registry/audit/trail.js';
 import { loadRegistryPki, type RegistryContext } from '../registry/context.js';
 import type { Database } from '../registry/db/database.js';
 import { migrate } from '../registry/db/migrate.js';
+import { filingFromConfig } from '../registry/filing/trust.js';
 import { Jobs } from '../registry/jobs.js';
 import { type LiveLog, LiveRegistry } from '../registry/live.js';
 import { SYSTEM } from '../registry/roles.js';
@@ -59,6 +60,8 @@ export async function startRegistry(
     keys,
     pki: loadRegistryPki(config.pki.dir, config.web.publicUrl),
     terminals: config.registry.terminals,
+    filing: filingFromConfig(config.registry.filing, config.pki.dir, config.production),
+    testPhase: config.registry.testPhase,
     now: o.now ?? (() => new Date()),
   };
   const recovered = await recoverRegistry(ctx, SYSTEM);

@@ -17,7 +17,8 @@ import { CvRequest } from '../../src/pki/cvc/request.js';
 import { PKI_FILES } from '../../src/pki/layout.js';
 import { chatFor, grantsOf } from '../../src/profile/authorization.js';
 import { cliPrincipal } from '../../src/registry/roles.js';
-import { createApplication, submitApplication } from '../../src/registry/workflow/applications.js';
+import { createApplication } from '../../src/registry/workflow/applications.js';
+import { submitApplication } from '../../src/registry/workflow/filing.js';
 import { importTerminalCertificate } from '../../src/registry/workflow/terminal-import.js';
 import { orderTerminal } from '../../src/registry/workflow/terminals.js';
 import {

@@ -20,7 +20,7 @@ import { getEService } from '../../src/registry/store/eservices.js';
 import { getOidc } from '../../src/registry/store/frontends.js';
 import { accountByInvitation, accountBySubject } from '../../src/registry/store/people.js';
 import { createAccount } from '../../src/registry/workflow/accounts.js';
-import { createApplication, submitApplication } from '../../src/registry/workflow/applications.js';
+import { createApplication } from '../../src/registry/workflow/applications.js';
 import { consoleClientKey, ensureConsoleEService } from '../../src/registry/workflow/console-eservice.js';
 import {
   approveApplication,
@@ -29,6 +29,7 @@ import {
   reviewApplication,
 } from '../../src/registry/workflow/decisions.js';
 import { changeEServiceStatus } from '../../src/registry/workflow/eservices.js';
+import { submitApplication } from '../../src/registry/workflow/filing.js';
 import { lockedUntil, recordLoginFailure, unlock } from '../../src/registry/workflow/lockout.js';
 import { acceptInvitation, invitePerson, reinvitePerson } from '../../src/registry/workflow/people.js';
 import { FORM, type RegistryFixture, registryFixture } from '../support/registry.js';

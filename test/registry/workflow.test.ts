@@ -20,9 +20,10 @@ import type { ApplicationForm } from '../../src/registry/model.js';
 import { cliPrincipal } from '../../src/registry/roles.js';
 import { loadSnapshot } from '../../src/registry/snapshot.js';
 import { terminalsOf } from '../../src/registry/store/terminals.js';
-import { createApplication, submitApplication } from '../../src/registry/workflow/applications.js';
+import { createApplication } from '../../src/registry/workflow/applications.js';
 import { approveApplication, rejectApplication } from '../../src/registry/workflow/decisions.js';
 import { changeEServiceStatus } from '../../src/registry/workflow/eservices.js';
+import { submitApplication } from '../../src/registry/workflow/filing.js';
 import { importTerminalCertificate, renewDueTerminals } from '../../src/registry/workflow/terminal-import.js';
 import { importRegistry } from '../../src/registry/yaml-import.js';
 import {

@@ -85,7 +85,7 @@ export async function tokenFor(server: RunningServer, jwt: string): Promise<Answ
 /** Bootstraps an account (every role, or `roles` via a second account) and gets its token. */
 export async function adminClient(
   server: RunningServer,
-  o: { roles?: Role[]; force?: boolean } = {},
+  o: { roles?: Role[]; force?: boolean; eServices?: string[] } = {},
 ): Promise<AdminClient> {
   const issued = await bootstrapAdmin(server.registryRuntime.ctx, cliPrincipal(), { force: o.force ?? true });
   let account = issued.account.id;
@@ -117,7 +117,11 @@ export async function adminClient(
   if (o.roles) {
     // A second account with only these roles, made by the first one through the API.
     const admin = call(token);
-    const acc = await admin('POST', '/accounts', { name: `test ${o.roles.join('+')}`, roles: o.roles });
+    const acc = await admin('POST', '/accounts', {
+      name: `test ${o.roles.join('+')}`,
+      roles: o.roles,
+      ...(o.eServices ? { eServices: o.eServices } : {}),
+    });
     const { generateKeyPairSync } = await import('node:crypto');
     const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const cred = await admin('POST', `/accounts/${acc.json.id}/credentials`, {

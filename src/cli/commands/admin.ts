@@ -51,19 +51,25 @@ export async function adminBootstrap(argv: string[]): Promise<number> {
   });
 }
 
-function post(
+export interface TlsTrust {
+  readonly ca?: Buffer;
+  readonly insecure?: boolean;
+}
+
+/** One HTTPS request of the CLI to the server (15 s at most). */
+export function send(
   url: string,
-  body: string,
-  tls: { ca?: Buffer; insecure?: boolean },
-): Promise<{ status: number; text: string }> {
+  o: { method: string; headers?: Record<string, string>; body?: string },
+  tls: TlsTrust,
+): Promise<{ status: number; text: string; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
       {
-        method: 'POST',
+        method: o.method,
         headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          'content-length': Buffer.byteLength(body),
+          ...(o.headers ?? {}),
+          ...(o.body !== undefined ? { 'content-length': String(Buffer.byteLength(o.body)) } : {}),
         },
         ...(tls.ca ? { ca: tls.ca } : {}),
         ...(tls.insecure ? { rejectUnauthorized: false } : {}),
@@ -75,17 +81,20 @@ function post(
         res.on('data', (c) => {
           text += c;
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
       },
     );
     req.on('timeout', () => req.destroy(new Error(`no answer from ${url}`)));
     req.on('error', reject);
-    req.end(body);
+    req.end(o.body);
   });
 }
 
+const post = (url: string, body: string, tls: TlsTrust) =>
+  send(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }, tls);
+
 /** The server's own TLS certificates (RSA and ECDSA) from the PKI directory of the configuration. */
-function serverCertificates(configFile: string | undefined): Buffer | undefined {
+export function serverCertificates(configFile: string | undefined): Buffer | undefined {
   const dir = loadServerConfig(configFile).pki.dir;
   const files = [PKI_FILES.tlsCert, PKI_FILES.tlsEcCert]
     .map((f) => join(dir, f))
@@ -93,16 +102,22 @@ function serverCertificates(configFile: string | undefined): Buffer | undefined 
   return files.length ? Buffer.concat(files.map((f) => readFileSync(f))) : undefined;
 }
 
-export async function adminToken(argv: string[]): Promise<number> {
-  const { values } = parse(argv, {
-    credential: { type: 'string' },
-    ca: { type: 'string' },
-    insecure: { type: 'boolean' },
-    config: { type: 'string' },
-  });
-  if (!values.credential)
-    throw new UsageError('--credential FILE is required (the output of neid admin bootstrap)');
-  const cred = JSON.parse(readFileSync(values.credential, 'utf8')) as CredentialFile;
+/** Trust for the server: --ca, else its TLS certificates from its PKI directory (a test PKI is self-signed). */
+export function trustOf(values: { ca?: string; insecure?: boolean; config?: string }): TlsTrust {
+  const ca = values.ca
+    ? readFileSync(values.ca)
+    : values.insecure
+      ? undefined
+      : serverCertificates(values.config);
+  return { ...(ca ? { ca } : {}), ...(values.insecure ? { insecure: true } : {}) };
+}
+
+/** A bearer token for the credential file (RFC 7523 client assertion), or an error naming the answer. */
+export async function bearerToken(
+  credentialFile: string,
+  tls: TlsTrust,
+): Promise<{ token: string; cred: CredentialFile }> {
+  const cred = JSON.parse(readFileSync(credentialFile, 'utf8')) as CredentialFile;
   const key = createPrivateKey({ key: cred.privateJwk as never, format: 'jwk' });
   const now = Math.floor(Date.now() / 1000);
   const assertion = signJws(
@@ -115,20 +130,25 @@ export async function adminToken(argv: string[]): Promise<number> {
     client_assertion_type: ASSERTION_TYPE,
     client_assertion: assertion,
   }).toString();
-  // Trust: --ca, else the server's TLS certificates from its PKI directory (a test PKI is self-signed).
-  const ca = values.ca
-    ? readFileSync(values.ca)
-    : values.insecure
-      ? undefined
-      : serverCertificates(values.config);
-  const res = await post(cred.tokenUrl, body, {
-    ...(ca ? { ca } : {}),
-    ...(values.insecure ? { insecure: true } : {}),
+  const res = await post(cred.tokenUrl, body, tls);
+  if (res.status !== 200) throw new Error(`the token endpoint answered ${res.status}: ${res.text}`);
+  return { token: (JSON.parse(res.text) as { access_token: string }).access_token, cred };
+}
+
+export async function adminToken(argv: string[]): Promise<number> {
+  const { values } = parse(argv, {
+    credential: { type: 'string' },
+    ca: { type: 'string' },
+    insecure: { type: 'boolean' },
+    config: { type: 'string' },
   });
-  if (res.status !== 200) {
-    process.stderr.write(`the token endpoint answered ${res.status}: ${res.text}\n`);
+  if (!values.credential)
+    throw new UsageError('--credential FILE is required (the output of neid admin bootstrap)');
+  try {
+    process.stdout.write(`${(await bearerToken(values.credential, trustOf(values))).token}\n`);
+    return 0;
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
     return 1;
   }
-  process.stdout.write(`${(JSON.parse(res.text) as { access_token: string }).access_token}\n`);
-  return 0;
 }

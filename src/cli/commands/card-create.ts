@@ -48,6 +48,7 @@ export async function cardCreate(argv: string[]): Promise<number> {
     serial: { type: 'string' },
     curve: { type: 'string' },
     date: { type: 'string' },
+    'test-card': { type: 'boolean' },
   });
   if (!values.out) throw new UsageError('--out is required');
   const fields: FieldValues = {};
@@ -77,6 +78,7 @@ export async function cardCreate(argv: string[]): Promise<number> {
     ...(values.serial ? { serialNumber: values.serial } : {}),
     ...(values.curve ? { curve: values.curve } : {}),
     ...(values.date ? { date: values.date } : {}),
+    ...(values['test-card'] ? { testCard: true } : {}),
   });
   const out = resolve(values.out);
   writeCardFileAtomic(out, card);

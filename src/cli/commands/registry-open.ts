@@ -14,6 +14,7 @@ import { loadRegistryPki, type RegistryContext } from '../../registry/context.js
 import type { Database } from '../../registry/db/database.js';
 import { openDatabase } from '../../registry/db/open.js';
 import { RegistryError } from '../../registry/errors.js';
+import { filingFromConfig } from '../../registry/filing/trust.js';
 
 export interface CliRegistry {
   readonly config: ServerConfig;
@@ -46,6 +47,8 @@ export async function openCliRegistry(configFile?: string): Promise<CliRegistry>
         keys,
         pki: loadRegistryPki(config.pki.dir, config.web.publicUrl),
         terminals: config.registry.terminals,
+        filing: filingFromConfig(config.registry.filing, config.pki.dir, config.production),
+        testPhase: config.registry.testPhase,
         now: () => new Date(),
       };
     },

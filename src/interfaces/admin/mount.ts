@@ -9,6 +9,7 @@
  */
 import type { Context } from 'koa';
 import { secretKeyFile } from '../../provisioning/secret-key-file.js';
+import { callerAddress, parseCidr } from '../../registry/networks.js';
 import { getEService } from '../../registry/store/eservices.js';
 import { BodyTooLargeError, readBody } from '../http/body.js';
 import type { MountContext } from '../mount-context.js';
@@ -60,6 +61,11 @@ async function jsonBody(ctx: Context, max: number): Promise<unknown> {
   }
 }
 
+/** Whether the request carries a body at all (RFC 9112 §6.3). */
+const hasBody = (ctx: Context): boolean =>
+  ctx.get('transfer-encoding') !== '' ||
+  (ctx.get('content-length') !== '' && ctx.get('content-length') !== '0');
+
 export interface AdminApiMount {
   readonly routes: readonly RouteDef[];
   /** The pipeline the web console calls too. */
@@ -70,6 +76,10 @@ export interface AdminApiMount {
 export function mountAdminApi(s: MountContext): AdminApiMount {
   const rt = s.registryRuntime;
   const cfg = s.config.admin;
+  // The socket's address, or behind a configured reverse proxy its X-Forwarded-For (docs/admin.md §9).
+  const proxies = cfg.trustedProxies.map((p, i) => parseCidr(p, `admin.trustedProxies[${i}]`));
+  const address = (ctx: Context) =>
+    callerAddress(ctx.req.socket.remoteAddress, ctx.get('x-forwarded-for') || undefined, proxies);
   const log = s.log.child({ frontEnd: 'admin' });
   const alerts = new AdminAlerts({
     ctx: rt.ctx,
@@ -114,6 +124,8 @@ export function mountAdminApi(s: MountContext): AdminApiMount {
     trail: rt.trail,
     freshMs: cfg.freshAuthMinutes * 60_000,
     now: rt.ctx.now,
+    networksOf: async (id) => (await getEService(rt.ctx.db, id)).networks,
+    log,
   });
   const doc = openApiDocument(routes, s.urls.web);
   const fail = (ctx: Context, e: unknown) => {
@@ -159,8 +171,9 @@ export function mountAdminApi(s: MountContext): AdminApiMount {
           params: ctx.params as Record<string, string>,
           query,
           ...(ifMatch ? { ifMatch } : {}),
+          ...(address(ctx) ? { address: address(ctx)! } : {}),
           // The body is read only for a caller whose roles allow the operation (else 403 before it).
-          ...(r.body && api.allows(principal, r.operationId)
+          ...(r.body && api.allows(principal, r.operationId) && !(r.optionalBody && !hasBody(ctx))
             ? { body: await jsonBody(ctx, r.maxBody ?? DEFAULT_MAX_BODY) }
             : {}),
         });

@@ -14,6 +14,7 @@
  * Every refusal with 403 is audited (`admin.denied`).
  */
 import type { AuditTrail } from '../../registry/audit/trail.js';
+import { networkAllows, plainAddress } from '../../registry/networks.js';
 import { assertScope, type Principal, permits } from '../../registry/roles.js';
 import { Problem, toProblem } from './problem.js';
 import { afterOf, type Call, parseIfMatch, type Reply, type RouteDef } from './route.js';
@@ -27,6 +28,8 @@ export interface Invocation {
   readonly body?: unknown;
   /** The If-Match header as sent. */
   readonly ifMatch?: string;
+  /** The caller's address: the TCP peer's (the socket's; X-Forwarded-For is never read). */
+  readonly address?: string;
 }
 
 function pageOfQuery(q: Readonly<Record<string, string | undefined>>): { limit: number; after?: string } {
@@ -47,6 +50,9 @@ export class AdminApi {
       /** How old an authentication may be for a `fresh` route. */
       readonly freshMs: number;
       readonly now: () => Date;
+      /** The addresses an eService's calls are accepted from (表8, registered by the reviewer). */
+      readonly networksOf?: (eServiceId: string) => Promise<readonly string[]>;
+      readonly log?: { warn(o: object, msg: string): void };
     },
   ) {
     this.byId = new Map(routes.map((r) => [r.operationId, r]));
@@ -86,6 +92,26 @@ export class AdminApi {
     }
   }
 
+  /**
+   * An account acting for its own eService calls from that eService's registered addresses only
+   * (seed 004 表8 網路位址); a refusal names the eService in the log and the answer.
+   */
+  private async checkAddress(r: RouteDef, eServiceId: string, address: string | undefined): Promise<void> {
+    if (address === undefined || !this.o.networksOf) return;
+    const networks = await this.o.networksOf(eServiceId).catch(() => [] as readonly string[]);
+    if (networkAllows(networks, address)) return;
+    this.o.log?.warn(
+      { eService: eServiceId, remote: address, operation: r.operationId, outcome: 'refused' },
+      'admin API call from an address the eService has not registered; refused',
+    );
+    throw new Problem(
+      403,
+      'address-not-registered',
+      'Address not registered',
+      `eService ${eServiceId} calls from its registered addresses only (${networks.join(', ')}); ${plainAddress(address)} is not one of them`,
+    );
+  }
+
   private async run(r: RouteDef, inv: Invocation): Promise<Reply> {
     const principal = inv.principal;
     if (!permits(principal.roles, r.permission))
@@ -123,8 +149,13 @@ export class AdminApi {
           `${r.operationId} is not open to accounts held to their own eServices`,
         );
       const id = await r.target(call);
-      if (id !== undefined) assertScope(principal, id);
+      if (id !== undefined) {
+        assertScope(principal, id);
+        await this.checkAddress(r, id, inv.address);
+      }
     }
-    return r.handler({ ...call, body: (r.body ? validateBody(r.body, inv.body) : undefined) as never });
+    const body =
+      r.body && !(r.optionalBody && inv.body === undefined) ? validateBody(r.body, inv.body) : undefined;
+    return r.handler({ ...call, body: body as never });
   }
 }

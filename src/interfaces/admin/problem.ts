@@ -44,6 +44,7 @@ const REGISTRY_STATUS: Record<RegistryErrorCode, [number, string]> = {
   stale: [412, 'Precondition failed'],
   'certificate-failed': [502, 'Terminal certificate failed'],
   'fetch-failed': [502, 'Metadata could not be fetched'],
+  'signature-refused': [422, 'Organisation signature refused'],
 };
 
 /** Any error → Problem (unexpected ones as 500 without internals). */
@@ -54,7 +55,8 @@ export function toProblem(e: unknown): Problem {
     const keyword = e.reason ?? (e.code === 'conflict' ? 'conflict' : undefined);
     return new Problem(
       status,
-      e.code,
+      // A refused signature is typed by its reason: …:problem:certificate-revoked, …:unknown-ca.
+      e.code === 'signature-refused' && e.reason ? e.reason : e.code,
       title,
       e.message,
       e.field,

@@ -39,6 +39,8 @@ export interface RouteDef {
   readonly permission: Permission;
   /** Component schema of the JSON request body. */
   readonly body?: string;
+  /** The body may be left out (no Content-Type, no content): the handler sees undefined. */
+  readonly optionalBody?: boolean;
   /** Largest body accepted (default 256 KiB). */
   readonly maxBody?: number;
   /** The route changes a versioned record: If-Match is required (428 without it). */

@@ -120,6 +120,16 @@ const LABELS: Readonly<Record<string, Text>> = {
   '/outcome': ['結果', 'Outcome'],
   '/from': ['起日', 'From'],
   '/to': ['迄日', 'To'],
+  '/signature': ['組織憑證簽章', 'Organisation-certificate signature'],
+  '/assessment': ['受理機關審核資料', 'The Ministry’s assessment'],
+  '/assessment/result': ['審核結果', 'Result'],
+  '/assessment/reasons': ['無法提供原因', 'Why it cannot be provided'],
+  '/assessment/text': ['其他原因／備註', 'Other reason / remarks'],
+  '/assessment/plannedTestDate': ['預計測試日期', 'Planned test date'],
+  '/assessment/plannedConnectionDate': ['預計連線日期', 'Planned connection date'],
+  '/assessment/applicantNetworks': ['申請單位網路位址', 'Applicant’s networks'],
+  '/assessment/ministryNetworks': ['受理機關網路位址', 'Ministry’s networks'],
+  '/networks': ['網路位址', 'Networks'],
   '/': ['整份表單', 'The whole form'],
 };
 
@@ -159,6 +169,22 @@ const REASONS: Readonly<Record<string, Text>> = {
   ],
   'not-an-ip': ['不是 IP 位址', 'is not an IP address'],
   'not-a-mask': ['不是子網路遮罩', 'is not a subnet mask'],
+  'not-a-cidr': ['不是位址或 CIDR 網段（a.b.c.d/nn）', 'is not an address or a CIDR block (a.b.c.d/nn)'],
+  'reason-required': ['無法提供須勾選原因', '“cannot provide” needs a reason'],
+  'no-reason': ['提供時不填原因', '“provide” takes no reason'],
+  'text-required': ['「其他」須說明', '“other” needs a text'],
+  'date-order': ['連線日期應在測試日期之後', 'the connection comes after the test'],
+  'organisation-mismatch': [
+    '憑證之統一編號與申請書不符',
+    'the certificate’s organisation identifier is not the form’s 統一編號',
+  ],
+  'certificate-revoked': ['憑證已被廢止', 'the certificate is revoked'],
+  'unknown-ca': ['憑證非由受信任之憑證機構簽發', 'the certificate is not from a trusted CA'],
+  'bad-signature': ['簽章不符此申請書', 'the signature does not match this application'],
+  'malformed-signature': ['不是 CMS 簽章檔', 'not a CMS signature'],
+  'certificate-expired': ['憑證不在效期內', 'the certificate is not valid now'],
+  'revocation-unknown': ['無法確認憑證廢止狀態', 'the certificate’s revocation cannot be checked'],
+  'unsuitable-certificate': ['此憑證不能用於簽章', 'the certificate cannot sign'],
   conflict: ['已被使用', 'is taken already'],
 };
 
@@ -176,6 +202,11 @@ export function refusalText(status: number, kind: string): Text {
     return [
       '此操作需要剛完成的身分驗證：請以晶片卡或通行金鑰重新驗證。',
       'This step needs a fresh authentication: confirm it is you with your card or passkey.',
+    ];
+  if (kind === 'address-not-registered')
+    return [
+      '此 eService 只接受來自其登記網路位址之呼叫。',
+      'This eService’s calls are accepted from its registered addresses only.',
     ];
   if (status === 403)
     return [

@@ -13,6 +13,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { TLSSocket } from 'node:tls';
+import { networkAllows } from '../../registry/networks.js';
 import { BodyTooLargeError, readBody } from '../http/body.js';
 import { ECDH_CURVES, type TlsMaterial, WEB_CIPHERS } from '../http/tls.js';
 import { certificateFingerprint, type SoapClient, type SoapClients, validAt } from './clients.js';
@@ -120,6 +121,17 @@ async function handle(d: ListenerDeps, req: IncomingMessage, res: ServerResponse
   const client = clientOf(d, req.socket as TLSSocket);
   if (!client) {
     req.socket.destroy();
+    return;
+  }
+  // Seed 004 表8: an eService calls from the network addresses the reviewer registered. The socket's
+  // address: mutual TLS ends here, so no proxy stands between (docs/admin.md §9).
+  const remote = req.socket.remoteAddress;
+  if (!networkAllows(client.eService.networks ?? [], remote)) {
+    d.log.warn(
+      { eService: client.eService.id, remote, outcome: 'refused' },
+      'SOAP call from an address the eService has not registered; refused',
+    );
+    send(res, 403, undefined, '');
     return;
   }
   const url = new URL(req.url ?? '/', 'https://soap.invalid');

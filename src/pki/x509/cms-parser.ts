@@ -34,8 +34,10 @@ export interface ParsedSignerInfo {
 export interface ParsedCms {
   /** eContentType. */
   readonly contentType: string;
-  /** eContent. */
+  /** eContent; empty for a detached signature (`detached`). */
   readonly content: Buffer;
+  /** True when eContent is absent: the signed content travels beside the SignedData (RFC 5652 §5.2). */
+  readonly detached: boolean;
   /** Embedded X.509 certificates (DER), in encoding order. */
   readonly certificates: Buffer[];
   readonly signer: ParsedSignerInfo;
@@ -103,8 +105,11 @@ function readSignerInfo(t: Tlv): ParsedSignerInfo {
   };
 }
 
-/** Parses DER ContentInfo/SignedData; X509Error('malformed' | 'unsupported') on bad input. */
-export function parseCms(der: Buffer): ParsedCms {
+/**
+ * Parses DER ContentInfo/SignedData; X509Error('malformed' | 'unsupported') on bad input. A detached
+ * signature (eContent absent) is accepted only with `allowDetached` (its caller holds the content).
+ */
+export function parseCms(der: Buffer, opts: { readonly allowDetached?: boolean } = {}): ParsedCms {
   return guard('CMS', () => {
     validateTree(der, 24);
     const [contentType, wrapped, ...extra] = children(parseTlv(der), TAG.SEQUENCE, 'ContentInfo');
@@ -123,10 +128,15 @@ export function parseCms(der: Buffer): ParsedCms {
       'EncapsulatedContentInfo',
     );
     if (!eContentType || encapRest.length > 0) malformed('bad EncapsulatedContentInfo');
-    if (!eContentWrapper) malformed('eContent is absent (detached signatures are not supported)');
-    const [eContent, ...ecRest] = children(eContentWrapper, 0xa0, 'eContent');
-    if (!eContent || ecRest.length > 0 || eContent.tag !== TAG.OCTET_STRING)
-      malformed('eContent is not an OCTET STRING');
+    if (!eContentWrapper && !opts.allowDetached)
+      malformed('eContent is absent (detached signatures are not supported)');
+    let content: Buffer = Buffer.alloc(0);
+    if (eContentWrapper) {
+      const [eContent, ...ecRest] = children(eContentWrapper, 0xa0, 'eContent');
+      if (!eContent || ecRest.length > 0 || eContent.tag !== TAG.OCTET_STRING)
+        malformed('eContent is not an OCTET STRING');
+      content = eContent.value;
+    }
     let i = 3;
     const certificates: Buffer[] = [];
     if (kids[i]?.tag === 0xa0) {
@@ -138,7 +148,8 @@ export function parseCms(der: Buffer): ParsedCms {
     if (signerInfos.length !== 1) malformed(`expected exactly one SignerInfo, got ${signerInfos.length}`);
     return {
       contentType: readOid(eContentType, 'eContentType'),
-      content: eContent.value,
+      content,
+      detached: !eContentWrapper,
       certificates,
       signer: readSignerInfo(signerInfos[0]!),
     };

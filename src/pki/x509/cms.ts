@@ -41,6 +41,8 @@ export interface SignCmsOptions {
   readonly extraCerts?: readonly Buffer[];
   /** signingTime attribute; default now, null to omit. */
   readonly signingTime?: Date | null;
+  /** Leave eContent out: a detached signature over content the verifier already has (RFC 5652 §5.2). */
+  readonly detached?: boolean;
 }
 
 const attribute = (type: string, value: Buffer): Buffer => seq(oid(type), set(value));
@@ -84,7 +86,9 @@ export function signCms(opts: SignCmsOptions): Buffer {
   const signedData = seq(
     integer(version),
     set(digestAlgorithm),
-    seq(oid(opts.contentType), explicit(0, octets(opts.content))),
+    opts.detached
+      ? seq(oid(opts.contentType))
+      : seq(oid(opts.contentType), explicit(0, octets(opts.content))),
     tlv(0xa0, certs),
     set(signerInfo),
   );

@@ -23,7 +23,9 @@ export type KeyUsage =
   | 'keyCertSign'
   | 'cRLSign'
   | 'keyAgreement'
-  | 'dataEncipherment';
+  | 'dataEncipherment'
+  /** contentCommitment (formerly nonRepudiation), RFC 5280 §4.2.1.3 bit 1. */
+  | 'nonRepudiation';
 export type ExtKeyUsage = 'serverAuth' | 'clientAuth' | 'cscaMasterListSigning';
 
 const EXT_KEY_USAGE_OIDS: Readonly<Record<ExtKeyUsage, string>> = {
@@ -35,6 +37,7 @@ const EXT_KEY_USAGE_OIDS: Readonly<Record<ExtKeyUsage, string>> = {
 
 export const KEY_USAGE_BITS: Readonly<Record<KeyUsage, number>> = {
   digitalSignature: 0,
+  nonRepudiation: 1,
   keyEncipherment: 2,
   dataEncipherment: 3,
   keyAgreement: 4,

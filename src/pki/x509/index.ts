@@ -9,6 +9,7 @@ export * from './extensions.js';
 export * from './master-list.js';
 export * from './names.js';
 export * from './oids.js';
+export * from './organisation-signature.js';
 export * from './passive-authentication.js';
 export * from './pem.js';
 export {

@@ -11,6 +11,8 @@
  * - passive authentication (ICAO 9303-12 style): CSCA, Document Signer,
  *   CRL; the signed, empty card revocation list; the Open API trust material
  *   (Master List Signer, CSCA Master List, public card revocation list);
+ * - the organisation-certificate CA, its CRL and sample organisation
+ *   certificates (organisation-ca.ts), for online filing of applications;
  * - TLS server certificate (RSA-3072: the PSK suites need RSA), SAML and SOAP
  *   signing/encryption keys, SOAP client certificates, OIDC signing keys.
  *
@@ -46,6 +48,7 @@ import type { KeyGenerator } from '../keys/source.js';
 import { terminalDescription } from '../terminal-description.js';
 import { writeOidcClientJwks, writeOidcJwks } from './oidc-keys.js';
 import { writeOpenApiTrust } from './open-api-trust.js';
+import { writeOrganisationCa } from './organisation-ca.js';
 import { inToken, writeSamlSoapKeys } from './signing-keys.js';
 
 export interface CreatePkiOptions {
@@ -130,6 +133,23 @@ export function createTestPki(o: CreatePkiOptions): PkiManifest {
   );
   w.write(PKI_FILES.dvCert, dv.cert.raw);
   w.key(PKI_FILES.dvKey, dv.key.privateKey);
+  // The test environment: a CVCA only test cards trust, and the DV of eServices in their test phase.
+  const testCvca = issueCvca({ curve, chr: 'TWTENVCVCA00001', effectiveDate: today, validityDays: 3 * 365 });
+  w.write(PKI_FILES.testCvcaCert, testCvca.cert.raw);
+  w.key(PKI_FILES.testCvcaKey, testCvca.key.privateKey);
+  const testDv = issueSubordinate(
+    { cert: testCvca.cert, key: testCvca.key.privateKey },
+    {
+      role: 'dv-domestic',
+      chr: 'TWTENVDV00001',
+      chat: Chat.forRole('terminal', allAtBits()),
+      effectiveDate: today,
+      validityDays: 365,
+      curve,
+    },
+  );
+  w.write(PKI_FILES.testDvCert, testDv.cert.raw);
+  w.key(PKI_FILES.testDvKey, testDv.key.privateKey);
 
   // TLS: one RSA key for the web, PSK and SOAP listeners.
   const tlsKey = rsa();
@@ -252,6 +272,7 @@ export function createTestPki(o: CreatePkiOptions): PkiManifest {
     ),
   );
   writeOpenApiTrust(w, { cscaCert, cscaKey: csca.privateKey, now });
+  writeOrganisationCa(w, { rsa, now });
 
   // SAML, SOAP, OIDC keys
   writeSamlSoapKeys(w, rsa, o.tokenKeys);

@@ -122,3 +122,37 @@ export async function dailyOutcomes(
     }))
     .filter((r) => !within || within.includes(r.eServiceId));
 }
+
+export interface TestLogins {
+  /** When the test phase began (its first test terminal certificate in force); null: never in one. */
+  readonly since: Date | null;
+  /** When it ended (the production certificate in force); null: still in it. */
+  readonly until: Date | null;
+  readonly ok: number;
+  readonly failed: number;
+}
+
+/**
+ * The eService's authentications during its test phase (seed 004 第陸章 壹.一: a reviewer checks
+ * them before promoting it), from the audit log: counts only.
+ */
+export async function testLogins(q: Queryable, eServiceId: string): Promise<TestLogins> {
+  const [w] = await q.query<{ since: Date | string | null; until: Date | string | null }>(
+    `WITH t AS (SELECT min(activated_at) AS since FROM neid.terminals
+                WHERE eservice_id = $1 AND environment = 'test' AND activated_at IS NOT NULL)
+     SELECT t.since, (SELECT min(activated_at) FROM neid.terminals
+                      WHERE eservice_id = $1 AND environment = 'production' AND activated_at > t.since) AS until
+     FROM t`,
+    [eServiceId],
+  );
+  const since = w?.since ? new Date(w.since) : null;
+  const until = w?.until ? new Date(w.until) : null;
+  if (!since) return { since, until, ok: 0, failed: 0 };
+  const [c] = await q.query<{ ok: string | number; failed: string | number }>(
+    `SELECT count(*) FILTER (WHERE outcome = 'ok') AS ok, count(*) FILTER (WHERE outcome <> 'ok') AS failed
+     FROM neid.audit_log WHERE action = 'eid.authentication' AND target = $1 AND at >= $2
+       AND ($3::timestamptz IS NULL OR at < $3)`,
+    [`eservice:${eServiceId}`, since, until],
+  );
+  return { since, until, ok: Number(c?.ok ?? 0), failed: Number(c?.failed ?? 0) };
+}

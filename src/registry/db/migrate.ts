@@ -8,6 +8,7 @@
 import type { Database } from './database.js';
 import { MIGRATION_0001 } from './migrations/0001-registry.js';
 import { MIGRATION_0002 } from './migrations/0002-admin-console.js';
+import { MIGRATION_0003 } from './migrations/0003-filing.js';
 
 export interface Migration {
   readonly version: number;
@@ -15,7 +16,7 @@ export interface Migration {
   readonly statements: readonly string[];
 }
 
-export const MIGRATIONS: readonly Migration[] = [MIGRATION_0001, MIGRATION_0002];
+export const MIGRATIONS: readonly Migration[] = [MIGRATION_0001, MIGRATION_0002, MIGRATION_0003];
 
 export const CURRENT_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 

@@ -5,7 +5,9 @@ import type { FieldId } from '../../profile/fields.js';
 import type { Queryable } from '../db/database.js';
 import { notFound, RegistryError } from '../errors.js';
 import {
+  type ApplicationAssessment,
   type ApplicationDecision,
+  type ApplicationFiling,
   type ApplicationForm,
   type ApplicationRecord,
   type ApplicationStatus,
@@ -24,6 +26,8 @@ export function applicationOf(r: Row): ApplicationRecord {
     requestedFields: r.requested_fields as FieldId[],
     requestedFunctions: r.requested_functions as FunctionId[],
     ...opt('decision', r.decision as ApplicationDecision | null),
+    ...opt('filing', r.filing as ApplicationFiling | null),
+    ...opt('assessment', r.assessment as ApplicationAssessment | null),
     history: (r.history as ApplicationStep[] | null) ?? [],
     version: r.version as number,
     createdBy: r.created_by as string,
@@ -121,6 +125,9 @@ export interface ApplicationChange {
   readonly requestedFields?: readonly FieldId[];
   readonly requestedFunctions?: readonly FunctionId[];
   readonly decision?: ApplicationDecision;
+  readonly filing?: ApplicationFiling;
+  /** The reviewer's assessment; null clears it (changes requested). */
+  readonly assessment?: ApplicationAssessment | null;
   /** Appended to the history. */
   readonly step?: ApplicationStep;
   readonly stamp?: 'submitted_at' | 'decided_at' | 'activated_at';
@@ -139,6 +146,8 @@ export async function updateApplication(
   if (c.requestedFields) a.json('requested_fields', c.requestedFields);
   if (c.requestedFunctions) a.json('requested_functions', c.requestedFunctions);
   if (c.decision) a.json('decision', c.decision);
+  if (c.filing) a.json('filing', c.filing);
+  if (c.assessment !== undefined) a.json('assessment', c.assessment);
   if (c.step) a.set('history', JSON.stringify([c.step]), '::jsonb', 'history || ');
   if (c.stamp) a.cols.push(`${c.stamp} = now()`);
   const row = await updateVersioned(q, 'applications', a, expected);

@@ -19,6 +19,8 @@ export function eServiceOf(r: Row): EServiceRecord {
     maxOpenSessions: r.max_open_sessions as number,
     approvedFields: r.approved_fields as FieldId[],
     approvedFunctions: r.approved_functions as FunctionId[],
+    networks: (r.networks as string[] | null | undefined) ?? [],
+    phase: (r.phase as 'test' | 'production' | undefined) ?? 'production',
     ...opt('activeApplication', text(r.active_application)),
     version: r.version as number,
     createdAt: date(r.created_at)!,
@@ -114,6 +116,8 @@ export interface EServicePatch {
   readonly terminalSubjectUrl?: string | null;
   readonly commCertificates?: readonly string[];
   readonly maxOpenSessions?: number;
+  /** Where its SOAP and admin-API calls may come from (CIDR); empty: anywhere. */
+  readonly networks?: readonly string[];
 }
 
 /** Sets columns and bumps the version; `expected` (If-Match) must be the current version. */
@@ -125,6 +129,7 @@ export async function updateEService(
     approvedFields?: readonly FieldId[];
     approvedFunctions?: readonly FunctionId[];
     activeApplication?: string | null;
+    phase?: 'test' | 'production';
   },
   expected?: number,
 ): Promise<EServiceRecord> {
@@ -139,6 +144,8 @@ export async function updateEService(
   if (set.approvedFields) a.json('approved_fields', set.approvedFields);
   if (set.approvedFunctions) a.json('approved_functions', set.approvedFunctions);
   if (set.activeApplication !== undefined) a.set('active_application', set.activeApplication);
+  if (set.networks) a.json('networks', set.networks);
+  if (set.phase) a.set('phase', set.phase);
   const row = await updateVersioned(q, 'eservices', a, expected);
   if (!row) {
     await getEService(q, id);

@@ -11,6 +11,7 @@ export function terminalOf(r: Row): TerminalRecord {
     ...opt('applicationId', text(r.application_id)),
     status: r.status as TerminalStatus,
     purpose: r.purpose as TerminalPurpose,
+    environment: (r.environment as 'test' | 'production' | undefined) ?? 'production',
     keyStore: r.key_store as TerminalRecord['keyStore'],
     ...opt('privateKey', bytes(r.private_key)),
     ...opt('keyLabel', text(r.key_label)),
@@ -27,11 +28,15 @@ export function terminalOf(r: Row): TerminalRecord {
   };
 }
 
-export async function insertTerminal(q: Queryable, t: Omit<TerminalRecord, 'createdAt'>): Promise<void> {
+export async function insertTerminal(
+  q: Queryable,
+  t: Omit<TerminalRecord, 'createdAt' | 'environment'> & { environment?: TerminalRecord['environment'] },
+): Promise<void> {
   await q.query(
     `INSERT INTO neid.terminals (chr, eservice_id, application_id, status, purpose, key_store, private_key, key_label,
-       public_key, request, certificate, description, chat, effective_date, expiration_date, previous_chr, activated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+       public_key, request, certificate, description, chat, effective_date, expiration_date, previous_chr, activated_at,
+       environment)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
     [
       t.chr,
       t.eServiceId,
@@ -50,6 +55,7 @@ export async function insertTerminal(q: Queryable, t: Omit<TerminalRecord, 'crea
       t.expirationDate ?? null,
       t.previousChr ?? null,
       t.activatedAt ?? null,
+      t.environment ?? 'production',
     ],
   );
 }

@@ -91,6 +91,9 @@ const view = (a: Partial<ApplicationRecord>) => ({
   requestedFields: a.requestedFields,
   requestedFunctions: a.requestedFunctions,
   decision: a.decision,
+  // The filing without the signature's bytes (kept on the application; its hash is here).
+  filing: a.filing?.method === 'signed' ? { ...a.filing, signature: undefined } : a.filing,
+  assessment: a.assessment,
   history: a.history,
 });
 
@@ -233,9 +236,4 @@ export function updateDraft(
   });
 }
 
-export function submitApplication(ctx: RegistryContext, actor: Principal, id: string, expected?: number) {
-  return step(ctx, actor, id, expected, ['draft'], 'submit', (a) => {
-    checkRequest(a.requestedFields, a.requestedFunctions, a.form);
-    return { status: 'submitted', stamp: 'submitted_at', step: stepOf(ctx, actor, 'submit') };
-  });
-}
+// Submitting (signed with an organisation certificate, or on paper): workflow/filing.ts.

@@ -14,12 +14,15 @@
 import type { RegistryContext } from '../context.js';
 import { forbidden, invalid, RegistryError } from '../errors.js';
 import {
+  type ApplicationAssessment,
   type ApplicationRecord,
   type ApplicationStep,
+  ASSESSMENT_REASONS,
   REJECTION_REASONS,
   type RejectionReason,
   type TerminalRecord,
 } from '../model.js';
+import { parseCidr } from '../networks.js';
 import type { Principal } from '../roles.js';
 import { getApplication } from '../store/applications.js';
 import { step, stepOf } from './applications.js';
@@ -45,14 +48,72 @@ export function fourEyes(actor: Principal, a: ApplicationRecord, act: 'review' |
     );
 }
 
-/** A reviewer's findings: submitted → reviewed, ready for an approver. */
+/** What a reviewer fills in on 表8 (受理機關審核資料). */
+export type AssessmentInput = Omit<
+  ApplicationAssessment,
+  'by' | 'at' | 'reasons' | 'applicantNetworks' | 'ministryNetworks'
+> & {
+  readonly reasons?: readonly string[];
+  readonly applicantNetworks?: readonly string[];
+  readonly ministryNetworks?: readonly string[];
+};
+
+/** Checks the reviewer's half of 表8; every refusal names its field. */
+export function checkAssessment(
+  ctx: RegistryContext,
+  actor: Principal,
+  i: AssessmentInput,
+): ApplicationAssessment {
+  const reasons = (i.reasons ?? []) as ApplicationAssessment['reasons'];
+  reasons.forEach((r, n) => {
+    if (!ASSESSMENT_REASONS.includes(r))
+      throw invalid(`/assessment/reasons/${n}`, `unknown reason ${r}`, 'enum');
+  });
+  if (i.result === 'cannot-provide' && reasons.length === 0)
+    throw invalid('/assessment/reasons', '無法提供 needs a reason of 表8', 'reason-required');
+  if (i.result === 'provide' && reasons.length > 0)
+    throw invalid('/assessment/reasons', '提供 takes no reason', 'no-reason');
+  if (reasons.includes('other') && !i.text?.trim())
+    throw invalid('/assessment/text', 'the reason "other" needs a text', 'text-required');
+  for (const k of ['plannedTestDate', 'plannedConnectionDate'] as const) {
+    const d = i[k];
+    if (d !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(d) || Number.isNaN(Date.parse(d))))
+      throw invalid(`/assessment/${k}`, `"${d}" is not a date (YYYY-MM-DD)`, 'format');
+  }
+  if (i.plannedTestDate && i.plannedConnectionDate && i.plannedConnectionDate < i.plannedTestDate)
+    throw invalid('/assessment/plannedConnectionDate', 'the connection comes after the test', 'date-order');
+  const nets = (k: 'applicantNetworks' | 'ministryNetworks') =>
+    (i[k] ?? []).map((n, j) => parseCidr(n, `/assessment/${k}/${j}`));
+  const applicantNetworks = nets('applicantNetworks');
+  if (i.result === 'provide' && applicantNetworks.length === 0)
+    throw invalid(
+      '/assessment/applicantNetworks',
+      '提供 needs the applicant’s network addresses',
+      'required',
+    );
+  return {
+    result: i.result,
+    reasons,
+    ...(i.text ? { text: i.text } : {}),
+    ...(i.plannedTestDate ? { plannedTestDate: i.plannedTestDate } : {}),
+    ...(i.plannedConnectionDate ? { plannedConnectionDate: i.plannedConnectionDate } : {}),
+    applicantNetworks,
+    ministryNetworks: nets('ministryNetworks'),
+    by: actor.id,
+    at: ctx.now().toISOString(),
+  };
+}
+
+/** A reviewer's findings (and the reviewer's half of 表8): submitted → reviewed, ready for an approver. */
 export function reviewApplication(
   ctx: RegistryContext,
   actor: Principal,
   id: string,
   expected: number | undefined,
   note?: string,
+  assessment?: AssessmentInput,
 ): Promise<ApplicationRecord> {
+  const checked = assessment ? checkAssessment(ctx, actor, assessment) : undefined;
   return step(
     ctx,
     actor,
@@ -60,7 +121,11 @@ export function reviewApplication(
     expected,
     ['submitted'],
     'review',
-    () => ({ status: 'reviewed', step: stepOf(ctx, actor, 'review', note) }),
+    () => ({
+      status: 'reviewed',
+      ...(checked ? { assessment: checked } : {}),
+      step: stepOf(ctx, actor, 'review', note || (checked ? checked.result : undefined)),
+    }),
     (a) => fourEyes(actor, a, 'review'),
   );
 }
@@ -81,7 +146,7 @@ export function requestChanges(
     expected,
     ['submitted', 'reviewed'],
     'request-changes',
-    () => ({ status: 'draft', step: stepOf(ctx, actor, 'request-changes', note) }),
+    () => ({ status: 'draft', assessment: null, step: stepOf(ctx, actor, 'request-changes', note) }),
     (a) => fourEyes(actor, a, 'review'),
   );
 }
@@ -120,6 +185,20 @@ export async function rejectApplication(
   );
 }
 
+/** A paper filing waits for its paper copy; a reviewer's 無法提供 is rejected or sent back, not approved. */
+export function assertApprovable(a: ApplicationRecord): void {
+  if (a.filing?.method === 'paper' && !a.filing.received)
+    throw new RegistryError(
+      'wrong-state',
+      `application ${a.id} was filed on paper and its signed paper copy has not arrived; a reviewer records it first`,
+    );
+  if (a.assessment?.result === 'cannot-provide')
+    throw new RegistryError(
+      'wrong-state',
+      `the reviewer assessed application ${a.id} as 無法提供 (${a.assessment.reasons.join(', ')}): reject it, or ask for changes`,
+    );
+}
+
 export interface Approval {
   readonly application: ApplicationRecord;
   readonly terminal: TerminalRecord;
@@ -149,7 +228,10 @@ export async function approveApplication(
       decision: { outcome: 'approved', ...(text ? { text } : {}), by: actor.id, at: ctx.now().toISOString() },
       step: stepOf(ctx, actor, 'approve', text),
     }),
-    (a) => fourEyes(actor, a, 'decide'),
+    (a) => {
+      fourEyes(actor, a, 'decide');
+      assertApprovable(a);
+    },
   );
   return issueForApplication(ctx, actor, id);
 }

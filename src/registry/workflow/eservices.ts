@@ -7,15 +7,18 @@
  * certificate (amendment or renewal).
  */
 import { appendAudit } from '../audit/chain.js';
+import { testLogins } from '../audit/query.js';
 import { markChanged, type RegistryContext } from '../context.js';
 import { RegistryError } from '../errors.js';
 import type { EServiceRecord, EServiceStatus } from '../model.js';
+import { parseCidr } from '../networks.js';
 import type { Principal } from '../roles.js';
 import { getApplication, updateApplication } from '../store/applications.js';
 import { type EServicePatch, getEService, updateEService } from '../store/eservices.js';
 import { parseCertificatePem } from '../store/frontends.js';
 import { terminalsOf } from '../store/terminals.js';
 import { discardTerminalKey } from '../terminal-keys.js';
+import { orderTerminal } from './terminals.js';
 
 export async function patchEService(
   ctx: RegistryContext,
@@ -28,13 +31,14 @@ export async function patchEService(
   const comm = patch.commCertificates?.map(
     (pem, i) => parseCertificatePem(pem, `/commCertificates/${i}`).pem,
   );
+  const networks = patch.networks?.map((n, i) => parseCidr(n, `/networks/${i}`));
   return ctx.db.tx(async (q) => {
     const before = await getEService(q, id, true);
     if (before.status === 'revoked') throw new RegistryError('wrong-state', `eService ${id} is revoked`);
     const after = await updateEService(
       q,
       id,
-      { ...patch, ...(comm ? { commCertificates: comm } : {}) },
+      { ...patch, ...(comm ? { commCertificates: comm } : {}), ...(networks ? { networks } : {}) },
       expected,
     );
     await appendAudit(
@@ -125,4 +129,26 @@ export async function changeEServiceStatus(
       if (term.keyStore === 'pkcs11') discardTerminalKey(ctx, { name: { terminal: id, chr: term.chr } });
   }
   return out;
+}
+
+/**
+ * A reviewer promotes an eService from its test phase to production after checking its test logins
+ * (seed 004 第陸章 壹.一): a terminal key and request for the production DV — issued at once with a
+ * test PKI, else awaiting the Ministry's DV — whose activation ends the test phase; the test
+ * certificate is superseded then, so test and production credentials never overlap.
+ */
+export async function promoteEService(ctx: RegistryContext, actor: Principal, id: string) {
+  const es = await getEService(ctx.db, id);
+  if (es.status !== 'active' || es.phase !== 'test')
+    throw new RegistryError(
+      'wrong-state',
+      `eService ${id} is ${es.status} in its ${es.phase} phase; only an active eService in its test phase is promoted`,
+    );
+  const logins = await testLogins(ctx.db, id);
+  if (logins.ok === 0)
+    throw new RegistryError(
+      'wrong-state',
+      `eService ${id} has no successful test login yet; it is promoted after its tests (with test cards)`,
+    );
+  return orderTerminal(ctx, actor, { eServiceId: id, purpose: 'promotion', environment: 'production' });
 }

@@ -47,6 +47,7 @@ import {
   terminalsByStatus,
 } from '../store/terminals.js';
 import { discardTerminalKey, newTerminalKey, sectorKeyOf, terminalSigningKey } from '../terminal-keys.js';
+import { SYSTEM_FORM } from './applications.js';
 
 const spki = (k: { export(o: { format: 'der'; type: 'spki' }): Buffer }) =>
   k.export({ format: 'der', type: 'spki' });
@@ -70,6 +71,25 @@ export interface TerminalOrder {
   readonly purpose: Exclude<TerminalPurpose, 'imported'>;
   /** The approved application (initial, amendment); renewals keep the eService's current approval. */
   readonly application?: ApplicationRecord;
+  /**
+   * Which EAC PKI: `test` — the test environment's DV (test cards only); default: a first approval
+   * with `registry.testPhase` on is `test`, a promotion `production`, everything else stays in the
+   * eService's phase.
+   */
+  readonly environment?: 'test' | 'production';
+}
+
+/** The DV (and its key, when it issues at once) of an environment; the test one must exist. */
+function dvOf(ctx: RegistryContext, environment: 'test' | 'production') {
+  if (environment === 'production')
+    return { dv: ctx.pki.dv, ...(ctx.pki.dvKey ? { key: ctx.pki.dvKey } : {}) };
+  const t = ctx.pki.testEnv;
+  if (!t)
+    throw new RegistryError(
+      'certificate-failed',
+      'registry.testPhase is on, but the PKI directory has no test environment (eac/test-env/): run neid pki init, or turn the test phase off',
+    );
+  return { dv: t.dv, ...(t.dvKey ? { key: t.dvKey } : {}) };
 }
 
 /**
@@ -94,6 +114,16 @@ export async function orderTerminal(
       `eService ${es.id} has terminal request ${pending.chr} pending (${pending.status}); import its certificate or withdraw it`,
     );
   const current = await activeTerminal(db, es.id);
+  // The server's own eServices (the console's card login) never have a test phase: admins use their
+  // own production cards.
+  const tested =
+    order.purpose === 'initial' && ctx.testPhase && order.application?.form.system !== SYSTEM_FORM;
+  const environment =
+    order.environment ?? (tested && !current ? 'test' : current ? current.environment : es.phase);
+  const issuer = dvOf(ctx, environment);
+  // The outer signature proves the eService holds its current key; across environments the other DV
+  // could not check it, so a promotion's request carries the inner signature only.
+  const outer = current && current.environment === environment ? current : undefined;
   const chr = await nextChr(db, es);
   const chat = chatFor(fields, functions);
   const hash = ctx.pki.curve.hash;
@@ -111,6 +141,7 @@ export async function orderTerminal(
     eServiceId: es.id,
     ...(order.application ? { applicationId: order.application.id } : {}),
     purpose: order.purpose,
+    environment,
     description,
     chat: chat.encode(),
     ...(current ? { previousChr: current.chr } : {}),
@@ -130,12 +161,12 @@ export async function orderTerminal(
     const sectorPoint = publicPointOf(sector);
     const descriptionHash = hashCertificateDescription(description, hash);
     const request = createCvRequest({
-      car: ctx.pki.dv.chr,
+      car: issuer.dv.chr,
       chr,
       key: key.signing,
       descriptionHash,
       sectorKeyHash: sectorKeyHash(ctx.pki.curve, sectorPoint, hash),
-      ...(current ? { outer: { key: terminalSigningKey(ctx, current), car: current.chr } } : {}),
+      ...(outer ? { outer: { key: terminalSigningKey(ctx, outer), car: outer.chr } } : {}),
     });
     const stored: Omit<TerminalRecord, 'createdAt'> = {
       ...base,
@@ -146,9 +177,9 @@ export async function orderTerminal(
       publicKey: spki(key.signing.publicKey),
       request: request.raw,
     };
-    const certificate = ctx.pki.dvKey
+    const certificate = issuer.key
       ? issueSubordinateCertificate(
-          { cert: ctx.pki.dv, key: ctx.pki.dvKey },
+          { cert: issuer.dv, key: issuer.key },
           {
             role: 'terminal',
             chr,
@@ -177,7 +208,8 @@ export async function orderTerminal(
               eService: es.id,
               purpose: order.purpose,
               chat: chat.toHex(),
-              outerSignature: current?.chr ?? null,
+              environment,
+              outerSignature: outer?.chr ?? null,
             },
           },
         ],
@@ -233,6 +265,8 @@ export async function activate(
       approvedFields: app.requestedFields,
       approvedFunctions: app.requestedFunctions,
       activeApplication: app.id,
+      // The applicant's addresses the reviewer recorded (表8) are where its calls are accepted from.
+      ...(app.assessment ? { networks: app.assessment.applicantNetworks } : {}),
     });
     audit.push({
       actor: actor.id,
@@ -245,14 +279,29 @@ export async function activate(
           status: app.status,
           approvedFields: es.approvedFields,
           approvedFunctions: es.approvedFunctions,
+          networks: es.networks,
         },
         after: {
           status: after.status,
           approvedFields: live.approvedFields,
           approvedFunctions: live.approvedFunctions,
+          networks: live.networks,
         },
         superseded: es.activeApplication ?? null,
       } as never,
+    });
+  }
+  // The certificate's environment is the eService's phase: a test terminal puts it in its test
+  // phase, a production one (a promotion) ends it.
+  const es = await getEService(q, t.eServiceId, true);
+  if (es.phase !== t.environment) {
+    await updateEService(q, es.id, { phase: t.environment });
+    audit.push({
+      actor: actor.id,
+      action: t.environment === 'production' ? 'eservice.promote' : 'eservice.test-phase',
+      target: `eservice:${es.id}`,
+      outcome: 'ok',
+      details: { eService: es.id, before: { phase: es.phase }, after: { phase: t.environment } } as never,
     });
   }
   await appendAudit(q, audit, ctx.now());

@@ -5,7 +5,12 @@
  */
 import { FUNCTION_IDS } from '../../../profile/authorization.js';
 import { FIELD_IDS } from '../../../profile/fields.js';
-import { APPLICATION_STATUSES, ELIGIBILITY, REJECTION_REASONS } from '../../../registry/model.js';
+import {
+  APPLICATION_STATUSES,
+  ASSESSMENT_REASONS,
+  ELIGIBILITY,
+  REJECTION_REASONS,
+} from '../../../registry/model.js';
 import { ROLES } from '../../../registry/roles.js';
 
 type Schema = Record<string, unknown>;
@@ -146,7 +151,34 @@ export const SCHEMAS: Record<string, Schema> = {
     requestedFunctions: Functions,
   }),
   Approval: obj({ text: str(2000) }),
-  Review: obj({ note: str(2000, { description: 'the findings' }) }),
+  Review: obj({ note: str(2000, { description: 'the findings' }), assessment: ref('Assessment') }),
+  // The reviewer's half of 表8 (受理機關審核資料).
+  Assessment: obj(
+    {
+      result: { enum: ['provide', 'cannot-provide'], description: '提供 / 無法提供' },
+      reasons: list({ enum: [...ASSESSMENT_REASONS] }, 3, {
+        uniqueItems: true,
+        description:
+          '無法提供原因: form-incomplete (表單填寫不完整或錯誤), line-mismatch (線路/號碼不符), other',
+      }),
+      text: str(2000, { description: 'the reason "other", or remarks' }),
+      plannedTestDate: str(10, { format: 'date', description: '預計測試日期' }),
+      plannedConnectionDate: str(10, { format: 'date', description: '預計連線日期' }),
+      applicantNetworks: list(str(43), 32, {
+        description:
+          'the applicant’s addresses in CIDR (a.b.c.d/nn): its SOAP and admin-API calls come from these',
+      }),
+      ministryNetworks: list(str(43), 32, { description: 'the Ministry’s side in CIDR' }),
+    },
+    ['result'],
+  ),
+  Submission: obj({
+    signature: str(98304, {
+      description:
+        'detached CMS SignedData (base64 DER or PEM) over GET /applications/{id}/canonical, made with an organisation certificate',
+    }),
+  }),
+  PaperReceipt: obj({ note: str(2000, { description: 'e.g. the letter number' }) }),
   ChangeRequest: obj({ note: str(2000, { description: 'what the applicant must change' }) }, ['note']),
   LockRelease: obj({ subject: str(210, { pattern: '^(account|address):.+$' }) }, ['subject']),
   Rejection: obj({ reason: { enum: [...REJECTION_REASONS] }, text: str(2000) }, ['reason']),
@@ -158,6 +190,9 @@ export const SCHEMAS: Record<string, Schema> = {
     terminalSubjectUrl: { anyOf: [https, { type: 'null' }] },
     commCertificates: list(str(20000), 10),
     maxOpenSessions: { type: 'integer', minimum: 1, maximum: 100000 },
+    networks: list(str(43), 32, {
+      description: 'CIDR blocks its SOAP and admin-API calls may come from (表8 網路位址); empty: anywhere',
+    }),
   }),
   SamlRegistration: obj(
     {

@@ -2,22 +2,26 @@
  * Secure API applications (表8): create, read, edit a draft, submit (the applicant); review or ask
  * for changes (the reviewer); approve or reject (the approver, four eyes); retry the certificate.
  */
+
+import { RegistryError } from '../../../registry/errors.js';
+import { canonicalApplication } from '../../../registry/filing/canonical.js';
 import type { ApplicationStatus, RejectionReason } from '../../../registry/model.js';
 import { getApplication, listApplications } from '../../../registry/store/applications.js';
 import { getEService } from '../../../registry/store/eservices.js';
 import {
   type ApplicationInput,
   createApplication,
-  submitApplication,
   updateDraft,
 } from '../../../registry/workflow/applications.js';
 import {
+  type AssessmentInput,
   approveApplication,
   issueForApplication,
   rejectApplication,
   requestChanges,
   reviewApplication,
 } from '../../../registry/workflow/decisions.js';
+import { recordPaperReceived, submitApplication } from '../../../registry/workflow/filing.js';
 import type { AdminDeps } from '../deps.js';
 import { type Call, pageOf, type RouteDef, route } from '../route.js';
 import { applicationView, terminalView } from '../views.js';
@@ -38,7 +42,7 @@ export function applicationRoutes(d: AdminDeps): RouteDef[] {
     body: string,
     run: typeof requestChanges,
   ) =>
-    route<{ note?: string }>({
+    route<{ note?: string; assessment?: AssessmentInput }>({
       method: 'post',
       path: `${ID}/${action}`,
       operationId: action === 'review' ? 'reviewApplication' : 'requestChanges',
@@ -48,7 +52,17 @@ export function applicationRoutes(d: AdminDeps): RouteDef[] {
       body,
       ifMatch: true,
       handler: async (c) => {
-        const a = await run(d.ctx, c.principal, c.params.id!, c.ifMatch, c.body.note ?? '');
+        const a =
+          action === 'review'
+            ? await reviewApplication(
+                d.ctx,
+                c.principal,
+                c.params.id!,
+                c.ifMatch,
+                c.body.note,
+                c.body.assessment,
+              )
+            : await run(d.ctx, c.principal, c.params.id!, c.ifMatch, c.body.note ?? '');
         return { body: applicationView(a), version: a.version };
       },
     });
@@ -142,16 +156,62 @@ export function applicationRoutes(d: AdminDeps): RouteDef[] {
       },
     }),
     route({
+      method: 'get',
+      path: `${ID}/canonical`,
+      operationId: 'getCanonicalApplication',
+      summary:
+        'The canonical application (RFC 8785 JSON, UTF-8): the exact bytes to sign with the organisation certificate (detached CMS, e.g. openssl cms -sign -binary -outform DER)',
+      tag: TAG,
+      permission: 'eservice:read',
+      target: ofApplication,
+      handler: async (c) => {
+        const a = await getApplication(d.ctx.db, c.params.id!);
+        return { body: canonicalApplication(a), type: 'application/json', version: a.version };
+      },
+    }),
+    route<{ signature?: string } | undefined>({
       method: 'post',
       path: `${ID}/submit`,
       operationId: 'submitApplication',
-      summary: 'Submit a draft for the Ministry’s review and decision',
+      summary:
+        'Submit a draft for the Ministry’s review and decision: filed online with `signature` (organisation certificate: 工商憑證, 組織憑證, 政府機關憑證; its organisation identifier must be the form’s taxId), or unsigned (a paper filing when registry.filing.unsigned is paper)',
       tag: TAG,
       permission: 'application:write',
+      body: 'Submission',
+      optionalBody: true,
+      maxBody: 128 * 1024,
       ifMatch: true,
       target: ofApplication,
       handler: async (c) => {
-        const a = await submitApplication(d.ctx, c.principal, c.params.id!, c.ifMatch);
+        try {
+          const a = await submitApplication(d.ctx, c.principal, c.params.id!, c.ifMatch, c.body?.signature);
+          return { body: applicationView(a), version: a.version };
+        } catch (e) {
+          // A refused organisation signature is evidence too: audited with its reason.
+          if (e instanceof RegistryError && e.code === 'signature-refused')
+            d.trail.enqueue({
+              actor: c.principal.id,
+              action: 'application.submit',
+              target: `application:${c.params.id}`,
+              outcome: 'refused',
+              details: { reason: e.reason, detail: e.message },
+            });
+          throw e;
+        }
+      },
+    }),
+    route<{ note?: string }>({
+      method: 'post',
+      path: `${ID}/paper-received`,
+      operationId: 'recordPaperReceived',
+      summary:
+        'Record that the signed, sealed paper copy of a paper filing arrived (an approval waits for it)',
+      tag: TAG,
+      permission: 'application:review',
+      body: 'PaperReceipt',
+      ifMatch: true,
+      handler: async (c) => {
+        const a = await recordPaperReceived(d.ctx, c.principal, c.params.id!, c.ifMatch, c.body.note);
         return { body: applicationView(a), version: a.version };
       },
     }),

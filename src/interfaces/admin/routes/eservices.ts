@@ -1,10 +1,16 @@
-/** eServices: list, read, edit the profile, suspend, resume, revoke. */
+/** eServices: list, read, edit the profile, suspend, resume, revoke, promote from the test phase. */
+
+import { testLogins } from '../../../registry/audit/query.js';
 import type { EServiceStatus } from '../../../registry/model.js';
 import { type EServicePatch, getEService, listEServices } from '../../../registry/store/eservices.js';
-import { changeEServiceStatus, patchEService } from '../../../registry/workflow/eservices.js';
+import {
+  changeEServiceStatus,
+  patchEService,
+  promoteEService,
+} from '../../../registry/workflow/eservices.js';
 import type { AdminDeps } from '../deps.js';
 import { type Call, pageOf, type RouteDef, route } from '../route.js';
-import { eServiceView } from '../views.js';
+import { eServiceView, terminalView } from '../views.js';
 
 const ID = '/eservices/{id}';
 
@@ -76,7 +82,15 @@ export function eServiceRoutes(d: AdminDeps): RouteDef[] {
       target: pathEService,
       handler: async (c) => {
         const e = await getEService(d.ctx.db, c.params.id!);
-        return { body: view(e), version: e.version };
+        const t = await testLogins(d.ctx.db, e.id);
+        const testPhase = t.since
+          ? {
+              since: t.since.toISOString(),
+              until: t.until?.toISOString() ?? null,
+              logins: { ok: t.ok, failed: t.failed },
+            }
+          : null;
+        return { body: { ...view(e), testPhase }, version: e.version };
       },
     }),
     route<EServicePatch>({
@@ -92,6 +106,22 @@ export function eServiceRoutes(d: AdminDeps): RouteDef[] {
       handler: async (c) => {
         const e = await patchEService(d.ctx, c.principal, c.params.id!, c.ifMatch, c.body);
         return { body: view(e), version: e.version };
+      },
+    }),
+    route({
+      method: 'post',
+      path: `${ID}/promote`,
+      operationId: 'promoteEService',
+      summary:
+        'Promote an eService from its test phase (test terminal certificate, test cards only) to production, after at least one successful test login: a terminal certificate of the production DV (at once with the test PKI, else a request for the Ministry’s DV); its activation supersedes the test certificate',
+      tag: 'eServices',
+      permission: 'application:review',
+      fresh: true,
+      target: pathEService,
+      responses: { '201': 'The production terminal certificate (active, or requested from the DV)' },
+      handler: async (c) => {
+        const t = await promoteEService(d.ctx, c.principal, c.params.id!);
+        return { status: 201, body: terminalView(t) };
       },
     }),
     status('suspend', 'Suspend an eService: every instance refuses its requests at once'),

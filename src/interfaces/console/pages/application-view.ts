@@ -12,6 +12,7 @@ const STEP_TEXT: Readonly<Record<string, Text>> = {
   'request-changes': ['退回修改', 'Sent back for changes'],
   approve: ['核准', 'Approved'],
   reject: ['拒絕', 'Rejected'],
+  'paper-received': ['紙本正本收件', 'Signed paper copy arrived'],
 };
 
 interface ApplicationView {

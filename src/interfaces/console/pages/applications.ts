@@ -12,13 +12,24 @@ import { bi, button, fmtTime, form, type Html, html, notice, select, type Text, 
 import { REASON_TEXT, statusText } from '../i18n.js';
 import type { ConsoleKit } from '../kit.js';
 import type { PageViewer } from '../layout.js';
+import {
+  assessmentFields,
+  assessmentOf,
+  type FilingView,
+  filingActions,
+  filingDetails,
+  filingPages,
+} from './application-filing.js';
 import { applicationForm, bodyOfForm, type Values, valuesOf } from './application-form.js';
+import { printPages } from './application-print.js';
 import { applicationDetails } from './application-view.js';
 import { badge, bodyOf, doneNotice, q, table } from './common.js';
 
 const BASE = '/admin/applications';
 
 export function applicationPages(kit: ConsoleKit): void {
+  filingPages(kit);
+  printPages(kit);
   kit.get(BASE, async (ctx, v) => {
     const status = q(ctx, 'status');
     const list = bodyOf(
@@ -172,7 +183,7 @@ ${filter}${table(
       kit.page(
         ctx,
         { title: ['申請案', 'Application'], viewer: v, active: BASE, ...(n ? { notice: n } : {}) },
-        html`${applicationDetails(a)}${actions(v, a, version)}`,
+        html`${applicationDetails(a)}${filingDetails(a)}${actions(v, a, version)}`,
       );
     } catch (e) {
       await kit.refuse(ctx, v, e, { back: BASE });
@@ -188,9 +199,10 @@ ${filter}${table(
   step('review', async (v, id, f) => {
     const changes = f.get('outcome') === 'changes';
     const note = f.get('note');
+    const assessment = changes ? undefined : assessmentOf(f);
     await kit.call(v, changes ? 'requestChanges' : 'reviewApplication', {
       params: { id },
-      body: note ? { note } : {},
+      body: { ...(note ? { note } : {}), ...(assessment ? { assessment } : {}) },
       version: f.get('_version'),
     });
     return changes ? 'changes-requested' : 'reviewed';
@@ -221,7 +233,7 @@ ${filter}${table(
 /** The steps this admin may take on the application now. */
 function actions(
   v: PageViewer,
-  a: { id: string; status: string; history: { step: string; by: string }[]; createdBy: string },
+  a: FilingView & { history: { step: string; by: string }[]; createdBy: string },
   version: number,
 ): Html {
   const base = `${BASE}/${a.id}`;
@@ -235,15 +247,7 @@ function actions(
     out.push(
       html`<p class="actions"><a class="button secondary" id="edit" href="${base}/edit">${bi(['編輯草稿', 'Edit the draft'])}</a></p>`,
     );
-  if (a.status === 'draft' && v.allows('submitApplication'))
-    out.push(
-      form(
-        `${base}/submit`,
-        v.session.csrf,
-        html`<div class="actions">${button(['送出審查', 'Submit for review'], { id: 'submit' })}</div>`,
-        { version },
-      ),
-    );
+  out.push(filingActions(v, a, version));
   if ((a.status === 'submitted' || a.status === 'reviewed') && v.allows('reviewApplication'))
     out.push(
       drafted
@@ -254,7 +258,7 @@ function actions(
         : form(
             `${base}/review`,
             v.session.csrf,
-            html`<h2>${bi(['審查', 'Review'])}</h2>${textarea({ name: 'note', label: ['審查意見', 'Review note'] })}<div class="actions">${a.status === 'submitted' ? button(['審查完成，送核定', 'Reviewed: ready for a decision'], { name: 'outcome', value: 'reviewed', id: 'review' }) : ''}${button(['退回申請者修改', 'Send back for changes'], { name: 'outcome', value: 'changes', kind: 'secondary', id: 'request-changes' })}</div>`,
+            html`<h2>${bi(['審查', 'Review'])}</h2>${textarea({ name: 'note', label: ['審查意見', 'Review note'] })}${a.status === 'submitted' ? assessmentFields(a) : ''}<div class="actions">${a.status === 'submitted' ? button(['審查完成，送核定', 'Reviewed: ready for a decision'], { name: 'outcome', value: 'reviewed', id: 'review' }) : ''}${button(['退回申請者修改', 'Send back for changes'], { name: 'outcome', value: 'changes', kind: 'secondary', id: 'request-changes' })}</div>`,
             { version, id: 'review-form' },
           ),
     );

@@ -11,6 +11,7 @@ const DONE: Readonly<Record<string, Text>> = {
     'The application was created as a draft. Check it, then submit it.',
   ],
   submitted: ['已送出，等待審查。', 'Submitted: it waits for a reviewer.'],
+  'paper-received': ['已記錄紙本正本之收件。', 'The arrival of the signed paper copy was recorded.'],
   reviewed: ['已完成審查，等待核定。', 'Reviewed: it waits for an approver.'],
   'changes-requested': ['已退回申請者修改。', 'Sent back to the applicant for changes.'],
   approved: ['已核准。', 'Approved.'],
@@ -21,6 +22,10 @@ const DONE: Readonly<Record<string, Text>> = {
   revoked: ['已撤銷。', 'Revoked.'],
   removed: ['已移除。', 'Removed.'],
   renewed: ['已申請換發終端憑證。', 'A renewal of the terminal certificate was ordered.'],
+  promoted: [
+    '已轉為正式環境：正式 DV 之終端憑證已核發或已送出申請。',
+    'Promoted: the production DV’s terminal certificate is issued or requested.',
+  ],
   imported: ['已匯入終端憑證。', 'The terminal certificate was imported.'],
   withdrawn: ['已撤回申請。', 'The request was withdrawn.'],
   acknowledged: ['已確認警示。', 'The alert was acknowledged.'],

@@ -119,6 +119,10 @@ export function eServiceActions(kit: ConsoleKit): void {
     });
     return 'removed';
   });
+  step('promote', async (_ctx, v, id) => {
+    await kit.call(v, 'promoteEService', { params: { id } });
+    return 'promoted';
+  });
   step('terminals/renew', async (_ctx, v, id) => {
     await kit.call(v, 'renewTerminal', { params: { id } });
     return 'renewed';

@@ -10,6 +10,7 @@ import {
   button,
   errorSummary,
   type FieldError,
+  fmtTime,
   form,
   type Html,
   html,
@@ -35,7 +36,10 @@ export interface EServiceView {
   url: string | null;
   maxOpenSessions: number;
   approvedFields: string[];
+  networks: string[];
   approvedFunctions: string[];
+  phase: 'test' | 'production';
+  testPhase?: { since: string; until: string | null; logins: { ok: number; failed: number } } | null;
   version: number;
 }
 
@@ -43,6 +47,7 @@ interface TerminalView {
   chr: string;
   status: string;
   purpose: string;
+  environment?: 'test' | 'production';
   effectiveDate: string | null;
   expirationDate: string | null;
   chat: { fields: string[]; functions: string[] };
@@ -78,10 +83,24 @@ ${input({ name: 'maxOpenSessions', label: ['同時登入上限', 'Concurrent log
 <dt>${bi(['用途', 'Purpose'])}</dt><dd>${e.purpose.zh} / ${e.purpose.en}</dd>
 <dt>${bi(['網址', 'URL'])}</dt><dd>${e.url ?? '—'}</dd>
 <dt>${bi(['同時登入上限', 'Concurrent logins'])}</dt><dd>${e.maxOpenSessions}</dd>
+<dt>${bi(['階段', 'Phase'])}</dt><dd id="phase">${bi(e.phase === 'test' ? ['測試（僅測試卡）', 'Test (test cards only)'] : ['正式', 'Production'])}</dd>
+${e.testPhase ? html`<dt>${bi(['測試期間登入', 'Test-phase logins'])}</dt><dd id="test-logins">${bi(['成功', 'succeeded'])} <strong id="test-logins-ok">${e.testPhase.logins.ok}</strong> · ${bi(['失敗', 'failed'])} ${e.testPhase.logins.failed} · ${fmtTime(e.testPhase.since)}${e.testPhase.until ? html` – ${fmtTime(e.testPhase.until)}` : ''}</dd>` : ''}
+<dt>${bi(['登記之網路位址', 'Registered networks'])}</dt><dd class="mono" id="networks">${e.networks.length ? e.networks.join('、') : bi(['不限（未登記）', 'Any (none registered)'])}</dd>
 <dt>${bi(['已核准欄位', 'Approved fields'])}</dt><dd id="approved-fields">${[...e.approvedFields, ...e.approvedFunctions].map((f) => html`<span class="badge" data-field="${f}">${bi(fieldText(f))}</span> `)}${e.approvedFields.length + e.approvedFunctions.length ? '' : '—'}</dd>
 </dl>
 <p><a href="/admin/applications?eServiceId=${e.id}">${bi(['此 eService 的申請案', 'Applications of this eService'])}</a>${v.allows('createApplication') ? html` · <a href="/admin/applications/new?amend=1">${bi(['申請變更欄位', 'Apply for other fields'])}</a>` : ''}</p>
-${edit}${status(v, e)}</section>`;
+${edit}${promote(v, e)}${status(v, e)}</section>`;
+}
+
+/** A reviewer promotes an eService in its test phase to production (its test logins checked). */
+function promote(v: PageViewer, e: EServiceView): Html {
+  if (e.phase !== 'test' || e.status !== 'active' || !v.allows('promoteEService')) return html``;
+  return form(
+    `${BASE}/${e.id}/promote`,
+    v.session.csrf,
+    html`<h3>${bi(['轉為正式環境', 'Promote to production'])}</h3><p>${bi(['確認測試期間之登入無誤後，核發正式 DV 之終端憑證；測試憑證隨即停用。', 'After checking the test logins: a terminal certificate of the production DV; the test certificate stops then.'])}</p><div class="actions">${button(['轉為正式環境', 'Promote to production'], { id: 'promote' })}</div>`,
+    { id: 'promote-form' },
+  );
 }
 
 function status(v: PageViewer, e: EServiceView): Html {
@@ -99,7 +118,7 @@ function status(v: PageViewer, e: EServiceView): Html {
 function terminals(v: PageViewer, e: EServiceView, list: TerminalView[]): Html {
   const rows = list.map(
     (t) =>
-      html`<tr><td class="mono">${t.chr}</td><td>${badge(t.status)}</td><td>${t.purpose}</td><td>${t.effectiveDate ?? '—'}</td><td>${t.expirationDate ?? '—'}</td><td>${t.chat.fields.length + t.chat.functions.length}</td><td>${
+      html`<tr><td class="mono">${t.chr}</td><td>${badge(t.status)}</td><td>${t.purpose}${t.environment === 'test' ? html` <span class="badge">${bi(['測試', 'test'])}</span>` : ''}</td><td>${t.effectiveDate ?? '—'}</td><td>${t.expirationDate ?? '—'}</td><td>${t.chat.fields.length + t.chat.functions.length}</td><td>${
         t.status === 'requested' && v.allows('getTerminalRequest')
           ? html`<a href="/admin/terminals/${t.chr}/request">${bi(['下載憑證申請', 'Download the request'])}</a>${v.allows('withdrawTerminalRequest') ? form(`/admin/terminals/${t.chr}/withdraw`, v.session.csrf, button(['撤回', 'Withdraw'], { kind: 'secondary' })) : ''}`
           : ''

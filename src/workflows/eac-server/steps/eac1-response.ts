@@ -60,10 +60,14 @@ export function eac1Response(
       );
     }
   }
-  if (out.cars.length > 0 && !out.cars.some((car) => ctx.pki.trustedCars.has(car))) {
+  const test = terminal.testEnvironment;
+  const trusted = test ? new Set([test.cvcaChr]) : ctx.pki.trustedCars;
+  if (out.cars.length > 0 && !out.cars.some((car) => trusted.has(car))) {
     throw failure(
       'certificate-path',
-      `the card trusts ${out.cars.join(', ')}, no CVCA the chain of this server (${ctx.pki.cvca.chr}) leads to`,
+      test
+        ? `the card trusts ${out.cars.join(', ')}; eService ${session.request.eServiceId} is in its test phase (test CVCA ${test.cvcaChr}): test cards only`
+        : `the card trusts ${out.cars.join(', ')}, no CVCA the chain of this server (${ctx.pki.cvca.chr}) leads to`,
     );
   }
   let caCurve: ReturnType<typeof chooseChipAuthentication>['curve'];

@@ -48,7 +48,10 @@ export function startPaos(
     'EAC1InputType',
     buildEac1Input({
       // All link certificates too, so a card that still trusts an older CVCA reaches the current one.
-      certificates: [terminal.cert.raw, ctx.pki.dv.raw, ...ctx.pki.links.map((l) => l.raw)],
+      // An eService in its test phase has the test environment's chain, which only test cards trust.
+      certificates: terminal.testEnvironment
+        ? [terminal.cert.raw, terminal.testEnvironment.dv.raw]
+        : [terminal.cert.raw, ctx.pki.dv.raw, ...ctx.pki.links.map((l) => l.raw)],
       certificateDescription: terminal.description,
       requiredChat: required,
       ...(optional ? { optionalChat: optional } : {}),
