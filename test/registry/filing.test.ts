@@ -137,6 +137,17 @@ describe('verifyOrganisationSignature', () => {
     expect(
       code(() => verifyOrganisationSignature(sign(content, good), content, { issuers: [], crls: [] }, now)),
     ).toBe('unknown-ca');
+    // The issuing CA itself past its end (the certificate still within its own validity).
+    expect(
+      code(() =>
+        verifyOrganisationSignature(
+          sign(content, orgCert({ days: [-1, 400] })),
+          content,
+          trust,
+          new Date(now.getTime() + 366 * DAY),
+        ),
+      ),
+    ).toBe('expired');
   });
 });
 

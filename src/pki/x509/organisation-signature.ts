@@ -9,7 +9,7 @@
  * 2. the signer certificate (by its sid) is in the SignedData;
  * 3. it was issued by one of the configured issuing CAs (issuer name, AuthorityKeyIdentifier
  *    implied by the issuer's key verifying the certificate's signature), which is a CA;
- * 4. it is valid now, and allows digitalSignature or nonRepudiation (RFC 5280 §4.2.1.3);
+ * 4. it and its issuing CA are valid now, and it allows digitalSignature or nonRepudiation (RFC 5280 §4.2.1.3);
  * 5. the issuing CA's CRL is present, signed by the CA, current (nextUpdate in the future), and
  *    does not list the certificate — no current CRL refuses (fail closed);
  * 6. messageDigest equals the hash of the content, contentType attribute id-data, and the signature
@@ -132,11 +132,13 @@ export function verifyOrganisationSignature(
       (ca) => ca.ca && parseCertificate(ca.raw).subject.equals(parsed.issuer) && x509.verify(ca.publicKey),
     );
   if (!issuer)
-    fail(
-      'unknown-ca',
-      `${who} was not issued by a configured organisation CA (registry.organisationCertificates.issuers)`,
-    );
+    fail('unknown-ca', `${who} was not issued by a configured organisation CA (registry.filing.issuers)`);
   const ca = issuer as X509Certificate;
+  if (at < new Date(ca.validFrom) || at > new Date(ca.validTo))
+    fail(
+      'expired',
+      `the issuing CA ${ca.subject.replace(/\n/g, ', ')} is valid from ${ca.validFrom} to ${ca.validTo}, not now`,
+    );
   if (at < new Date(x509.validFrom) || at > new Date(x509.validTo))
     fail('expired', `${who} is valid from ${x509.validFrom} to ${x509.validTo}, not now`);
   if (!keyUsageAllows(parsed, 'digitalSignature') && !keyUsageAllows(parsed, 'nonRepudiation'))
