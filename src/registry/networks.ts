@@ -1,9 +1,10 @@
 /**
  * The network addresses of 表8 (主機網路位址 / 子網路遮罩) as CIDR blocks, and
  * the check every call of an eService passes against the addresses the
- * reviewer registered. The address is the TCP peer's (the socket's): the SOAP
- * listener authenticates eServices with mutual TLS, which a proxy cannot
- * terminate, and X-Forwarded-For is never read (docs/admin.md §9).
+ * reviewer registered. On the SOAP listener the address is the TCP peer's (the
+ * socket's): it authenticates eServices with mutual TLS, which a proxy cannot
+ * terminate. The admin API reads X-Forwarded-For only from the reverse proxies
+ * named in admin.trustedProxies (`callerAddress`; docs/admin.md §9).
  */
 import { BlockList, isIP } from 'node:net';
 import { invalid } from './errors.js';
