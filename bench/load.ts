@@ -123,6 +123,10 @@ interface Figures {
   readonly seconds: number;
   readonly latencies: number[];
   readonly cpuPerLogin: number;
+  /** The load clients' own CPU per login (they share the machine with the server). */
+  readonly clientCpuPerLogin: number;
+  /** Of which the primary (several workers), per login. */
+  readonly primaryCpuPerLogin?: number;
   readonly rss: number;
   readonly redis: number;
 }
@@ -165,17 +169,26 @@ async function start(workers: number): Promise<Run> {
     redisMemory,
     async measure(n) {
       const before = usage(pids);
+      const primary0 = usage(pids.slice(0, 1));
+      const clientPids = clients.map((c) => c.child.pid!);
+      const clients0 = usage(clientPids);
       const t0 = performance.now();
       const share = (i: number) => Math.floor(n / CLIENTS) + (i < n % CLIENTS ? 1 : 0);
       const results = (await Promise.all(clients.map((c, i) => c.run(share(i))))).flat();
       const seconds = (performance.now() - t0) / 1000;
       const after = usage(pids);
+      const primary1 = usage(pids.slice(0, 1));
+      const clients1 = usage(clientPids);
       return {
+        ...(workers > 1
+          ? { primaryCpuPerLogin: ((primary1.cpu - primary0.cpu) * 1000) / results.length }
+          : {}),
         logins: results.length,
         errors: results.filter((r) => !r.ok).map((r) => `${r.p}: ${r.error}`),
         seconds,
         latencies: results.filter((r) => r.ok).map((r) => r.ms),
         cpuPerLogin: ((after.cpu - before.cpu) * 1000) / results.length,
+        clientCpuPerLogin: ((clients1.cpu - clients0.cpu) * 1000) / results.length,
         rss: after.rss,
         redis: await redisMemory(),
       };
@@ -244,7 +257,11 @@ function report(label: string, f: Figures): void {
   console.log(
     `${label}: ${f.logins} logins in ${f.seconds.toFixed(1)} s = ${(f.logins / f.seconds).toFixed(2)} logins/s; ` +
       `latency p50 ${pct(l, 50).toFixed(0)} ms, p95 ${pct(l, 95).toFixed(0)} ms, p99 ${pct(l, 99).toFixed(0)} ms; ` +
-      `server CPU per login ${f.cpuPerLogin.toFixed(1)} ms; server RSS ${MB(f.rss)}; Redis ${MB(f.redis)}; errors ${f.errors.length}`,
+      `server CPU per login ${f.cpuPerLogin.toFixed(1)} ms${f.primaryCpuPerLogin !== undefined ? ` (primary ${f.primaryCpuPerLogin.toFixed(1)})` : ''}; server RSS ${MB(f.rss)}; Redis ${MB(f.redis)}; errors ${f.errors.length}`,
+  );
+  const ceiling = (availableParallelism() * 1000) / (f.cpuPerLogin + f.clientCpuPerLogin);
+  console.log(
+    `  load clients' CPU per login ${f.clientCpuPerLogin.toFixed(1)} ms (same machine): the cores allow at most ${ceiling.toFixed(1)} logins/s with them`,
   );
   for (const e of [...new Set(f.errors)].slice(0, 5)) console.log(`  error: ${e}`);
 }
