@@ -26,6 +26,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createClient } from 'redis';
+import { parse } from 'yaml';
 import { loadRegistry } from '../src/config/relying-parties.js';
 import { PostgresDatabase } from '../src/registry/db/postgres.js';
 import { RedisPskDirectory, RedisSessionStore } from '../src/workflows/session/redis-store.js';
@@ -200,11 +201,13 @@ async function start(workers: number): Promise<Run> {
         const store = await RedisSessionStore.connect(o);
         const psks = await RedisPskDirectory.connect(o);
         const registry = loadRegistry(join(s.dir, 'relying-parties.yaml'), { pkiDir: s.pkiDir });
+        const pskPort = (parse(readFileSync(s.configFile, 'utf8')) as { psk: { port: number } }).psk.port;
         const sessions = new SessionService({
           store,
           psks,
           eService: (id) => registry.get(id),
           eidUrl: s.web,
+          pskUrl: `https://127.0.0.1:${pskPort}`,
           ttlMs: 600_000,
           unclaimedTtlMs: 3_600_000,
           maxUnclaimed: OPEN + 10_000,
