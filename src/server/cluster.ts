@@ -113,7 +113,8 @@ export class Primary {
       if (this.stopping) return;
       void this.fork(index).then((ok) => {
         if (ok) this.log.info({ worker: index }, 'worker started again');
-        else if (!this.stopping) this.restart(index, slot, null, null);
+        // It did not even start: counts as a quick crash, so the delay grows.
+        else if (!this.stopping) this.restart(index, { ...slot, since: Date.now() }, null, null);
       });
     }, delayMs).unref();
   }

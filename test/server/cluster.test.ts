@@ -166,6 +166,19 @@ describe('server.workers through npm start', () => {
       expect(metricValue(metrics, 'neid_workers{state="running"}')).toBe(2);
       expect(metricValue(metrics, 'neid_workers{state="configured"}')).toBe(2);
 
+      // A worker that dies is started again in its place; meanwhile the instance is not ready.
+      process.kill(pids[1]!, 'SIGKILL');
+      const exited = await p.line('worker exited; starting another');
+      expect(exited).toMatchObject({ worker: 1, pid: pids[1], signal: 'SIGKILL' });
+      expect((await fetch(`${s.metrics}/ready`)).status).toBe(503);
+      await p.line('worker started again');
+      const again = await fetch(`${s.metrics}/ready`);
+      expect(again.status).toBe(200);
+      const restarted = ((await again.json()) as { workers: { pid: number }[] }).workers[1]!.pid;
+      expect(restarted).not.toBe(pids[1]);
+      const after = await (await fetch(`${s.metrics}/metrics`)).text();
+      expect(metricValue(after, 'neid_worker_restarts_total')).toBe(1);
+
       // SIGTERM with a login at the consent screen: not ready; the login finishes (its result
       // waits in Redis for the next instance, lifecycle.test.ts), then every worker and the
       // primary exit 0.
