@@ -12,7 +12,8 @@
  * --open-sessions N: measures with 100 open (unclaimed) authentication sessions in Redis, fills
  *   up to N (made by SessionService itself, sealed, PSKs mirrored into every worker), measures
  *   again; prints Redis bytes per open session and the p99 ratio N / 100.
- * --soak N: N logins after the measured ones, sampling RSS and Redis memory; prints their slope
+ * --soak N: N logins after the measured ones, sampling RSS, the V8 heap in use (the server's /metrics)
+ *   and Redis memory; prints their slope
  *   after the first fifth (warm-up) in bytes per 1000 logins, and the errors.
  *
  * Needs redis-server (a private one is started) and PostgreSQL (NEID_TEST_DATABASE_URL or
@@ -130,6 +131,8 @@ interface Figures {
   readonly primaryCpuPerLogin?: number;
   readonly rss: number;
   readonly redis: number;
+  /** V8 heap in use, summed over the workers (the server's /metrics): a leak shows here first. */
+  readonly heap: number;
 }
 
 async function start(workers: number): Promise<Run> {
@@ -162,6 +165,11 @@ async function start(workers: number): Promise<Run> {
   const info = createClient({ url: redis.url });
   await info.connect();
   const redisMemory = async () => Number(/used_memory:(\d+)/.exec(await info.info('memory'))?.[1]);
+  const heapUsed = async () => {
+    const text = await (await fetch(`${s.metrics}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith('nodejs_heap_size_used_bytes '));
+    return line ? Number(line.split(' ')[1]) : Number.NaN;
+  };
   let filler: { sessions: SessionService; close(): Promise<void> } | undefined;
   return {
     p,
@@ -192,6 +200,7 @@ async function start(workers: number): Promise<Run> {
         clientCpuPerLogin: ((clients1.cpu - clients0.cpu) * 1000) / results.length,
         rss: after.rss,
         redis: await redisMemory(),
+        heap: await heapUsed(),
       };
     },
     async fill(total) {
@@ -311,6 +320,7 @@ for (const workers of values.workers!.split(',').map(Number)) {
       const step = Math.max(CLIENTS * CONCURRENCY, Math.round(SOAK / 20));
       const at: number[] = [];
       const rss: number[] = [];
+      const heap: number[] = [];
       const redis: number[] = [];
       let errors = 0;
       for (let done = 0; done < SOAK; ) {
@@ -319,6 +329,7 @@ for (const workers of values.workers!.split(',').map(Number)) {
         errors += f.errors.length;
         at.push(done);
         rss.push(f.rss);
+        heap.push(f.heap);
         redis.push(f.redis);
       }
       failed += errors;
@@ -326,6 +337,7 @@ for (const workers of values.workers!.split(',').map(Number)) {
       const k = (ys: number[]) => (slope(at.slice(from), ys.slice(from)) * 1000) / 1024;
       console.log(
         `  soak ${SOAK} logins: RSS ${MB(rss[0]!)} → ${MB(rss.at(-1)!)}, slope after warm-up ${k(rss).toFixed(1)} KiB per 1000 logins; ` +
+          `V8 heap used ${MB(heap[0]!)} → ${MB(heap.at(-1)!)}, slope ${k(heap).toFixed(1)} KiB per 1000 logins; ` +
           `Redis ${MB(redis[0]!)} → ${MB(redis.at(-1)!)}, slope ${k(redis).toFixed(1)} KiB per 1000 logins; errors ${errors}`,
       );
     }

@@ -54,19 +54,22 @@ export class Primary {
     }));
   }
 
-  /** Starts the workers (the first alone) and the operations listener; resolves false when a worker could not start. */
+  /**
+   * Opens the operations listener (a port in use fails the start before any worker runs), then
+   * starts the workers, the first alone; resolves false when a worker could not start.
+   */
   async start(): Promise<boolean> {
-    if (!(await this.fork(0))) return false;
-    const rest = await Promise.all(this.slots.slice(1).map((_, i) => this.fork(i + 1)));
-    if (rest.includes(false)) {
-      await this.drain();
-      return false;
-    }
     if (this.config.metrics) {
       const server = createOpsServer({ metrics: this.metrics, ready: () => this.ready(), log: this.log });
       const { host, port } = this.config.metrics;
       const bound = await listen(server, host, port);
       this.ops = { server, url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}` };
+    }
+    const first = await this.fork(0);
+    const rest = first ? await Promise.all(this.slots.slice(1).map((_, i) => this.fork(i + 1))) : [];
+    if (!first || rest.includes(false)) {
+      await this.drain();
+      return false;
     }
     this.log.info(
       {

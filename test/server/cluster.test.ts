@@ -16,6 +16,7 @@ import { Browser, formOf, tcTokenUrlOf } from '../interfaces/saml/support/browse
 import { writeTestCard } from '../support/card.js';
 import { haveRedisServer, startRedis } from '../support/redis.js';
 import { freshSchema, POSTGRES_URL } from '../support/registry-db.js';
+import { freePort } from '../support/server.js';
 import { type ServerProcess, serverSetup, startServerProcess } from '../support/server-process.js';
 
 const running: ServerProcess[] = [];
@@ -124,6 +125,30 @@ describe('server.workers through npm start', () => {
       ),
     ]);
   }, 60_000);
+
+  it.runIf(POSTGRES_URL)(
+    'two workers, Redis unreachable: the first worker’s one line, exit 1',
+    async () => {
+      const redisPort = await freePort();
+      const s = await serverSetup({
+        settings: {
+          server: { workers: 2 },
+          sessions: { store: 'redis', redisUrl: `redis://127.0.0.1:${redisPort}`, connectTimeoutSeconds: 1 },
+          registry: { databaseUrl: POSTGRES_URL, schema: freshSchema() },
+        },
+      });
+      const p = startServerProcess(s.configFile);
+      running.push(p);
+      expect(await p.exited).toBe(1);
+      expect(p.stderr().trim().split('\n')).toEqual([
+        expect.stringMatching(
+          /^N_eID-Server failed to start: the session store \(Redis at .*\) is unreachable/,
+        ),
+      ]);
+      expect(p.lines.find((l) => l.msg === 'N_eID-Server workers started')).toBeUndefined();
+    },
+    60_000,
+  );
 
   it.runIf(haveRedisServer() && POSTGRES_URL)(
     'two workers: logins across workers, aggregated /metrics, /ready per worker, SIGTERM drains, exit 0',
