@@ -10,6 +10,7 @@ import { type AdminConfig, readAdminConfig } from './admin-config.js';
 import { ConfigError } from './errors.js';
 import { type RegistryConfig, readRegistryConfig } from './registry-config.js';
 import { Reader } from './validate.js';
+import { readWorkers, type WorkersSetting } from './workers.js';
 
 export interface ListenerConfig {
   readonly host: string;
@@ -90,6 +91,8 @@ export interface ServerConfig {
     /** The longest wait for one Redis command before the request fails with an internal error. */
     readonly commandTimeoutMs: number;
   };
+  /** Worker processes (node:cluster) serving the listeners (workers.ts). */
+  readonly server: WorkersSetting;
   /** On SIGTERM, how long running authentications may take to finish before the process exits. */
   readonly shutdown: { readonly graceSeconds: number };
   /** NODE_ENV=production: no test PKI, no demo keys (docs/operations.md, "Production checklist"). */
@@ -137,6 +140,7 @@ export function parseServerConfig(
     'soap',
     'oidcMtls',
     'metrics',
+    'server',
     'shutdown',
     'pki',
     'keys',
@@ -177,6 +181,7 @@ export function parseServerConfig(
   const trust = root.at('trust').only(['publish', 'cacheSeconds']);
   const cvcaChr = pki.at('cvcaChr').optionalString();
   const pkcs11 = root.at('keys').only(['pkcs11']).at('pkcs11').only(['module', 'token', 'pinEnv']);
+  const registry = readRegistryConfig(root.at('registry'), base, varDir, env);
   const cfg: ServerConfig = {
     ...(file ? { file } : {}),
     web,
@@ -210,7 +215,7 @@ export function parseServerConfig(
       base,
       root.at('relyingParties').string(resolve(process.cwd(), 'config/relying-parties.yaml')),
     ),
-    registry: readRegistryConfig(root.at('registry'), base, varDir, env),
+    registry,
     admin: readAdminConfig(root.at('admin'), base, varDir),
     sessions: {
       ttlSeconds: sessions.at('ttlSeconds').int(600, 30, 86_400),
@@ -224,6 +229,7 @@ export function parseServerConfig(
       connectTimeoutSeconds: sessions.at('connectTimeoutSeconds').int(5, 1, 60),
       commandTimeoutMs: sessions.at('commandTimeoutMs').int(2000, 100, 60_000),
     },
+    server: readWorkers(root.at('server'), sessions, registry.databaseUrl, env),
     shutdown: {
       graceSeconds: root.at('shutdown').only(['graceSeconds']).at('graceSeconds').int(60, 0, 3600),
     },

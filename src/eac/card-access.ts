@@ -278,11 +278,18 @@ export function checkConsistency(
 /**
  * Everything the terminal needs after reading both files: the PACE and CA
  * choices made from EF.CardAccess, the CA public key from EF.CardSecurity,
- * the RI keys, after the consistency check.
+ * the RI keys, after the consistency check. `cardSecurity`: the file, or the
+ * SecurityInfos passive authentication verified in it (the server passes those,
+ * so it analyses exactly what it verified and decodes the file once).
  */
-export function analyseSecurityInfos(files: { cardAccess: Buffer; cardSecurity: Buffer }): SecurityProfile {
+export function analyseSecurityInfos(files: {
+  cardAccess: Buffer;
+  cardSecurity: Buffer | readonly SecurityInfo[];
+}): SecurityProfile {
   const cardAccess = decodeCardAccess(files.cardAccess);
-  const cardSecurity = decodeCardSecurity(files.cardSecurity);
+  const cardSecurity = Buffer.isBuffer(files.cardSecurity)
+    ? decodeCardSecurity(files.cardSecurity)
+    : [...files.cardSecurity];
   checkConsistency(cardAccess, cardSecurity);
   const pace = choosePace(cardAccess);
   const hasCaInCardAccess = cardAccess.some((i) => i.kind === 'ca');

@@ -14,9 +14,16 @@ import type { Health } from './health.js';
 import type { Metrics } from './metrics.js';
 
 export interface OpsListenerDeps {
-  readonly metrics: Metrics;
-  readonly health: Health;
+  /** This process's metrics, or (the primary of several workers) all workers' aggregated. */
+  readonly metrics: Pick<Metrics, 'text' | 'contentType'>;
+  /** This process's readiness (`readiness(health)`), or (cluster primary) that of every worker. */
+  readonly ready: () => Promise<ReadyAnswer> | ReadyAnswer;
   readonly log: { error(o: object, m: string): void };
+}
+
+export interface ReadyAnswer {
+  readonly code: number;
+  readonly body: unknown;
 }
 
 const json = (res: ServerResponse, status: number, body: unknown) => {
@@ -31,7 +38,7 @@ export const liveness = (): { status: 'ok' } => ({ status: 'ok' });
  * /ready: 200 or 503 with each dependency's state. `detail: false` (the public web listener)
  * leaves out the reasons, which name internal hosts.
  */
-export function readiness(h: Health, detail = true) {
+export function readiness(h: Health, detail = true): ReadyAnswer {
   const r = h.readiness();
   const body = detail
     ? r
@@ -51,8 +58,16 @@ export function createOpsServer(d: OpsListenerDeps): Server {
     }
     if (path === '/health') return json(res, 200, liveness());
     if (path === '/ready') {
-      const r = readiness(d.health);
-      return json(res, r.code, r.body);
+      Promise.resolve()
+        .then(d.ready)
+        .then(
+          (r) => json(res, r.code, r.body),
+          (e: Error) => {
+            d.log.error({ err: e.message }, 'readiness check failed');
+            json(res, 503, { status: 'not ready' });
+          },
+        );
+      return;
     }
     if (path === '/metrics') {
       d.metrics

@@ -10,7 +10,7 @@ import { type Logger, shortId } from '../interfaces/http/log.js';
 import { listen } from '../interfaces/http/tls.js';
 import { CertificateWatch, crlUpdates, pkiCertificates } from '../operations/certificates.js';
 import type { Health } from '../operations/health.js';
-import { createOpsServer } from '../operations/listener.js';
+import { createOpsServer, readiness } from '../operations/listener.js';
 import { Metrics } from '../operations/metrics.js';
 import type { RunningLogins } from '../operations/running-logins.js';
 import type { RevocationLists } from '../provisioning/revocation.js';
@@ -48,9 +48,16 @@ export function sessionEvents(log: Logger, running: RunningLogins): SessionEvent
 
 /**
  * Log lines, metrics and the audit trail of the EAC conversation: every ended authentication is an
- * eService call outcome in the audit log (eService, outcome, code — never personal data).
+ * eService call outcome in the audit log (eService, outcome, code — never personal data). A login
+ * this process serves a step of is one it waits for on shutdown, wherever it began (workers,
+ * instances sharing Redis).
  */
-export function conversationEvents(log: Logger, metrics: Metrics, audit: CallAudit): ConversationEvents {
+export function conversationEvents(
+  log: Logger,
+  metrics: Metrics,
+  audit: CallAudit,
+  running: RunningLogins,
+): ConversationEvents {
   const ended = (s: Parameters<ConversationEvents['completed']>[0], outcome: string, code?: string) => {
     metrics.login(s.request.eServiceId, s.request.frontEnd, outcome, (Date.now() - s.createdAt) / 1000);
     audit.call({
@@ -63,11 +70,13 @@ export function conversationEvents(log: Logger, metrics: Metrics, audit: CallAud
     });
   };
   return {
-    step: (s, step) =>
+    step: (s, step) => {
+      running.add(s.id, s.expiresAt);
       log.debug(
         { session: shortId(s.id), eService: s.request.eServiceId, origin: s.origin, step },
         'EAC step',
-      ),
+      );
+    },
     completed: (s) => {
       ended(s, 'ok');
       log.info(
@@ -165,7 +174,7 @@ export async function listenOps(
   d: { metrics: Metrics; health: Health; log: Logger },
 ): Promise<{ server: Server; url: string } | undefined> {
   if (!config.metrics) return undefined;
-  const server = createOpsServer(d);
+  const server = createOpsServer({ metrics: d.metrics, ready: () => readiness(d.health), log: d.log });
   const port = await listen(server, config.metrics.host, config.metrics.port);
   const host = config.metrics.host.includes(':') ? `[${config.metrics.host}]` : config.metrics.host;
   return { server, url: `http://${host}:${port}` };

@@ -148,7 +148,7 @@ async function listenAll(
       ...(opts.meter ? { meter: opts.meter } : {}),
     },
     sessions,
-    conversationEvents(log, metrics, reg.trail),
+    conversationEvents(log, metrics, reg.trail, running),
   );
   const paosDeps = {
     sessions,

@@ -1,4 +1,5 @@
 /** Server settings: documented defaults, validation with the file and key named, NEID_* overrides. */
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/errors.js';
@@ -139,5 +140,36 @@ describe('server settings', () => {
     expect(p.production).toBe(true);
     expect(p.pki).toMatchObject({ autoCreate: false, allowTestPki: false });
     expect(parse({ pki: { allowTestPki: true } }, { NODE_ENV: 'production' }).pki.allowTestPki).toBe(true);
+  });
+
+  it('server.workers: auto is the cores with Redis and PostgreSQL, else 1; more needs both', () => {
+    const shared = {
+      sessions: { store: 'redis' },
+      registry: { databaseUrl: 'postgresql://neid@db/registry' },
+    };
+    expect(parse({}).server.workers).toBe(1);
+    expect(parse({ sessions: { store: 'redis' } }).server.workers).toBe(1);
+    expect(parse(shared).server.workers).toBe(availableParallelism());
+    expect(parse({ ...shared, server: { workers: 3 } }).server.workers).toBe(3);
+    expect(parse({ server: { workers: 1 } }).server.workers).toBe(1);
+    expect(parse(shared, { NEID_WORKERS: '2' }).server.workers).toBe(2);
+    expect(parse({ registry: shared.registry }, { NEID_REDIS_URL: 'redis://r' }).server.workers).toBe(
+      availableParallelism(),
+    );
+    const err =
+      (doc: unknown, env: NodeJS.ProcessEnv = {}) =>
+      () =>
+        parse(doc, env, 'server.yaml');
+    expect(err({ server: { workers: 2 } })).toThrow(
+      /^server\.yaml: server\.workers: 2 needs sessions\.store: redis \(workers share no memory/,
+    );
+    expect(err({ server: { workers: 2 }, sessions: { store: 'redis' } })).toThrow(
+      /server\.workers: 2 needs registry\.databaseUrl \(PostgreSQL\)/,
+    );
+    expect(err({ server: { workers: 0 } })).toThrow(/server\.workers must be auto or an integer in 1\.\.256/);
+    expect(err({ server: { workers: 'many' } })).toThrow(/server\.workers must be auto/);
+    expect(err({ server: { threads: 2 } })).toThrow(/server has unknown key "threads"/);
+    expect(err(shared, { NEID_WORKERS: 'x' })).toThrow(/^NEID_WORKERS must be auto or an integer/);
+    expect(err({}, { NEID_WORKERS: '4' })).toThrow(/^NEID_WORKERS: 4 needs sessions\.store: redis/);
   });
 });

@@ -91,4 +91,15 @@ describe.each(DATABASE_KINDS)('audit chain on %s', (kind) => {
     expect(await takeLease(db, 'renew-terminals', 60_000)).toBe(false);
     expect(await takeLease(db, 'other', 60_000)).toBe(true);
   });
+
+  it('a batch larger than one INSERT statement carries is written in several, one chain', async () => {
+    const entries = Array.from({ length: 2100 }, (_, i) => ({
+      actor: 'eservice:x',
+      action: 'eid.authentication',
+      outcome: i % 7 ? 'ok' : 'cancelled',
+      details: { session: i.toString(16).padStart(12, '0') },
+    }));
+    expect(await db.tx((q) => appendAudit(q, entries))).toBe(7 + 2100);
+    expect(await verifyAudit(db)).toMatchObject({ ok: true, entries: 4 + 2100, head: { seq: 2107 } });
+  });
 });

@@ -77,10 +77,29 @@ function load(der: Buffer): Cert | undefined {
   }
 }
 
-function findSigner(cms: ParsedCms, role: string): Cert {
+/**
+ * Certificates embedded in SignedData, parsed once per distinct DER (a certificate is immutable:
+ * the same bytes parse the same). Every card of one issuing period carries the same Document
+ * Signer, so each authentication otherwise parsed it again. Bounded: cleared when full.
+ */
+class ParsedCertificates {
+  private readonly byDer = new Map<string, Cert | undefined>();
+  constructor(private readonly max: number) {}
+
+  get(der: Buffer): Cert | undefined {
+    const key = createHash('sha256').update(der).digest('base64');
+    if (this.byDer.has(key)) return this.byDer.get(key);
+    if (this.byDer.size >= this.max) this.byDer.clear();
+    const c = load(der);
+    this.byDer.set(key, c);
+    return c;
+  }
+}
+
+function findSigner(cms: ParsedCms, role: string, certs: ParsedCertificates): Cert {
   const sid = cms.signer.sid;
   for (const der of cms.certificates) {
-    const c = load(der);
+    const c = certs.get(der);
     if (!c) continue;
     const hit =
       'issuer' in sid
@@ -171,11 +190,13 @@ export class PassiveAuthenticationContext {
   private readonly cscas: readonly Cert[];
   private readonly crls: readonly VerifiedCrl[];
   private readonly chains = new Map<string, { readonly ds: Cert; readonly csca: Cert }>();
+  private readonly embedded: ParsedCertificates;
 
   constructor(
     trust: Omit<PassiveAuthTrust, 'at'>,
     private readonly maxChains = 1024,
   ) {
+    this.embedded = new ParsedCertificates(maxChains);
     this.cscas = trust.cscaCerts.map(load).filter((c): c is Cert => c !== undefined);
     const crls: VerifiedCrl[] = [];
     for (const der of trust.crls) {
@@ -192,7 +213,7 @@ export class PassiveAuthenticationContext {
   }
 
   private chainOf(cms: ParsedCms, signer: SignerRole): { ds: Cert; csca: Cert } {
-    const ds = findSigner(cms, signer.name);
+    const ds = findSigner(cms, signer.name, this.embedded);
     // Per role: a certificate checked as a Document Signer is not thereby a Master List Signer.
     const key = `${signer.name}|${signer.extKeyUsage ?? ''}|${ds.x509.fingerprint256}`;
     const hit = this.chains.get(key);

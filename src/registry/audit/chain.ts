@@ -79,6 +79,9 @@ function cleanDetails(d: Readonly<Record<string, unknown>> | undefined): Record<
   return { truncated: true, sha256: createHash('sha256').update(json).digest('hex'), bytes: json.length };
 }
 
+/** Rows per INSERT statement (9 parameters each; PostgreSQL allows 65535 per statement). */
+const INSERT_ROWS = 1000;
+
 /** Appends entries to the chain inside the caller's transaction (after the change they describe). */
 export async function appendAudit(
   q: Queryable,
@@ -93,6 +96,9 @@ export async function appendAudit(
   let prev: Buffer = Buffer.from(head!.hash);
   // Timestamps are stored with millisecond precision so that the hashed ISO string round-trips.
   const at = new Date(Math.floor(now.getTime()));
+  // One multi-row INSERT per batch (the trail queues call outcomes): a statement per entry cost a
+  // round trip each (PostgreSQL) or a query execution each (PGlite) on every flush.
+  const rows: unknown[][] = [];
   for (const e of entries) {
     seq++;
     const row = {
@@ -105,12 +111,30 @@ export async function appendAudit(
       details: cleanDetails(e.details),
     };
     const hash = entryHash(prev, row);
+    rows.push([
+      seq,
+      at,
+      row.actor,
+      row.action,
+      row.target,
+      row.outcome,
+      JSON.stringify(row.details),
+      prev,
+      hash,
+    ]);
+    prev = hash;
+  }
+  for (let i = 0; i < rows.length; i += INSERT_ROWS) {
+    const chunk = rows.slice(i, i + INSERT_ROWS);
+    const tuples = chunk.map((_, r) => {
+      const p = (k: number) => `$${r * 9 + k}`;
+      return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}::jsonb, ${p(8)}, ${p(9)})`;
+    });
     await q.query(
       `INSERT INTO neid.audit_log (seq, at, actor, action, target, outcome, details, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9)`,
-      [seq, at, row.actor, row.action, row.target, row.outcome, JSON.stringify(row.details), prev, hash],
+       VALUES ${tuples.join(', ')}`,
+      chunk.flat(),
     );
-    prev = hash;
   }
   await q.query('UPDATE neid.audit_head SET seq = $1, hash = $2 WHERE id', [seq, prev]);
   return seq;

@@ -12,6 +12,7 @@ import { SmBatch } from '../../../eac/sm-batch.js';
 import type { Eac2Output } from '../../../paos/messages/eac2.js';
 import { buildTransmit } from '../../../paos/messages/transmit.js';
 import { Chat } from '../../../pki/cvc/chat.js';
+import type { SecurityInfo } from '../../../pki/security-infos.js';
 import { PassiveAuthError } from '../../../pki/x509/errors.js';
 import { FUNCTION_IDS, grantsOf } from '../../../profile/authorization.js';
 import { fieldByDg, fieldDef } from '../../../profile/fields.js';
@@ -45,15 +46,16 @@ export function eac2Response(
 
   // Passive authentication (ICAO 9303-11 §5.1, TR-03110-3 A.1.2.5): Document Signer → CSCA, CRL, signature, digest.
   const meter = ctx.meter ?? NO_METER;
+  let verified: SecurityInfo[];
   try {
-    meter.time('passive-authentication', () => ctx.passiveAuth.verify(out.efCardSecurity));
+    verified = meter.time('passive-authentication', () => ctx.passiveAuth.verify(out.efCardSecurity));
   } catch (e) {
     if (e instanceof PassiveAuthError) throw passiveAuthFailure('EF.CardSecurity', e);
     throw e;
   }
   let profile: SecurityProfile;
   try {
-    profile = analyseSecurityInfos({ cardAccess: paos.cardAccess, cardSecurity: out.efCardSecurity });
+    profile = analyseSecurityInfos({ cardAccess: paos.cardAccess, cardSecurity: verified });
   } catch (e) {
     if (e instanceof EacError) throw notAuthentic(`security objects: ${e.message}`);
     throw e;

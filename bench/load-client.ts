@@ -1,0 +1,146 @@
+/**
+ * Citizens for bench/load.ts, in their own process (several run at once): each concurrent slot is
+ * one citizen with a browser, an eID-Client and a virtual card of its own, doing complete logins
+ * against the real server, one after another.
+ *
+ * - SAML: the demo portal (GET /demo/portal/login) → signed AuthnRequest → activation page → EAC
+ *   over TLS-PSK → /eid/return → the signed, encrypted Response POSTed to the portal's ACS, which
+ *   verifies and decrypts it (the portal runs in the server: its SP work counts as server CPU).
+ * - OIDC: the demo portal's client (private_key_jwt, PKCE) → authorization → activation page → EAC
+ *   → callback with the code → token request → the ID Token verified by openid-client, here.
+ *
+ * Protocol (JSON lines): stdin first `{ web, pkiDir, cards, protocols }`, then `{ run: n }` for n
+ * logins spread over the slots; stdout `{ p, ms, ok, error? }` per login and `{ done: true }`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import * as client from 'openid-client';
+import { VirtualCard } from '../src/card/virtual-card.js';
+import { EacClient } from '../src/client/eac-client.js';
+import { runOnlineAuthentication } from '../src/client/paos-client.js';
+import { oidcClientJwksFile } from '../src/config/eservice/oidc.js';
+import { PKI_FILES } from '../src/pki/layout.js';
+import { fetchVia, Browser as OidcBrowser } from '../test/interfaces/oidc/support/http.js';
+import { signingKey } from '../test/interfaces/oidc/support/rp.js';
+import { Browser, formOf, tcTokenUrlOf } from '../test/interfaces/saml/support/browser.js';
+
+interface Setup {
+  readonly web: string;
+  readonly pkiDir: string;
+  readonly cards: readonly string[];
+  readonly protocols: readonly ('saml' | 'oidc')[];
+}
+
+/** The demo portal's registered redirect URI (config/relying-parties.yaml); the browser stops there. */
+const OIDC_REDIRECT = 'https://127.0.0.1:8443/demo/portal/oidc/callback';
+
+const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+const setup = JSON.parse((await lines.next()).value as string) as Setup;
+const out = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
+// The web listener offers an RSA and an ECDSA certificate: trust both.
+const read = (f: string) =>
+  existsSync(join(setup.pkiDir, f)) ? readFileSync(join(setup.pkiDir, f), 'utf8') : '';
+const tls = { ca: read(PKI_FILES.tlsCert) + read(PKI_FILES.tlsEcCert) };
+
+let oidcConfig: Promise<client.Configuration> | undefined;
+const oidc = () =>
+  (oidcConfig ??= (async () =>
+    client.discovery(
+      new URL(`${setup.web}/oidc`),
+      'demo-portal',
+      { id_token_signed_response_alg: 'ES256' },
+      client.PrivateKeyJwt(
+        await signingKey(
+          JSON.parse(readFileSync(join(setup.pkiDir, oidcClientJwksFile('demo-portal')), 'utf8')),
+        ),
+      ),
+      { [client.customFetch]: fetchVia(tls) },
+    ))());
+
+/** The citizen's eID-Client with its card (kept between logins: PIN counters as on a real card). */
+function eacClient(card: string): EacClient {
+  const vc = VirtualCard.fromFile(card, { persist: true });
+  vc.reset();
+  return new EacClient({ card: vc, consent: async () => ({ accept: true, deselect: [], pin: '123456' }) });
+}
+
+async function samlLogin(card: string): Promise<void> {
+  const browser = new Browser();
+  const toIdp = await browser.get(`${setup.web}/demo/portal/login`);
+  const activation = await browser.get(String(toIdp.headers.location));
+  const vc = VirtualCard.fromFile(card, { persist: true });
+  vc.reset();
+  const eac = new EacClient({
+    card: vc,
+    consent: async () => ({ accept: true, deselect: [], pin: '123456' }),
+  });
+  const outcome = await runOnlineAuthentication(tcTokenUrlOf(activation), eac);
+  if (!outcome.ok) throw new Error(`eID: ${outcome.error?.message}`);
+  const form = formOf(await browser.get(outcome.redirectUrl!));
+  const portal = await browser.request('POST', form.action, form.fields);
+  if (!portal.body.includes('id="attributes"'))
+    throw new Error(`the portal did not log in (${portal.status})`);
+}
+
+async function oidcLogin(card: string): Promise<void> {
+  const config = await oidc();
+  const verifier = client.randomPKCECodeVerifier();
+  const state = client.randomState();
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: OIDC_REDIRECT,
+    scope: 'openid profile',
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+  });
+  const browser = new OidcBrowser(tls);
+  const page = await browser.navigate(url.href, OIDC_REDIRECT);
+  const outcome = await runOnlineAuthentication(tcTokenUrlOf({ ...page, headers: {} }), eacClient(card));
+  if (!outcome.ok) throw new Error(`eID: ${outcome.error?.message}`);
+  const callback = (await browser.navigate(outcome.redirectUrl!, OIDC_REDIRECT)).location;
+  if (!callback?.startsWith(OIDC_REDIRECT)) throw new Error('the browser did not reach the callback');
+  const tokens = await client.authorizationCodeGrant(config, new URL(callback), {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+  });
+  if (!tokens.claims()?.sub) throw new Error('no ID Token subject');
+}
+
+let turn = 0;
+for (;;) {
+  const { value, done } = await lines.next();
+  if (done) break;
+  const { run } = JSON.parse(value as string) as { run: number };
+  let left = run;
+  await Promise.all(
+    setup.cards.map(async (card) => {
+      while (left > 0) {
+        left--;
+        const p = setup.protocols[turn++ % setup.protocols.length]!;
+        const t0 = performance.now();
+        try {
+          await (p === 'saml' ? samlLogin(card) : oidcLogin(card));
+          out({ p, ms: performance.now() - t0, ok: true });
+        } catch (e) {
+          const err = e as Error & {
+            code?: string;
+            error?: string;
+            error_description?: string;
+            cause?: unknown;
+          };
+          const detail = [err.code, err.error, err.error_description, (err.cause as Error)?.message].filter(
+            Boolean,
+          );
+          out({
+            p,
+            ms: performance.now() - t0,
+            ok: false,
+            error: `${err.message}${detail.length ? ` (${detail.join('; ')})` : ''}`,
+          });
+        }
+      }
+    }),
+  );
+  out({ done: true });
+}
