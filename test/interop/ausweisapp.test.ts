@@ -233,7 +233,7 @@ describe.runIf(requires('AusweisApp2', absent({ ausweisapp2: hasAusweisApp() }))
       const { out, outcome, why } = await authenticate(expired.files, request({ required: ['chineseName'] }));
       expect(outcome?.kind, why).toBe('failure');
       if (outcome?.kind !== 'failure') return;
-      expect(outcome.failure).toMatchObject({ code: 'document-expired' });
+      expect(outcome.failure, why).toMatchObject({ code: 'document-expired' });
       // The exchange itself ended normally (the server reports the expiry to the eService, not as a protocol error).
       expect(out.auth.result?.major, why).toBe(OK);
     });

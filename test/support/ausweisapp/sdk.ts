@@ -102,7 +102,7 @@ export interface SimulatorAuthOptions<S extends { readonly tcTokenUrl: string }>
   readonly deselect?: readonly string[];
   /** Per-message timeout (default 30 s). */
   readonly timeoutMs?: number;
-  /** Attempts when the app reports "Card is already connected" (default 2). */
+  /** Attempts, each in a fresh process, after an error nobody asked for (the app's card race) or no answer (default 2). */
   readonly attempts?: number;
   /** The citizen reads the access rights this long before accepting (ms). */
   readonly consentDelayMs?: number;
@@ -116,7 +116,7 @@ export interface SimulatorAuthOutcome<S> {
   readonly accessRights?: SdkMessage;
   /** The session of the last attempt. */
   readonly session: S;
-  /** Attempts that hit the start-up race, with their sessions. */
+  /** Attempts that hit the card race or a process that stopped answering, with their sessions. */
   readonly retried: readonly { readonly session: S; readonly auth: AuthMessage }[];
   /** The SDK messages of every attempt. */
   readonly transcript: readonly SdkMessage[];
@@ -132,6 +132,7 @@ export interface SimulatorAuthOutcome<S> {
  * tends to hit it again, so each attempt runs in a fresh process.
  */
 export const CARD_ALREADY_CONNECTED = /Card is already connected/;
+const NO_ANSWER = /^no SDK message within/;
 
 /**
  * Runs one authentication with the Simulator card in a fresh AusweisApp2
@@ -151,13 +152,24 @@ export async function authenticateWithSimulator<S extends { readonly tcTokenUrl:
       try {
         sdk.send({ cmd: 'SET_API_LEVEL', level: 2 });
         const session = await o.start();
-        const r = await runOnce(sdk, session.tcTokenUrl, o, timeout);
+        let r: Awaited<ReturnType<typeof runOnce>>;
+        try {
+          r = await runOnce(sdk, session.tcTokenUrl, o, timeout);
+        } catch (e) {
+          // A process that stopped answering (seen once in a loaded run): the next attempt gets a fresh one.
+          if (attempt >= maxAttempts || !NO_ANSWER.test((e as Error).message)) throw e;
+          transcript.push(...sdk.transcript);
+          retried.push({ session, auth: { msg: 'AUTH', result: { message: (e as Error).message } } });
+          continue;
+        }
         transcript.push(...sdk.transcript);
         const log = app.log();
         if (
           attempt < maxAttempts &&
           r.auth.result?.major?.endsWith('#error') &&
-          CARD_ALREADY_CONNECTED.test(log)
+          // In a loaded run the race has also ended workflows after the PIN, without its log line: any
+          // error nobody asked for is retried (an error a test expects comes back the same each time).
+          (!o.cancelAt || CARD_ALREADY_CONNECTED.test(log))
         ) {
           retried.push({ session, auth: r.auth });
           continue;
