@@ -5,7 +5,7 @@
  * ephemeral CA key, and sign ID_PICC ‖ r_PICC ‖ Comp(PK_PCD) ‖ AuxData with
  * the eService's terminal key.
  */
-import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { publicPointOf } from '../../../crypto/keys.js';
 import { compressPoint } from '../../../eac/ca.js';
 import { chooseChipAuthentication, decodeCardAccess } from '../../../eac/card-access.js';
@@ -17,6 +17,7 @@ import { buildEac2Input } from '../../../paos/messages/eac2.js';
 import { Chat, SPECIAL_FUNCTIONS } from '../../../pki/cvc/chat.js';
 import { parseTlv } from '../../../tlv/tlv.js';
 import type { AuthSession } from '../../session/types.js';
+import { storeCaKey } from '../ca-keys.js';
 import type { EacServerContext } from '../context.js';
 import { NO_METER } from '../meter.js';
 import type { PaosState } from '../state.js';
@@ -108,9 +109,7 @@ export function eac1Response(
       lastMessageId: ids.messageId,
       confinedChat: confined.encode(),
       cardAccess: out.efCardAccess,
-      caKey: ephemeral.export({ format: 'der', type: 'pkcs8' }),
+      caKey: storeCaKey(ephemeral),
     },
   };
 }
-
-export const caPrivateKey = (der: Buffer) => createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });

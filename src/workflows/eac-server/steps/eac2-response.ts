@@ -19,6 +19,7 @@ import { fieldByDg, fieldDef } from '../../../profile/fields.js';
 import { parseTlv } from '../../../tlv/tlv.js';
 import type { AuthSession } from '../../session/types.js';
 import { firstBatch } from '../batch.js';
+import { takeCaKey } from '../ca-keys.js';
 import type { EacServerContext } from '../context.js';
 import { NO_METER } from '../meter.js';
 import type { PaosState } from '../state.js';
@@ -31,7 +32,6 @@ import {
   type ReplyIds,
   terminalOf,
 } from './common.js';
-import { caPrivateKey } from './eac1-response.js';
 import { hashesOf } from './hashes.js';
 
 export function eac2Response(
@@ -68,7 +68,7 @@ export function eac2Response(
       finishChipAuthentication({
         protocol: profile.ca.protocol,
         curve: profile.ca.curve,
-        ephemeralPrivate: caPrivateKey(caKey),
+        ephemeralPrivate: takeCaKey(caKey),
         chipPublicPoint: profile.ca.publicPoint,
         nonce: out.nonce,
         token: out.authenticationToken,
