@@ -55,7 +55,10 @@ export class AdminAuth {
     });
   }
 
-  /** POST /token: grant_type=client_credentials with a client assertion → bearer token. */
+  /**
+   * POST /token: grant_type=client_credentials with a client assertion → bearer token. `remote`: the
+   * caller's address (caller.ts), which failures count and lock by.
+   */
   async token(form: Record<string, unknown>, remote: string | undefined): Promise<Record<string, unknown>> {
     const refuse = (reason: string): never => {
       throw new Problem(401, 'invalid-client', 'Client authentication failed', reason);
@@ -132,20 +135,23 @@ export class AdminAuth {
     return { access_token: token, token_type: 'Bearer', expires_in: TOKEN_TTL_SECONDS };
   }
 
-  /** The principal of a request's bearer token, or a 401 Problem. */
-  async principal(ctx: Context): Promise<Principal> {
+  /** The principal of a request's bearer token, or a 401 Problem; `remote`: the caller's address (caller.ts). */
+  async principal(ctx: Context, remote: string | undefined): Promise<Principal> {
     const h = ctx.get('authorization');
     const m = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(h);
     if (!m) {
       this.record('denied', {
         reason: h ? 'malformed Authorization header' : 'no bearer token',
-        remote: ctx.ip,
+        ...(remote ? { remote } : {}),
       });
       throw unauthorized('send Authorization: Bearer <token> (POST /admin/api/v1/token)');
     }
     const found = await accountOfToken(this.db, sha256(m[1]!));
     if (!found) {
-      this.record('denied', { reason: 'unknown, expired or revoked token', remote: ctx.ip });
+      this.record('denied', {
+        reason: 'unknown, expired or revoked token',
+        ...(remote ? { remote } : {}),
+      });
       throw unauthorized('the bearer token is unknown, expired or revoked');
     }
     // The token was issued for a client assertion signed then: that is the authentication's time.

@@ -9,12 +9,12 @@
  */
 import type { Context } from 'koa';
 import { secretKeyFile } from '../../provisioning/secret-key-file.js';
-import { callerAddress, parseCidr } from '../../registry/networks.js';
 import { getEService } from '../../registry/store/eservices.js';
 import { BodyTooLargeError, readBody } from '../http/body.js';
 import type { MountContext } from '../mount-context.js';
 import { AdminAlerts } from './alerts.js';
 import { AdminAuth } from './auth.js';
+import { adminCallerAddress, type CallerAddressOf } from './caller.js';
 import type { AdminDeps } from './deps.js';
 import { openApiDocument } from './openapi/document.js';
 import { AdminApi } from './pipeline.js';
@@ -71,15 +71,15 @@ export interface AdminApiMount {
   /** The pipeline the web console calls too. */
   readonly api: AdminApi;
   readonly alerts: AdminAlerts;
+  /** The caller's address (admin.trustedProxies): the console's sign-ins and sessions use it too. */
+  readonly address: CallerAddressOf;
 }
 
 export function mountAdminApi(s: MountContext): AdminApiMount {
   const rt = s.registryRuntime;
   const cfg = s.config.admin;
   // The socket's address, or behind a configured reverse proxy its X-Forwarded-For (docs/admin.md §9).
-  const proxies = cfg.trustedProxies.map((p, i) => parseCidr(p, `admin.trustedProxies[${i}]`));
-  const address = (ctx: Context) =>
-    callerAddress(ctx.req.socket.remoteAddress, ctx.get('x-forwarded-for') || undefined, proxies);
+  const address = adminCallerAddress(cfg.trustedProxies);
   const log = s.log.child({ frontEnd: 'admin' });
   const alerts = new AdminAlerts({
     ctx: rt.ctx,
@@ -149,7 +149,7 @@ export function mountAdminApi(s: MountContext): AdminApiMount {
         form = Object.fromEntries(new URLSearchParams((await readBody(ctx.req, 16384)).toString('utf8')));
       else form = (await jsonBody(ctx, 16384)) as Record<string, unknown>;
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = await auth.token(form ?? {}, ctx.ip);
+      ctx.body = await auth.token(form ?? {}, address(ctx));
     } catch (e) {
       fail(
         ctx,
@@ -162,7 +162,8 @@ export function mountAdminApi(s: MountContext): AdminApiMount {
     const path = `${ADMIN_BASE}${r.path.replace(/\{(\w+)\}/g, ':$1')}`;
     s.webRouter[r.method](path, async (ctx) => {
       try {
-        const principal = await auth.principal(ctx);
+        const remote = address(ctx);
+        const principal = await auth.principal(ctx, remote);
         const query: Record<string, string> = {};
         for (const [k, v] of Object.entries(ctx.query)) if (typeof v === 'string') query[k] = v;
         const ifMatch = ctx.get('if-match');
@@ -171,7 +172,7 @@ export function mountAdminApi(s: MountContext): AdminApiMount {
           params: ctx.params as Record<string, string>,
           query,
           ...(ifMatch ? { ifMatch } : {}),
-          ...(address(ctx) ? { address: address(ctx)! } : {}),
+          ...(remote ? { address: remote } : {}),
           // The body is read only for a caller whose roles allow the operation (else 403 before it).
           ...(r.body && api.allows(principal, r.operationId) && !(r.optionalBody && !hasBody(ctx))
             ? { body: await jsonBody(ctx, r.maxBody ?? DEFAULT_MAX_BODY) }
@@ -208,5 +209,5 @@ export function mountAdminApi(s: MountContext): AdminApiMount {
       ),
   });
   log.info({ base: `${s.urls.web}${ADMIN_BASE}`, operations: routes.length }, 'admin API mounted');
-  return { routes, api, alerts };
+  return { routes, api, alerts, address };
 }

@@ -28,7 +28,10 @@ export interface Invocation {
   readonly body?: unknown;
   /** The If-Match header as sent. */
   readonly ifMatch?: string;
-  /** The caller's address: the TCP peer's (the socket's; X-Forwarded-For is never read). */
+  /**
+   * The caller's address (caller.ts: the socket's, or behind a trusted proxy its X-Forwarded-For); the
+   * console's calls give none, so its people are not held to an eService's networks.
+   */
   readonly address?: string;
 }
 
@@ -86,7 +89,12 @@ export class AdminApi {
           actor: inv.principal.id,
           action: 'admin.denied',
           outcome: 'denied',
-          details: { operation: r.operationId, permission: r.permission, reason: p.message },
+          details: {
+            operation: r.operationId,
+            permission: r.permission,
+            reason: p.message,
+            ...(inv.address ? { remote: inv.address } : {}),
+          },
         });
       throw p;
     }

@@ -107,6 +107,7 @@ export async function mountConsole(s: MountContext, admin: AdminApiMount): Promi
     ctx: rt.ctx,
     idleMs: cfg.sessionIdleMinutes * 60_000,
     maxMs: cfg.sessionMaxHours * 3_600_000,
+    address: admin.address,
   });
   const kit = new ConsoleKit({
     router: s.webRouter,
@@ -129,7 +130,7 @@ export async function mountConsole(s: MountContext, admin: AdminApiMount): Promi
     },
   });
   const passkeys = new Passkeys({ ctx: rt.ctx, publicUrl: s.urls.web });
-  loginRoutes({ kit, ctx: rt.ctx, oidc, passkeys, alerts: admin.alerts });
+  loginRoutes({ kit, ctx: rt.ctx, oidc, passkeys, alerts: admin.alerts, address: admin.address });
   dashboardPage(kit);
   applicationPages(kit);
   eServicePages(kit);

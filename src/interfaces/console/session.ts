@@ -25,6 +25,7 @@ import {
   takeLoginState,
   touchSession,
 } from '../../registry/store/console-sessions.js';
+import type { CallerAddressOf } from '../admin/caller.js';
 
 export const SESSION_COOKIE = '__Host-neid-admin';
 export const LOGIN_COOKIE = '__Host-neid-admin-login';
@@ -51,6 +52,8 @@ export class ConsoleSessions {
       readonly ctx: Pick<RegistryContext, 'db' | 'now'>;
       readonly idleMs: number;
       readonly maxMs: number;
+      /** The caller's address a session is recorded with (admin.trustedProxies; admin/caller.ts). */
+      readonly address: CallerAddressOf;
     },
   ) {}
 
@@ -67,6 +70,7 @@ export class ConsoleSessions {
   ): Promise<void> {
     const id = token();
     const now = this.o.ctx.now();
+    const address = this.o.address(ctx);
     await insertSession(this.o.ctx.db, {
       idHash: sha256(id),
       accountId: account.id,
@@ -74,7 +78,7 @@ export class ConsoleSessions {
       authMethod: method,
       authTime,
       expiresAt: new Date(now.getTime() + this.o.maxMs),
-      ...(ctx.ip ? { address: ctx.ip } : {}),
+      ...(address ? { address } : {}),
       now,
     });
     this.cookie(ctx, SESSION_COOKIE, id, 'strict');

@@ -13,6 +13,7 @@ import type { AccountRecord } from '../../../registry/store/accounts.js';
 import { accountByInvitation, accountBySubject } from '../../../registry/store/people.js';
 import { acceptInvitation, loginSucceeded } from '../../../registry/workflow/people.js';
 import type { AdminAlerts } from '../../admin/alerts.js';
+import type { CallerAddressOf } from '../../admin/caller.js';
 import { readForm, readJson } from '../forms.js';
 import { bi, button, html, notice, type Text } from '../html.js';
 import type { ConsoleKit } from '../kit.js';
@@ -27,6 +28,8 @@ export interface LoginDeps {
   readonly oidc: ConsoleOidc;
   readonly passkeys: Passkeys;
   readonly alerts: AdminAlerts;
+  /** The caller's address, which failed sign-ins count and lock by (admin.trustedProxies). */
+  readonly address: CallerAddressOf;
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
@@ -38,9 +41,10 @@ export function loginRoutes(d: LoginDeps): void {
     e: LoginFailed,
     o: { accountId?: string; method: 'card' | 'passkey' },
   ) => {
+    const address = d.address(ctx);
     await d.alerts.failure({
       ...(o.accountId ? { accountId: o.accountId } : {}),
-      ...(ctx.ip ? { address: ctx.ip } : {}),
+      ...(address ? { address } : {}),
       method: o.method,
       reason: `${e.code}: ${e.message}`.slice(0, 300),
     });
@@ -65,8 +69,9 @@ export function loginRoutes(d: LoginDeps): void {
     accountId?: string,
     next = '/admin/',
   ) => {
+    const address = d.address(ctx);
     const until = await d.alerts.locked({
-      ...(ctx.ip ? { address: ctx.ip } : {}),
+      ...(address ? { address } : {}),
       ...(accountId ? { accountId } : {}),
     });
     if (until) return lockedPage(ctx, until);
@@ -203,7 +208,7 @@ export function loginRoutes(d: LoginDeps): void {
     } else {
       await kit.o.sessions.start(ctx, account, method, authTime);
     }
-    await loginSucceeded(d.ctx, account, method, purpose, ctx.ip || undefined);
+    await loginSucceeded(d.ctx, account, method, purpose, d.address(ctx));
     const to = safeNext(next);
     if (json) {
       ctx.body = { redirect: to };
@@ -238,7 +243,8 @@ ${loginPage(next, 'step-up')}`,
     if (stepUp && !v) return;
     if (v && !kit.o.sessions.csrfOk(v, ctx.get('x-csrf-token')))
       return jsonError(ctx, 403, 'reload the page');
-    const until = await d.alerts.locked({ ...(ctx.ip ? { address: ctx.ip } : {}) });
+    const address = d.address(ctx);
+    const until = await d.alerts.locked(address ? { address } : {});
     if (until) return jsonError(ctx, 423, `locked until ${until.toISOString()}`);
     const options = await d.passkeys.loginOptions();
     await kit.o.sessions.beginLogin(ctx, {
