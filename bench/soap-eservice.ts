@@ -83,6 +83,8 @@ export async function soapEServices(
 interface Plan {
   tcToken?: string;
   sessionId?: string;
+  /** What the eService answered other than 200 (the eID-Client only reports the HTTP status). */
+  error?: string;
 }
 
 export interface SoapEService {
@@ -161,6 +163,7 @@ export async function startSoapEService(o: {
       answer
         .catch((e: Error) => ({ status: 500, body: e.message }))
         .then(({ status, body }) => {
+          if (plan && status !== 200) plan.error ??= body;
           const xml = status === 200 && url.pathname === '/tctoken';
           res.writeHead(status, {
             'content-type': xml ? 'text/xml; charset=utf-8' : 'text/plain; charset=utf-8',
@@ -191,10 +194,12 @@ export async function startSoapEService(o: {
   return {
     async login(eac) {
       const t = randomBytes(16).toString('hex');
-      plans.set(t, {});
+      const plan: Plan = {};
+      plans.set(t, plan);
       try {
         const outcome = await runOnlineAuthentication(`${origin}/tctoken?t=${t}`, eac);
-        if (!outcome.ok) throw new Error(`eID: ${outcome.error?.message}`);
+        if (!outcome.ok)
+          throw new Error(`eID: ${outcome.error?.message}${plan.error ? ` (eService: ${plan.error})` : ''}`);
         const page = await browse(outcome.redirectUrl!);
         if (page.status !== 200)
           throw new Error(`the eService did not log in (${page.status}: ${page.body})`);
