@@ -8,8 +8,12 @@
  *   verifies and decrypts it (the portal runs in the server: its SP work counts as server CPU).
  * - OIDC: the demo portal's client (private_key_jwt, PKCE) → authorization → activation page → EAC
  *   → callback with the code → token request → the ID Token verified by openid-client, here.
+ * - SOAP: this process's own eService (bench/soap-eservice.ts) → signed useID over mutual TLS → the
+ *   TC Token from the eService's HTTPS server → EAC → the browser at the eService's RefreshAddress
+ *   → signed getResult, checked for ResultMajor ok and every requested attribute (the eService's
+ *   signing and TLS work counts as load client CPU).
  *
- * Protocol (JSON lines): stdin first `{ web, pkiDir, cards, protocols }`, then `{ run: n }` for n
+ * Protocol (JSON lines): stdin first `{ web, pkiDir, cards, protocols, soap? }`, then `{ run: n }` for n
  * logins spread over the slots; stdout `{ p, ms, ok, error? }` per login and `{ done: true }`.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -24,12 +28,15 @@ import { PKI_FILES } from '../src/pki/layout.js';
 import { fetchVia, Browser as OidcBrowser } from '../test/interfaces/oidc/support/http.js';
 import { signingKey } from '../test/interfaces/oidc/support/rp.js';
 import { Browser, formOf, tcTokenUrlOf } from '../test/interfaces/saml/support/browser.js';
+import { type SoapEServiceSetup, startSoapEService } from './soap-eservice.js';
 
 interface Setup {
   readonly web: string;
   readonly pkiDir: string;
   readonly cards: readonly string[];
-  readonly protocols: readonly ('saml' | 'oidc')[];
+  readonly protocols: readonly ('saml' | 'oidc' | 'soap')[];
+  /** This process's SOAP eService and the server's SOAP listener (https://host:port). */
+  readonly soap?: { readonly eService: SoapEServiceSetup; readonly url: string };
 }
 
 /** The demo portal's registered redirect URI (config/relying-parties.yaml); the browser stops there. */
@@ -42,6 +49,10 @@ const out = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
 const read = (f: string) =>
   existsSync(join(setup.pkiDir, f)) ? readFileSync(join(setup.pkiDir, f), 'utf8') : '';
 const tls = { ca: read(PKI_FILES.tlsCert) + read(PKI_FILES.tlsEcCert) };
+
+const soap = setup.soap
+  ? await startSoapEService({ eService: setup.soap.eService, soapUrl: setup.soap.url, pkiDir: setup.pkiDir })
+  : undefined;
 
 let oidcConfig: Promise<client.Configuration> | undefined;
 const oidc = () =>
@@ -107,6 +118,13 @@ async function oidcLogin(card: string): Promise<void> {
   if (!tokens.claims()?.sub) throw new Error('no ID Token subject');
 }
 
+async function soapLogin(card: string): Promise<void> {
+  if (!soap) throw new Error('no SOAP eService in this load client');
+  await soap.login(eacClient(card));
+}
+
+const LOGIN = { saml: samlLogin, oidc: oidcLogin, soap: soapLogin };
+
 let turn = 0;
 for (;;) {
   const { value, done } = await lines.next();
@@ -120,7 +138,7 @@ for (;;) {
         const p = setup.protocols[turn++ % setup.protocols.length]!;
         const t0 = performance.now();
         try {
-          await (p === 'saml' ? samlLogin(card) : oidcLogin(card));
+          await LOGIN[p](card);
           out({ p, ms: performance.now() - t0, ok: true });
         } catch (e) {
           const err = e as Error & {

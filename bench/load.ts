@@ -1,13 +1,19 @@
 /**
  * Load benchmark (issue 12): many citizens at once — eID-Clients with virtual cards in separate
- * processes (bench/load-client.ts) — doing complete SAML and OIDC logins against the real server
- * (src/server/main.ts, as `npm start` runs it) with the Redis session store and a PostgreSQL
+ * processes (bench/load-client.ts) — doing complete SAML, OIDC and SOAP logins against the real
+ * server (src/server/main.ts, as `npm start` runs it) with the Redis session store and a PostgreSQL
  * registry, once per worker count. Prints logins/s, latency p50/p95/p99, the server's CPU per
- * login (primary and workers, from /proc), its RSS and Redis' memory, and the throughput of each
- * worker count relative to one worker.
+ * login (primary and workers, from /proc), its RSS and Redis' memory, the same split per protocol,
+ * and the throughput of each worker count relative to one worker.
  *
  *   npm run bench:load -- [--workers 1,2] [--clients 2] [--concurrency 4] [--logins 80] [--warmup 16]
- *                         [--protocols saml,oidc] [--open-sessions N] [--soak N]
+ *                         [--protocols saml,oidc,soap] [--open-sessions N] [--soak N]
+ *
+ * SOAP: each load client process is an eService of its own (bench/soap-eservice.ts), added to this
+ *   benchmark's registry with a TLS certificate its CertificateDescription names; it calls the
+ *   signed useID over mutual TLS, serves the TC Token from its HTTPS server, and after the EAC
+ *   calls getResult and checks ResultMajor ok and the requested attributes. Its signing and TLS
+ *   work is load client CPU, not server CPU.
  *
  * --open-sessions N: measures with 100 open (unclaimed) authentication sessions in Redis, fills
  *   up to N (made by SessionService itself, sealed, PSKs mirrored into every worker), measures
@@ -35,7 +41,9 @@ import { SessionService } from '../src/workflows/session/service.js';
 import { writeTestCard } from '../test/support/card.js';
 import { startRedis } from '../test/support/redis.js';
 import { freshSchema } from '../test/support/registry-db.js';
+import { freePort } from '../test/support/server.js';
 import { type ServerProcess, serverSetup, startServerProcess } from '../test/support/server-process.js';
+import { soapEServices } from './soap-eservice.js';
 
 const { values } = parseArgs({
   options: {
@@ -44,7 +52,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '4' },
     logins: { type: 'string', default: '80' },
     warmup: { type: 'string', default: '16' },
-    protocols: { type: 'string', default: 'saml,oidc' },
+    protocols: { type: 'string', default: 'saml,oidc,soap' },
     'open-sessions': { type: 'string', default: '0' },
     soak: { type: 'string', default: '0' },
     'database-url': { type: 'string', default: process.env.NEID_TEST_DATABASE_URL ?? '' },
@@ -56,7 +64,9 @@ const LOGINS = Number(values.logins);
 const WARMUP = Number(values.warmup);
 const OPEN = Number(values['open-sessions']);
 const SOAK = Number(values.soak);
-const PROTOCOLS = values.protocols!.split(',') as ('saml' | 'oidc')[];
+const PROTOCOLS = values.protocols!.split(',') as ('saml' | 'oidc' | 'soap')[];
+for (const p of PROTOCOLS)
+  if (!['saml', 'oidc', 'soap'].includes(p)) throw new Error(`--protocols: ${p} is not saml, oidc or soap`);
 const DATABASE = values['database-url']!;
 if (!DATABASE) throw new Error('bench:load needs PostgreSQL: set NEID_TEST_DATABASE_URL or --database-url');
 
@@ -124,6 +134,8 @@ interface Figures {
   readonly errors: string[];
   readonly seconds: number;
   readonly latencies: number[];
+  /** Logins, latencies and errors of each protocol. */
+  readonly protocols: Map<string, { logins: number; latencies: number[]; errors: number }>;
   readonly cpuPerLogin: number;
   /** The load clients' own CPU per login (they share the machine with the server). */
   readonly clientCpuPerLogin: number;
@@ -138,8 +150,13 @@ interface Figures {
 async function start(workers: number): Promise<Run> {
   const redis = await startRedis();
   const schema = freshSchema();
+  // SOAP: one eService per load client, in this benchmark's registry only.
+  const soap = PROTOCOLS.includes('soap') ? await soapEServices(CLIENTS) : undefined;
+  const soapPort = await freePort();
   const s = await serverSetup({
+    ...(soap ? { eServices: soap.registry } : {}),
     settings: {
+      ...(soap ? { soap: { enabled: true, port: soapPort } } : {}),
       server: { workers },
       sessions: {
         store: 'redis',
@@ -160,6 +177,7 @@ async function start(workers: number): Promise<Run> {
       pkiDir: s.pkiDir,
       cards: cards.slice(i * CONCURRENCY, (i + 1) * CONCURRENCY),
       protocols: PROTOCOLS,
+      ...(soap ? { soap: { eService: soap.eServices[i], url: `https://127.0.0.1:${soapPort}` } } : {}),
     }),
   );
   const info = createClient({ url: redis.url });
@@ -188,7 +206,16 @@ async function start(workers: number): Promise<Run> {
       const after = usage(pids);
       const primary1 = usage(pids.slice(0, 1));
       const clients1 = usage(clientPids);
+      const protocols = new Map<string, { logins: number; latencies: number[]; errors: number }>();
+      for (const r of results) {
+        const x = protocols.get(r.p) ?? { logins: 0, latencies: [], errors: 0 };
+        x.logins++;
+        if (r.ok) x.latencies.push(r.ms);
+        else x.errors++;
+        protocols.set(r.p, x);
+      }
       return {
+        protocols,
         ...(workers > 1
           ? { primaryCpuPerLogin: ((primary1.cpu - primary0.cpu) * 1000) / results.length }
           : {}),
@@ -275,6 +302,12 @@ function report(label: string, f: Figures): void {
   console.log(
     `  load clients' CPU per login ${f.clientCpuPerLogin.toFixed(1)} ms (same machine): the cores allow at most ${ceiling.toFixed(1)} logins/s with them`,
   );
+  if (f.protocols.size > 1)
+    for (const [p, x] of f.protocols)
+      console.log(
+        `  ${p}: ${x.logins} logins = ${(x.logins / f.seconds).toFixed(2)} logins/s; ` +
+          `latency p50 ${pct(x.latencies, 50).toFixed(0)} ms, p95 ${pct(x.latencies, 95).toFixed(0)} ms, p99 ${pct(x.latencies, 99).toFixed(0)} ms; errors ${x.errors}`,
+      );
   for (const e of [...new Set(f.errors)].slice(0, 5)) console.log(`  error: ${e}`);
 }
 

@@ -22,10 +22,11 @@ export interface ServerSetup {
 
 /**
  * A directory with server.yaml, a registry (the demo portal's, for this origin, or `registry`) and
- * (unless `pki: false`) a test PKI. `settings` are merged over the listener and path settings.
+ * (unless `pki: false`) a test PKI. `eServices` (YAML list items) are appended to the default
+ * registry. `settings` are merged over the listener and path settings.
  */
 export async function serverSetup(
-  o: { registry?: string; pki?: boolean; settings?: Record<string, unknown> } = {},
+  o: { registry?: string; eServices?: string; pki?: boolean; settings?: Record<string, unknown> } = {},
 ): Promise<ServerSetup> {
   const dir = mkdtempSync(join(tmpdir(), 'neid-process-'));
   const [webPort, pskPort, metricsPort, clientPort] = [
@@ -48,7 +49,7 @@ export async function serverSetup(
       readFileSync(join(ROOT, 'config/relying-parties.yaml'), 'utf8').replace(
         '../metadata/demo-portal.xml',
         join(dir, 'demo-portal.xml'),
-      ),
+      ) + (o.eServices ? `\n${o.eServices}` : ''),
     );
   }
   const pkiDir = join(dir, 'pki');
