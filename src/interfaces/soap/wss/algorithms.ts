@@ -15,7 +15,12 @@ import {
   type KeyObject,
   verify,
 } from 'node:crypto';
-import { asSigningKey, isSigningKey, type SignatureScheme } from '../../../crypto/signing-key.js';
+import {
+  asSigningKey,
+  isSigningKey,
+  type SignatureScheme,
+  type SigningKey,
+} from '../../../crypto/signing-key.js';
 import { ALG } from '../namespaces.js';
 
 type Hash = 'sha256' | 'sha384' | 'sha512';
@@ -77,20 +82,27 @@ function keyMatches(spec: AlgorithmSpec, key: KeyObject): boolean {
   return spec.kind === 'ecdsa' ? t === 'ec' : t === 'rsa' || (spec.kind === 'rsa-pss' && t === 'rsa-pss');
 }
 
+/** The base64 SignatureValue of `signedInfo` (its canonical form) under the signature method `uri`. */
+export function signatureValue(uri: string, key: SigningKey, signedInfo: string): string {
+  const spec = SIGNATURE_ALGORITHMS[uri];
+  if (!spec) throw new Error(`signature method ${uri} is not one of ours`);
+  return key
+    .sign({ hash: spec.hash, scheme: SCHEME[spec.kind] }, Buffer.from(signedInfo, 'utf8'))
+    .toString('base64');
+}
+
 /** An xml-crypto SignatureAlgorithm implemented with node:crypto. */
 function algorithmClass(uri: string, spec: AlgorithmSpec) {
   return class {
     getAlgorithmName(): string {
       return uri;
     }
-    /** Signs with a SigningKey (a PEM key or a key in a PKCS#11 token, wss/sign.ts), or a private KeyLike. */
+    /** Signs with a SigningKey (a PEM key or a key in a PKCS#11 token), or a private KeyLike. */
     getSignature(signedInfo: string, privateKey: unknown): string {
       const key = isSigningKey(privateKey)
         ? privateKey
         : asSigningKey(asKey(privateKey as KeyLike, 'private'));
-      return key
-        .sign({ hash: spec.hash, scheme: SCHEME[spec.kind] }, Buffer.from(signedInfo, 'utf8'))
-        .toString('base64');
+      return signatureValue(uri, key, signedInfo);
     }
     verifySignature(material: string, key: KeyLike, signatureValue: string): boolean {
       try {

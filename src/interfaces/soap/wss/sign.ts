@@ -7,12 +7,14 @@
  * serial number, as the TR's policy (RequireIssuerSerialReference) asks.
  * The same function signs the test eService's requests.
  */
-import { type KeyObject, randomBytes, X509Certificate } from 'node:crypto';
-import { ExclusiveCanonicalization, SignedXml } from 'xml-crypto';
+import { createHash, type KeyObject, randomBytes, X509Certificate } from 'node:crypto';
+import type { Element } from '@xmldom/xmldom';
 import { asSigningKey, type SigningKey } from '../../../crypto/signing-key.js';
 import { el, esc, textEl } from '../../../xml/build.js';
+import { parseXml } from '../../../xml/parse.js';
 import { ALG, NS, WSS } from '../namespaces.js';
-import { xmlCryptoAlgorithms } from './algorithms.js';
+import { signatureValue } from './algorithms.js';
+import { canonicalReference, elementChildren } from './signed-info.js';
 
 export interface SigningCredential {
   /** A private KeyObject, or a SigningKey (the server's key may be in a PKCS#11 token). */
@@ -59,60 +61,79 @@ function keyInfo(cert: X509Certificate): string {
   );
 }
 
-/** A signed SOAP 1.1 envelope around `bodyContent` (one element, with its own namespace declarations). */
+/** The BinarySecurityToken and KeyInfo content of a certificate: parsed once per certificate (a few are in use). */
+const parts = new Map<string, { readonly token: string; readonly keyInfo: string }>();
+function certificateParts(certPem: string): { readonly token: string; readonly keyInfo: string } {
+  let p = parts.get(certPem);
+  if (!p) {
+    const cert = new X509Certificate(certPem);
+    p = { token: cert.raw.toString('base64'), keyInfo: keyInfo(cert) };
+    if (parts.size >= 64) parts.delete(parts.keys().next().value!);
+    parts.set(certPem, p);
+  }
+  return p;
+}
+
+/**
+ * SignedInfo in canonical form (exc-c14n of an apex element: only the visibly used `ds` namespace,
+ * no attributes to order, empty elements as start-end pairs) — what is signed, byte for byte. The
+ * Ids are ours (hex suffixes) and the URIs are constants: nothing c14n would escape.
+ */
+function canonicalSignedInfo(method: string, refs: readonly { id: string; digest: string }[]): string {
+  const reference = (r: { id: string; digest: string }) =>
+    `<ds:Reference URI="#${r.id}"><ds:Transforms><ds:Transform Algorithm="${ALG.excC14n}"></ds:Transform></ds:Transforms>` +
+    `<ds:DigestMethod Algorithm="${ALG.sha256}"></ds:DigestMethod><ds:DigestValue>${r.digest}</ds:DigestValue></ds:Reference>`;
+  return (
+    `<ds:SignedInfo xmlns:ds="${NS.ds}"><ds:CanonicalizationMethod Algorithm="${ALG.excC14n}"></ds:CanonicalizationMethod>` +
+    `<ds:SignatureMethod Algorithm="${method}"></ds:SignatureMethod>${refs.map(reference).join('')}</ds:SignedInfo>`
+  );
+}
+
+/**
+ * A signed SOAP 1.1 envelope around `bodyContent` (one element, with its own namespace declarations).
+ *
+ * The envelope is ours, built as text, so signing needs no XPath and no round trip through a DOM
+ * serialiser: the unsigned envelope is parsed once, soap:Body and wsu:Timestamp are canonicalised
+ * exactly as the verifier does (`canonicalReference`, xml-crypto's exclusive c14n), SignedInfo is
+ * written in its canonical form, and ds:Signature is spliced into the text at the end of
+ * wsse:Security. xml-crypto (test/interfaces/soap/verify.test.ts) and xmlsec1
+ * (test/interop/soap-xmlsec.test.ts) verify the result.
+ */
 export function signEnvelope(bodyContent: string, cred: SigningCredential, o: SignOptions = {}): string {
   const now = o.now ?? Date.now();
   const suffix = randomBytes(12).toString('hex');
   const ids = { body: `Body-${suffix}`, ts: `TS-${suffix}`, token: `X509-${suffix}` };
-  const cert = new X509Certificate(cred.certPem);
-  const token = cert.raw.toString('base64');
-  const unsigned = `<?xml version="1.0" encoding="UTF-8"?>${el(
-    'soap:Envelope',
-    { 'xmlns:soap': NS.soap, 'xmlns:wsse': NS.wsse, 'xmlns:wsu': NS.wsu },
+  const { token, keyInfo } = certificateParts(cred.certPem);
+  // Split at the end of wsse:Security's content, where the signature goes.
+  const head =
+    `<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="${NS.soap}" xmlns:wsse="${NS.wsse}" xmlns:wsu="${NS.wsu}">` +
+    `<soap:Header><wsse:Security soap:mustUnderstand="1">` +
+    `<wsse:BinarySecurityToken wsu:Id="${ids.token}" EncodingType="${WSS.base64}" ValueType="${WSS.x509v3}">${esc(token)}</wsse:BinarySecurityToken>` +
     el(
-      'soap:Header',
-      {},
-      el(
-        'wsse:Security',
-        { 'soap:mustUnderstand': '1' },
-        `<wsse:BinarySecurityToken wsu:Id="${ids.token}" EncodingType="${WSS.base64}" ValueType="${WSS.x509v3}">${esc(token)}</wsse:BinarySecurityToken>`,
-        el(
-          'wsu:Timestamp',
-          { 'wsu:Id': ids.ts },
-          textEl('wsu:Created', iso(now)),
-          textEl('wsu:Expires', iso(now + (o.ttlMs ?? 5 * 60_000))),
-        ),
-      ),
-    ),
-    el('soap:Body', { 'wsu:Id': ids.body }, bodyContent),
-  )}`;
+      'wsu:Timestamp',
+      { 'wsu:Id': ids.ts },
+      textEl('wsu:Created', iso(now)),
+      textEl('wsu:Expires', iso(now + (o.ttlMs ?? 5 * 60_000))),
+    );
+  const tail = `</wsse:Security></soap:Header>${el('soap:Body', { 'wsu:Id': ids.body }, bodyContent)}</soap:Envelope>`;
+  const envelope = parseXml(head + tail, {
+    maxBytes: 64 * 1024 * 1024,
+    maxDepth: 64,
+    maxNodes: 1_000_000,
+  }).documentElement as unknown as Element;
+  const [header, body] = elementChildren(envelope) as [Element, Element];
+  const timestamp = elementChildren(elementChildren(header)[0]!)[1]!;
+  const digest = (e: Element) => createHash('sha256').update(canonicalReference(e), 'utf8').digest('base64');
   const key = asSigningKey(cred.key);
   const method = o.signatureMethod ?? (key.type === 'ec' ? ALG.ecdsaSha256 : ALG.rsaSha256);
-  const sig = new SignedXml({
-    // xml-crypto hands the key to the algorithm class (algorithms.ts), which signs through it.
-    privateKey: key as never,
-    signatureAlgorithm: method,
-    canonicalizationAlgorithm: ALG.excC14n,
-    idMode: 'wssecurity',
-    getKeyInfoContent: () => keyInfo(cert),
-  });
-  const algs = xmlCryptoAlgorithms();
-  sig.SignatureAlgorithms = algs.signature as typeof sig.SignatureAlgorithms;
-  sig.HashAlgorithms = algs.hash as typeof sig.HashAlgorithms;
-  sig.CanonicalizationAlgorithms = {
-    [ALG.excC14n]: ExclusiveCanonicalization,
-  } as typeof sig.CanonicalizationAlgorithms;
-  for (const id of [ids.body, ids.ts]) {
-    sig.addReference({
-      xpath: `//*[@*[local-name(.)='Id']='${id}']`,
-      transforms: [ALG.excC14n],
-      digestAlgorithm: ALG.sha256,
-    });
-  }
-  sig.computeSignature(unsigned, {
-    prefix: 'ds',
-    location: { reference: "//*[local-name(.)='Security']", action: 'append' },
-    existingPrefixes: { wsse: NS.wsse, wsu: NS.wsu },
-  });
-  return sig.getSignedXml();
+  const signedInfo = canonicalSignedInfo(method, [
+    { id: ids.body, digest: digest(body) },
+    { id: ids.ts, digest: digest(timestamp) },
+  ]);
+  const value = signatureValue(method, key, signedInfo);
+  // In place the SignedInfo inherits `ds` from Signature; its canonical form is the string signed above.
+  const signature =
+    `<ds:Signature xmlns:ds="${NS.ds}">${signedInfo.replace(` xmlns:ds="${NS.ds}"`, '')}` +
+    `<ds:SignatureValue>${value}</ds:SignatureValue><ds:KeyInfo>${keyInfo}</ds:KeyInfo></ds:Signature>`;
+  return head + signature + tail;
 }

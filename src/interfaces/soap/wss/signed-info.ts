@@ -4,6 +4,7 @@
  * with exactly one exclusive-c14n transform and an accepted digest.
  */
 import type { Element, Node } from '@xmldom/xmldom';
+import { ExclusiveCanonicalization } from 'xml-crypto';
 import { ALG, NS } from '../namespaces.js';
 import { DIGEST_ALGORITHMS, SIGNATURE_ALGORITHMS } from './algorithms.js';
 import { invalid } from './errors.js';
@@ -79,4 +80,28 @@ export function readSignedInfo(signature: Element): { method: string; refs: Refe
     });
   }
   return { method: alg, refs: out };
+}
+
+/** The in-scope namespace declarations of `e`'s ancestors (nearest wins), for InclusiveNamespaces. */
+function ancestorNamespaces(e: Element): { prefix: string; namespaceURI: string }[] {
+  const seen = new Map<string, string>();
+  for (let p = e.parentNode; p && p.nodeType === 1; p = p.parentNode) {
+    const pe = p as Element;
+    for (let i = 0; i < pe.attributes.length; i++) {
+      const a = pe.attributes[i]!;
+      if (a.prefix === 'xmlns' && !seen.has(a.localName!)) seen.set(a.localName!, a.value);
+    }
+  }
+  return [...seen].map(([prefix, namespaceURI]) => ({ prefix, namespaceURI }));
+}
+
+/**
+ * The exclusive canonical form (exc-c14n, xml-crypto) of a referenced element in its document:
+ * what a Reference with one exclusive-c14n transform and `inclusivePrefixes` digests.
+ */
+export function canonicalReference(target: Element, inclusivePrefixes: readonly string[] = []): string {
+  return new ExclusiveCanonicalization().process(target as never, {
+    inclusiveNamespacesPrefixList: [...inclusivePrefixes],
+    ancestorNamespaces: ancestorNamespaces(target),
+  }) as string;
 }

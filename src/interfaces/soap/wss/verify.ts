@@ -28,7 +28,7 @@ import { parseXml } from '../../../xml/parse.js';
 import { ALG, NS } from '../namespaces.js';
 import { xmlCryptoAlgorithms } from './algorithms.js';
 import { invalid, WssError } from './errors.js';
-import { elementChildren, is, readSignedInfo } from './signed-info.js';
+import { canonicalReference, elementChildren, is, readSignedInfo } from './signed-info.js';
 import { DEFAULT_TIMESTAMP_POLICY, readTimestamp, type TimestampPolicy } from './timestamp.js';
 
 export { WssError } from './errors.js';
@@ -61,19 +61,6 @@ function allElements(root: Element): Element[] {
       if (c.nodeType === 1) stack.push(c as Element);
   }
   return out;
-}
-
-/** The in-scope namespace declarations of `e`'s ancestors (nearest wins), for InclusiveNamespaces. */
-function ancestorNamespaces(e: Element): { prefix: string; namespaceURI: string }[] {
-  const seen = new Map<string, string>();
-  for (let p = e.parentNode; p && p.nodeType === 1; p = p.parentNode) {
-    const pe = p as Element;
-    for (let i = 0; i < pe.attributes.length; i++) {
-      const a = pe.attributes[i]!;
-      if (a.prefix === 'xmlns' && !seen.has(a.localName!)) seen.set(a.localName!, a.value);
-    }
-  }
-  return [...seen].map(([prefix, namespaceURI]) => ({ prefix, namespaceURI }));
 }
 
 /**
@@ -171,15 +158,8 @@ export function verifySignedEnvelope(
     if (typeof r.signedReference !== 'string') throw invalid('a reference was not verified');
     signed.set((r.uri ?? '').replace(/^#/, ''), r.signedReference);
   }
-  const canonical = (id: string, prefixes: string[]) => {
-    const target = targets.get(id)!;
-    return new ExclusiveCanonicalization().process(target as never, {
-      inclusiveNamespacesPrefixList: prefixes,
-      ancestorNamespaces: ancestorNamespaces(target),
-    });
-  };
   for (const r of refs) {
-    if (signed.get(r.id) !== canonical(r.id, r.inclusivePrefixes))
+    if (signed.get(r.id) !== canonicalReference(targets.get(r.id)!, r.inclusivePrefixes))
       throw invalid(`the signed content of #${r.id} is not the element resolved`);
   }
 
