@@ -7,7 +7,7 @@
  * and the throughput of each worker count relative to one worker.
  *
  *   npm run bench:load -- [--workers 1,2] [--clients 2] [--concurrency 4] [--logins 80] [--warmup 16]
- *                         [--protocols saml,oidc,soap] [--open-sessions N] [--soak N]
+ *                         [--protocols saml,oidc,soap] [--open-sessions N] [--soak N [--soak-samples]]
  *
  * SOAP: each load client process is an eService of its own (bench/soap-eservice.ts), added to this
  *   benchmark's registry with a TLS certificate its CertificateDescription names; it calls the
@@ -18,8 +18,8 @@
  * --open-sessions N: measures with 100 open (unclaimed) authentication sessions in Redis, fills
  *   up to N (made by SessionService itself, sealed, PSKs mirrored into every worker), measures
  *   again; prints Redis bytes per open session and the p99 ratio N / 100.
- * --soak N: N logins after the measured ones, sampling RSS, the V8 heap in use (the server's /metrics)
- *   and Redis memory; prints their slope
+ * --soak N: N logins after the measured ones, sampling RSS, the V8 heap in use and the memory outside
+ *   it (the server's /metrics) and Redis memory; prints their slope (--soak-samples: every sample)
  *   after the first fifth (warm-up) in bytes per 1000 logins, and the errors.
  *
  * Needs redis-server (a private one is started) and PostgreSQL (NEID_TEST_DATABASE_URL or
@@ -55,6 +55,7 @@ const { values } = parseArgs({
     protocols: { type: 'string', default: 'saml,oidc,soap' },
     'open-sessions': { type: 'string', default: '0' },
     soak: { type: 'string', default: '0' },
+    'soak-samples': { type: 'boolean', default: false },
     'database-url': { type: 'string', default: process.env.NEID_TEST_DATABASE_URL ?? '' },
   },
 });
@@ -145,6 +146,10 @@ interface Figures {
   readonly redis: number;
   /** V8 heap in use, summed over the workers (the server's /metrics): a leak shows here first. */
   readonly heap: number;
+  /** The V8 heap's size (committed), summed over the workers. */
+  readonly heapTotal: number;
+  /** Memory outside the V8 heap held by JavaScript objects (Buffers), summed over the workers. */
+  readonly external: number;
 }
 
 async function start(workers: number): Promise<Run> {
@@ -183,10 +188,18 @@ async function start(workers: number): Promise<Run> {
   const info = createClient({ url: redis.url });
   await info.connect();
   const redisMemory = async () => Number(/used_memory:(\d+)/.exec(await info.info('memory'))?.[1]);
+  /** V8 heap in use and memory outside it (Buffers' backing stores, from process.memoryUsage().external). */
   const heapUsed = async () => {
     const text = await (await fetch(`${s.metrics}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith('nodejs_heap_size_used_bytes '));
-    return line ? Number(line.split(' ')[1]) : Number.NaN;
+    const value = (name: string) => {
+      const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+      return line ? Number(line.split(' ')[1]) : Number.NaN;
+    };
+    return {
+      heap: value('nodejs_heap_size_used_bytes'),
+      heapTotal: value('nodejs_heap_size_total_bytes'),
+      external: value('nodejs_external_memory_bytes'),
+    };
   };
   let filler: { sessions: SessionService; close(): Promise<void> } | undefined;
   return {
@@ -227,7 +240,7 @@ async function start(workers: number): Promise<Run> {
         clientCpuPerLogin: ((clients1.cpu - clients0.cpu) * 1000) / results.length,
         rss: after.rss,
         redis: await redisMemory(),
-        heap: await heapUsed(),
+        ...(await heapUsed()),
       };
     },
     async fill(total) {
@@ -354,6 +367,7 @@ for (const workers of values.workers!.split(',').map(Number)) {
       const at: number[] = [];
       const rss: number[] = [];
       const heap: number[] = [];
+      const external: number[] = [];
       const redis: number[] = [];
       let errors = 0;
       for (let done = 0; done < SOAK; ) {
@@ -363,7 +377,12 @@ for (const workers of values.workers!.split(',').map(Number)) {
         at.push(done);
         rss.push(f.rss);
         heap.push(f.heap);
+        external.push(f.external);
         redis.push(f.redis);
+        if (values['soak-samples'])
+          console.log(
+            `    after ${done}: RSS ${MB(f.rss)}, V8 heap ${MB(f.heap)} of ${MB(f.heapTotal)}, external ${MB(f.external)}, Redis ${MB(f.redis)}, errors ${f.errors.length}`,
+          );
       }
       failed += errors;
       const from = Math.floor(at.length / 5);
@@ -371,6 +390,7 @@ for (const workers of values.workers!.split(',').map(Number)) {
       console.log(
         `  soak ${SOAK} logins: RSS ${MB(rss[0]!)} → ${MB(rss.at(-1)!)}, slope after warm-up ${k(rss).toFixed(1)} KiB per 1000 logins; ` +
           `V8 heap used ${MB(heap[0]!)} → ${MB(heap.at(-1)!)}, slope ${k(heap).toFixed(1)} KiB per 1000 logins; ` +
+          `external ${MB(external[0]!)} → ${MB(external.at(-1)!)}, slope ${k(external).toFixed(1)} KiB per 1000 logins; ` +
           `Redis ${MB(redis[0]!)} → ${MB(redis.at(-1)!)}, slope ${k(redis).toFixed(1)} KiB per 1000 logins; errors ${errors}`,
       );
     }
