@@ -3,9 +3,10 @@
  * one citizen with a browser, an eID-Client and a virtual card of its own, doing complete logins
  * against the real server, one after another.
  *
- * - SAML: the demo portal (GET /demo/portal/login) → signed AuthnRequest → activation page → EAC
- *   over TLS-PSK → /eid/return → the signed, encrypted Response POSTed to the portal's ACS, which
- *   verifies and decrypts it (the portal runs in the server: its SP work counts as server CPU).
+ * - SAML: the demo portal's SP, here (bench/demo-sp.ts) → signed HTTP-Redirect AuthnRequest →
+ *   activation page → EAC over TLS-PSK → /eid/return → the signed, encrypted Response, decrypted and
+ *   verified here with every SP check (its SP work counts as load client CPU, as a real SP's would
+ *   run on its own machine).
  * - OIDC: the demo portal's client (private_key_jwt, PKCE) → authorization → activation page → EAC
  *   → callback with the code → token request → the ID Token verified by openid-client, here.
  * - SOAP: this process's own eService (bench/soap-eservice.ts) → signed useID over mutual TLS → the
@@ -24,10 +25,12 @@ import { VirtualCard } from '../src/card/virtual-card.js';
 import { EacClient } from '../src/client/eac-client.js';
 import { runOnlineAuthentication } from '../src/client/paos-client.js';
 import { oidcClientJwksFile } from '../src/config/eservice/oidc.js';
+import { loginRequestUrl, readLoginResponse } from '../src/interfaces/saml/sp-client.js';
 import { PKI_FILES } from '../src/pki/layout.js';
 import { fetchVia, Browser as OidcBrowser } from '../test/interfaces/oidc/support/http.js';
 import { signingKey } from '../test/interfaces/oidc/support/rp.js';
 import { Browser, formOf, tcTokenUrlOf } from '../test/interfaces/saml/support/browser.js';
+import { demoSpConfig } from './demo-sp.js';
 import { type SoapEServiceSetup, startSoapEService } from './soap-eservice.js';
 
 interface Setup {
@@ -49,6 +52,9 @@ const out = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
 const read = (f: string) =>
   existsSync(join(setup.pkiDir, f)) ? readFileSync(join(setup.pkiDir, f), 'utf8') : '';
 const tls = { ca: read(PKI_FILES.tlsCert) + read(PKI_FILES.tlsEcCert) };
+
+/** The demo portal's SAML SP, here: its work is the SP's, not the server's. */
+const sp = demoSpConfig(setup.web, setup.pkiDir, setup.web);
 
 const soap = setup.soap
   ? await startSoapEService({ eService: setup.soap.eService, soapUrl: setup.soap.url, pkiDir: setup.pkiDir })
@@ -78,20 +84,16 @@ function eacClient(card: string): EacClient {
 
 async function samlLogin(card: string): Promise<void> {
   const browser = new Browser();
-  const toIdp = await browser.get(`${setup.web}/demo/portal/login`);
-  const activation = await browser.get(String(toIdp.headers.location));
-  const vc = VirtualCard.fromFile(card, { persist: true });
-  vc.reset();
-  const eac = new EacClient({
-    card: vc,
-    consent: async () => ({ accept: true, deselect: [], pin: '123456' }),
-  });
-  const outcome = await runOnlineAuthentication(tcTokenUrlOf(activation), eac);
+  const req = loginRequestUrl(sp, { relayState: 'load' });
+  const activation = await browser.get(req.url);
+  if (activation.status !== 200) throw new Error(`SSO answered HTTP ${activation.status}`);
+  const outcome = await runOnlineAuthentication(tcTokenUrlOf(activation), eacClient(card));
   if (!outcome.ok) throw new Error(`eID: ${outcome.error?.message}`);
   const form = formOf(await browser.get(outcome.redirectUrl!));
-  const portal = await browser.request('POST', form.action, form.fields);
-  if (!portal.body.includes('id="attributes"'))
-    throw new Error(`the portal did not log in (${portal.status})`);
+  const r = readLoginResponse(sp, form.fields, req.id);
+  if (!r.ok) throw new Error(`SAML status ${r.statusCodes.join(' / ')}: ${r.message ?? ''}`);
+  if (!r.attributes.get('urn:tw:neid:attribute:ChineseName')?.values[0])
+    throw new Error(`no ChineseName among ${[...r.attributes.keys()].join(', ')}`);
 }
 
 async function oidcLogin(card: string): Promise<void> {

@@ -13,15 +13,11 @@
  * check). Answers `{ ok: true, attributes, assertion }` (the decrypted signed Assertion
  * XML) or `{ ok: false, error }`.
  */
-import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { VirtualCard } from '../src/card/virtual-card.js';
 import { EacClient } from '../src/client/eac-client.js';
 import { runOnlineAuthentication } from '../src/client/paos-client.js';
-import { INBOUND, SIG } from '../src/interfaces/saml/algorithms.js';
-import { keySigner } from '../src/interfaces/saml/crypto/keys.js';
+import { INBOUND } from '../src/interfaces/saml/algorithms.js';
 import { decryptEncryptedData } from '../src/interfaces/saml/crypto/xmlenc-decrypt.js';
 import { NS } from '../src/interfaces/saml/namespaces.js';
 import {
@@ -30,11 +26,10 @@ import {
   readLoginResponse,
   type SpClientConfig,
 } from '../src/interfaces/saml/sp-client.js';
-import { PKI_FILES } from '../src/pki/layout.js';
 import { elementChildren, requireChild } from '../src/xml/dom.js';
 import { parseXml } from '../src/xml/parse.js';
 import { Browser, formOf, tcTokenUrlOf } from '../test/interfaces/saml/support/browser.js';
-import { ROOT } from '../test/support/cli.js';
+import { demoSpConfig, SP_ACS } from './demo-sp.js';
 
 interface Setup {
   readonly web: string;
@@ -42,9 +37,6 @@ interface Setup {
   readonly extension: boolean;
 }
 
-/** The demo SP as metadata/demo-portal.xml registers it. */
-const SP_ENTITY = 'https://127.0.0.1:8443/demo/portal';
-const SP_ACS = 'https://127.0.0.1:8443/demo/portal/saml/acs';
 /** With `extension`: the TR-03130 EncryptedAuthnRequestExtension instead of the metadata's AttributeConsumingService. */
 const REQUESTED: readonly ExtensionAttribute[] = [
   { name: 'urn:tw:neid:attribute:ChineseName' },
@@ -56,29 +48,7 @@ const REQUESTED: readonly ExtensionAttribute[] = [
   { name: 'AgeVerification', value: 18, required: false },
 ];
 
-function spConfig(s: Setup): SpClientConfig {
-  const demo = join(ROOT, 'metadata/demo-portal');
-  const pem = (dir: string, file: string) => new X509Certificate(readFileSync(join(dir, file)));
-  return {
-    entityId: SP_ENTITY,
-    acsUrl: SP_ACS,
-    signer: keySigner(
-      createPrivateKey(readFileSync(join(demo, 'signing.key.pem'))),
-      pem(demo, 'signing.pem'),
-      SIG.ecdsaSha256,
-    ),
-    decryptionKey: createPrivateKey(readFileSync(join(demo, 'encryption.key.pem'))),
-    idp: {
-      entityId: `${s.web}/saml/metadata`,
-      ssoUrl: `${s.web}/saml/sso`,
-      signingKeys: [
-        pem(s.pkiDir, PKI_FILES.samlSigningEcCert).publicKey,
-        pem(s.pkiDir, PKI_FILES.samlSigningRsaCert).publicKey,
-      ],
-      encryptionCertificate: pem(s.pkiDir, PKI_FILES.samlEncryptionCert),
-    },
-  };
-}
+const spConfig = (s: Setup): SpClientConfig => demoSpConfig(s.web, s.pkiDir);
 
 /**
  * The signed Assertion inside the (already verified) Response, for the
